@@ -1,0 +1,162 @@
+// Contracts between the algorithm tables and the transport (RFC 4253 §6, §7, §8; RFC 5656; RFC 8731).
+// The transport only sees these interfaces; each algorithm is one row in a table keyed by wire name.
+
+export type HashName = 'sha1' | 'sha256' | 'sha384' | 'sha512';
+
+/**
+ * One direction's packet protection after NEWKEYS: cipher plus MAC, or an AEAD.
+ * A "packet" here is the plaintext binary packet of RFC 4253 §6:
+ *   uint32 packet_length || byte padding_length || payload || random padding
+ * Wire bytes are the encrypted packet followed by `macLen` bytes of MAC or tag.
+ */
+export interface PacketSealer {
+  readonly cipher: string;
+  readonly mac: string | null;
+  /** Padding makes the padded part a multiple of this (at least 8). */
+  readonly blockLen: number;
+  /** MAC or tag bytes appended after the packet. */
+  readonly macLen: number;
+  /**
+   * True when packet_length is not part of the padded, block-aligned region
+   * (aes-gcm, chacha20-poly1305, -etm MACs): padding is computed without the 4 length bytes.
+   */
+  readonly lengthExcludedFromPadding: boolean;
+  /** Encrypts and authenticates one plaintext packet with sequence number `seq`. */
+  seal(seq: number, packet: Uint8Array): Uint8Array;
+}
+
+export interface PacketOpener {
+  readonly cipher: string;
+  readonly mac: string | null;
+  readonly blockLen: number;
+  readonly macLen: number;
+  /** How many wire bytes `readLength` needs (4 for gcm/chacha/etm, blockLen for ctr+hmac). */
+  readonly headLen: number;
+  /**
+   * Learns packet_length from the first `headLen` wire bytes. Called exactly once per packet,
+   * before `open`, with the same `seq`.
+   */
+  readLength(seq: number, head: Uint8Array): number;
+  /**
+   * Decrypts and verifies one whole packet: `wire` is 4 + packet_length + macLen bytes.
+   * Returns the plaintext packet (4 + packet_length bytes). Throws IntegrityError when the
+   * MAC or tag does not verify.
+   */
+  open(seq: number, wire: Uint8Array): Uint8Array;
+}
+
+export class IntegrityError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'IntegrityError';
+  }
+}
+
+export interface CipherSpec {
+  name: string;
+  keyLen: number;
+  ivLen: number;
+  blockLen: number;
+  /** Carries its own authentication (the negotiated MAC is ignored, RFC 5647 §5.1, PROTOCOL.chacha20poly1305). */
+  aead: boolean;
+  tagLen: number;
+}
+
+export interface MacSpec {
+  name: string;
+  keyLen: number;
+  macLen: number;
+  /** encrypt-then-mac (OpenSSH PROTOCOL §1.5). */
+  etm: boolean;
+  hash: HashName;
+}
+
+/** The keys of one direction derived in RFC 4253 §7.2. */
+export interface DirectionKeys {
+  iv: Uint8Array;
+  key: Uint8Array;
+  macKey: Uint8Array;
+}
+
+/**
+ * Optional faster synchronous primitives (node:crypto behind this interface in Node).
+ * Every member is optional; a missing one falls back to noble.
+ */
+export interface CryptoProvider {
+  /** A streaming AES-CTR keystream cipher: each call continues where the last ended. */
+  aesCtr?(key: Uint8Array, iv: Uint8Array): { update(data: Uint8Array): Uint8Array };
+  /** AES-GCM with a 12-byte nonce and a 16-byte tag appended (encrypt) / checked (decrypt, null on failure). */
+  aesGcmEncrypt?(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array;
+  aesGcmDecrypt?(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, ciphertextAndTag: Uint8Array): Uint8Array | null;
+  /** Original (8-byte nonce, 64-bit counter) ChaCha20 as OpenSSH uses it. */
+  chacha20?(key: Uint8Array, nonce8: Uint8Array, counter: number, data: Uint8Array): Uint8Array;
+  poly1305?(key: Uint8Array, data: Uint8Array): Uint8Array;
+  hmac?(hash: HashName, key: Uint8Array, data: Uint8Array): Uint8Array;
+  hash?(hash: HashName, data: Uint8Array): Uint8Array;
+}
+
+/** Key-exchange method families decide the message formats of ids 30–34 (RFC 4253 §8, RFC 5656 §4, RFC 4419). */
+export type KexFamily = 'ecdh' | 'dh' | 'gex' | 'hybrid';
+
+/** One side's state in an ephemeral-ephemeral exchange (ECDH, DH, hybrids). */
+export interface KexClientState {
+  /** What the client sends: Q_C (string) for ecdh/hybrid, e (mpint, as big-endian bytes) for dh. */
+  clientPublic: Uint8Array;
+  /** Given the server's value, computes the shared secret. Throws KexError on invalid input. */
+  finish(serverPublic: Uint8Array): KexResult;
+}
+
+export interface KexResult {
+  /** K exactly as it enters the exchange hash and the KDF: "mpint K" or "string K", with its length prefix. */
+  encodedK: Uint8Array;
+  /** The raw shared secret (for the Wireshark key log SHARED_SECRET line and the trace). */
+  secret: Uint8Array;
+  /** The ephemeral private key (for the key log PRIVATE_KEY line), when there is one. */
+  privateKey?: Uint8Array;
+  /** Steps worth drawing (for hybrids: both halves and the combiner). */
+  trace?: { name: string; label: string; value: string }[];
+}
+
+export interface KexServerResult extends KexResult {
+  /** What the server sends back: Q_S / f. */
+  serverPublic: Uint8Array;
+}
+
+export class KexError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'KexError';
+  }
+}
+
+export interface KexSpec {
+  name: string;
+  family: KexFamily;
+  hash: HashName;
+  /** How K is encoded: mpint (classic, ECDH, curve25519) or string (the PQ hybrids). */
+  kEncoding: 'mpint' | 'string';
+  startClient(random: (n: number) => Uint8Array): KexClientState;
+  respond(random: (n: number) => Uint8Array, clientPublic: Uint8Array): KexServerResult;
+}
+
+/** A private key held in memory. Issue 3 adds ecdsa and rsa members. */
+export type SshPrivateKey = {
+  type: 'ssh-ed25519';
+  /** 32-byte public key. */
+  publicKey: Uint8Array;
+  /** 32-byte seed (the RFC 8032 private key). */
+  seed: Uint8Array;
+  comment?: string;
+};
+
+/** A signature algorithm usable for host keys and user keys (RFC 4253 §6.6, RFC 8709, RFC 8332). */
+export interface SignatureSpec {
+  /** The algorithm name negotiated and carried in the signature blob, e.g. "ssh-ed25519", "rsa-sha2-256". */
+  name: string;
+  /** The key type named inside the public key blob, e.g. "ssh-ed25519", "ssh-rsa". */
+  keyType: string;
+  /** Returns the signature blob: string algorithm-name || string signature. */
+  sign(key: SshPrivateKey, data: Uint8Array): Uint8Array;
+  /** Verifies a signature blob over `data` with the public key blob. Never throws on malformed input. */
+  verify(publicKeyBlob: Uint8Array, data: Uint8Array, signatureBlob: Uint8Array): boolean;
+}
