@@ -81,7 +81,14 @@ export type SshEventBody =
     }
   | { type: 'negotiated'; rows: NegotiationRow[] }
   | { type: 'exchange-hash'; tree: FieldNode; H: Uint8Array; input: Uint8Array; hash: string }
-  | { type: 'keys'; steps: KdfStep[]; kex: string; hash: string }
+  | {
+      type: 'keys';
+      steps: KdfStep[];
+      kex: string;
+      hash: string;
+      /** What a Wireshark SSH key log needs (hex): both KEXINIT cookies, K's value, our ephemeral key. */
+      keylog?: { cookie: string; serverCookie: string; sharedSecret: string; privateKey?: string };
+    }
   | { type: 'host-key-check'; result: 'known' | 'unknown' | 'changed' | 'accepted' | 'rejected'; fingerprint: string; algorithm: string }
   | { type: 'auth'; method: string; result: 'success' | 'failure' | 'partial' | 'pk-ok' | 'attempt'; user?: string; continue?: string[]; detail?: string }
   | { type: 'channel'; id: number; change: ChannelChange; detail?: unknown }

@@ -1,0 +1,400 @@
+// The connection protocol, RFC 4254: channels with flow control, channel requests, global requests.
+// Both roles share this table; the server side auto-accepts session channels and the usual requests.
+
+import type { SshMessage } from '../wire/messages.ts';
+import type { Phase } from '../events.ts';
+import type { Command } from './config.ts';
+import type { LayerHost } from './host.ts';
+import { REASON } from './errors.ts';
+
+/** RFC 4254 §5.1 open failure reason codes. */
+const OPEN_FAILURE = { ADMINISTRATIVELY_PROHIBITED: 1, CONNECT_FAILED: 2, UNKNOWN_CHANNEL_TYPE: 3, RESOURCE_SHORTAGE: 4 } as const;
+
+/** Requests that set up a session belong to phase 4; the rest to phase 5. */
+const SETUP_REQUESTS = new Set(['pty-req', 'x11-req', 'env', 'shell', 'exec', 'subsystem', 'auth-agent-req@openssh.com']);
+/** Requests a server session accepts (RFC 4254 §6). */
+const SERVER_ACCEPTS = new Set(['pty-req', 'env', 'shell', 'exec', 'subsystem', 'window-change', 'signal', 'xon-xoff']);
+/** Requests whose answer a client wants (as OpenSSH asks). */
+const CLIENT_WANTS_REPLY = new Set(['pty-req', 'shell', 'exec', 'subsystem']);
+
+const MAX_WINDOW = 0xffffffff;
+
+type Outgoing = { kind: 'data'; data: Uint8Array; code: number } | { kind: 'msg'; msg: SshMessage; phase: Phase; request?: string };
+
+interface Channel {
+  localId: number;
+  remoteId: number;
+  type: string;
+  state: 'opening' | 'open' | 'closed';
+  /** How much the peer may still send us, and what we re-grant it up to. */
+  localWindow: number;
+  localWindowMax: number;
+  localMaxPacket: number;
+  /** How much we may still send. */
+  remoteWindow: number;
+  remoteMaxPacket: number;
+  queue: Outgoing[];
+  queuedBytes: number;
+  pendingReplies: string[];
+  sentEof: boolean;
+  receivedEof: boolean;
+  sentClose: boolean;
+  receivedClose: boolean;
+  /** Session setup is over once shell/exec/subsystem started: later traffic is phase 5. */
+  started: boolean;
+}
+
+export interface ChannelOptions {
+  window: number;
+  maxPacket: number;
+}
+
+export class Channels {
+  private readonly host: LayerHost;
+  private readonly opts: ChannelOptions;
+  private readonly byLocal = new Map<number, Channel>();
+  private nextId = 0;
+  private pendingGlobal: string[] = [];
+
+  constructor(host: LayerHost, opts: ChannelOptions) {
+    this.host = host;
+    this.opts = opts;
+  }
+
+  bufferedAmount(id: number): number {
+    return this.byLocal.get(id)?.queuedBytes ?? 0;
+  }
+
+  /** Sessions that are still open. */
+  get openCount(): number {
+    return this.byLocal.size;
+  }
+
+  private phaseOf(ch: Channel | undefined): Phase {
+    return ch && ch.started ? 5 : 4;
+  }
+
+  private newChannel(type: string): Channel {
+    const ch: Channel = {
+      localId: this.nextId++,
+      remoteId: -1,
+      type,
+      state: 'opening',
+      localWindow: this.opts.window,
+      localWindowMax: this.opts.window,
+      localMaxPacket: this.opts.maxPacket,
+      remoteWindow: 0,
+      remoteMaxPacket: 0,
+      queue: [],
+      queuedBytes: 0,
+      pendingReplies: [],
+      sentEof: false,
+      receivedEof: false,
+      sentClose: false,
+      receivedClose: false,
+      started: false,
+    };
+    this.byLocal.set(ch.localId, ch);
+    return ch;
+  }
+
+  // ---- commands from the application --------------------------------------------------------
+
+  command(cmd: Command): number {
+    if (cmd.type === 'open-session') {
+      const ch = this.newChannel('session');
+      // RFC 4254 §6.1
+      this.host.send({ name: 'SSH_MSG_CHANNEL_OPEN', channelType: 'session', senderChannel: ch.localId, initialWindowSize: ch.localWindow, maximumPacketSize: ch.localMaxPacket }, 4);
+      this.host.emit({ type: 'channel', id: ch.localId, change: 'open-request', detail: { channelType: 'session' } }, 4);
+      return ch.localId;
+    }
+    if (!('channel' in cmd)) return 0;
+    const ch = this.byLocal.get(cmd.channel);
+    if (!ch || ch.state === 'closed' || ch.sentClose) {
+      this.host.emit({ type: 'error', local: true, message: `channel ${cmd.channel} is not open` });
+      return 0;
+    }
+    switch (cmd.type) {
+      case 'pty':
+        this.request(ch, 'pty-req', { term: cmd.term ?? 'xterm-256color', widthChars: cmd.cols ?? 80, heightRows: cmd.rows ?? 24, widthPixels: 0, heightPixels: 0, modes: cmd.modes ?? new Uint8Array([0]) });
+        break;
+      case 'env':
+        this.request(ch, 'env', { name: cmd.name, value: cmd.value });
+        break;
+      case 'shell':
+        this.request(ch, 'shell', {});
+        break;
+      case 'exec':
+        this.request(ch, 'exec', { command: cmd.command });
+        break;
+      case 'subsystem':
+        this.request(ch, 'subsystem', { name: cmd.name });
+        break;
+      case 'window-change':
+        this.request(ch, 'window-change', { widthChars: cmd.cols, heightRows: cmd.rows, widthPixels: 0, heightPixels: 0 });
+        break;
+      case 'signal':
+        this.request(ch, 'signal', { signal: cmd.signal });
+        break;
+      case 'exit-status':
+        this.request(ch, 'exit-status', { exitStatus: cmd.status }, false);
+        break;
+      case 'exit-signal':
+        this.request(ch, 'exit-signal', { signal: cmd.signal, coreDumped: cmd.coreDumped ?? false, errorMessage: cmd.message ?? '', language: '' }, false);
+        break;
+      case 'data':
+        if (ch.sentEof) {
+          this.host.emit({ type: 'error', local: true, message: `channel ${ch.localId}: data after EOF` });
+          break;
+        }
+        if (cmd.data.length > 0) {
+          ch.queue.push({ kind: 'data', data: cmd.data, code: cmd.stream === 'stderr' ? 1 : 0 });
+          ch.queuedBytes += cmd.data.length;
+        }
+        break;
+      case 'eof':
+        if (!ch.sentEof) {
+          ch.sentEof = true;
+          ch.queue.push({ kind: 'msg', msg: { name: 'SSH_MSG_CHANNEL_EOF', recipientChannel: 0 }, phase: 5 });
+        }
+        break;
+      case 'close':
+        ch.queue.push({ kind: 'msg', msg: { name: 'SSH_MSG_CHANNEL_CLOSE', recipientChannel: 0 }, phase: 5 });
+        break;
+    }
+    this.flush(ch);
+    return 0;
+  }
+
+  private request(ch: Channel, type: string, fields: Record<string, unknown>, wantReply = this.host.side === 'client' && CLIENT_WANTS_REPLY.has(type)): void {
+    const phase: Phase = SETUP_REQUESTS.has(type) ? 4 : 5;
+    ch.queue.push({ kind: 'msg', msg: { name: 'SSH_MSG_CHANNEL_REQUEST', recipientChannel: 0, requestType: type, wantReply, ...fields }, phase, ...(wantReply ? { request: type } : {}) });
+  }
+
+  /** Sends what the peer's window allows, in order; messages wait behind earlier data. */
+  private flush(ch: Channel): void {
+    if (ch.state !== 'open') return;
+    while (ch.queue.length > 0) {
+      const item = ch.queue[0]!;
+      if (item.kind === 'msg') {
+        ch.queue.shift();
+        if (item.msg.name === 'SSH_MSG_CHANNEL_CLOSE') {
+          if (ch.sentClose) continue;
+          ch.sentClose = true;
+        }
+        if (item.request) ch.pendingReplies.push(item.request);
+        this.host.send({ ...item.msg, recipientChannel: ch.remoteId }, item.phase === 4 && !ch.started ? 4 : 5);
+        if (item.msg.name === 'SSH_MSG_CHANNEL_REQUEST' && ['shell', 'exec', 'subsystem'].includes(item.msg.requestType as string)) ch.started = true;
+        if (ch.sentClose) this.maybeFree(ch);
+        continue;
+      }
+      const room = Math.min(ch.remoteWindow, ch.remoteMaxPacket);
+      if (room <= 0) return;
+      const n = Math.min(room, item.data.length);
+      const chunk = item.data.subarray(0, n);
+      if (n === item.data.length) ch.queue.shift();
+      else item.data = item.data.subarray(n);
+      ch.remoteWindow -= n;
+      ch.queuedBytes -= n;
+      // RFC 4254 §5.2
+      if (item.code === 0) this.host.send({ name: 'SSH_MSG_CHANNEL_DATA', recipientChannel: ch.remoteId, data: chunk }, 5);
+      else this.host.send({ name: 'SSH_MSG_CHANNEL_EXTENDED_DATA', recipientChannel: ch.remoteId, dataTypeCode: item.code, data: chunk }, 5);
+    }
+  }
+
+  /** Re-sends queued channel traffic after a key exchange completes. */
+  flushAll(): void {
+    for (const ch of this.byLocal.values()) this.flush(ch);
+  }
+
+  // ---- messages from the peer --------------------------------------------------------------
+
+  private lookup(msg: SshMessage): Channel | null {
+    const id = msg.recipientChannel as number;
+    const ch = this.byLocal.get(id);
+    if (!ch || ch.receivedClose) {
+      this.host.fatal(REASON.PROTOCOL_ERROR, `${msg.name} for unknown or closed channel ${id}`, { field: 'recipient channel', offset: 1 });
+      return null;
+    }
+    return ch;
+  }
+
+  /** Returns the phase the message belongs to (for the packet event), after handling it. */
+  phaseFor(msg: SshMessage): Phase {
+    switch (msg.name) {
+      case 'SSH_MSG_CHANNEL_OPEN':
+      case 'SSH_MSG_CHANNEL_OPEN_CONFIRMATION':
+      case 'SSH_MSG_CHANNEL_OPEN_FAILURE':
+        return 4;
+      case 'SSH_MSG_CHANNEL_REQUEST':
+        return SETUP_REQUESTS.has(msg.requestType as string) ? 4 : 5;
+      case 'SSH_MSG_CHANNEL_SUCCESS':
+      case 'SSH_MSG_CHANNEL_FAILURE': {
+        const ch = this.byLocal.get(msg.recipientChannel as number);
+        return ch && ch.pendingReplies.length > 0 && SETUP_REQUESTS.has(ch.pendingReplies[0]!) ? 4 : 5;
+      }
+      case 'SSH_MSG_GLOBAL_REQUEST':
+      case 'SSH_MSG_REQUEST_SUCCESS':
+      case 'SSH_MSG_REQUEST_FAILURE':
+        return [...this.byLocal.values()].some((c) => c.started) ? 5 : 4;
+      default:
+        return 5;
+    }
+  }
+
+  handle(msg: SshMessage): void {
+    switch (msg.name) {
+      case 'SSH_MSG_CHANNEL_OPEN':
+        return this.onOpen(msg);
+      case 'SSH_MSG_CHANNEL_OPEN_CONFIRMATION': {
+        const ch = this.lookup(msg);
+        if (!ch) return;
+        if (ch.state !== 'opening') return this.host.fatal(REASON.PROTOCOL_ERROR, `channel ${ch.localId} confirmed twice`);
+        ch.remoteId = msg.senderChannel as number;
+        ch.remoteWindow = msg.initialWindowSize as number;
+        ch.remoteMaxPacket = msg.maximumPacketSize as number;
+        ch.state = 'open';
+        this.host.emit({ type: 'channel', id: ch.localId, change: 'open', detail: { remoteId: ch.remoteId, window: ch.remoteWindow, maxPacket: ch.remoteMaxPacket } }, 4);
+        this.flush(ch);
+        return;
+      }
+      case 'SSH_MSG_CHANNEL_OPEN_FAILURE': {
+        const ch = this.lookup(msg);
+        if (!ch) return;
+        this.byLocal.delete(ch.localId);
+        this.host.emit({ type: 'channel', id: ch.localId, change: 'open-failed', detail: { reasonCode: msg.reasonCode, description: msg.description } }, 4);
+        return;
+      }
+      case 'SSH_MSG_CHANNEL_WINDOW_ADJUST': {
+        const ch = this.lookup(msg);
+        if (!ch) return;
+        ch.remoteWindow = Math.min(MAX_WINDOW, ch.remoteWindow + (msg.bytesToAdd as number));
+        this.flush(ch);
+        return;
+      }
+      case 'SSH_MSG_CHANNEL_DATA':
+      case 'SSH_MSG_CHANNEL_EXTENDED_DATA':
+        return this.onData(msg);
+      case 'SSH_MSG_CHANNEL_EOF': {
+        const ch = this.lookup(msg);
+        if (!ch) return;
+        ch.receivedEof = true;
+        this.host.emit({ type: 'channel', id: ch.localId, change: 'eof' }, 5);
+        return;
+      }
+      case 'SSH_MSG_CHANNEL_CLOSE': {
+        const ch = this.lookup(msg);
+        if (!ch) return;
+        ch.receivedClose = true;
+        this.host.emit({ type: 'channel', id: ch.localId, change: 'close' }, 5);
+        // RFC 4254 §5.3: answer with our own CLOSE unless already sent; unsent data is dropped.
+        ch.queue = [];
+        ch.queuedBytes = 0;
+        ch.queue.push({ kind: 'msg', msg: { name: 'SSH_MSG_CHANNEL_CLOSE', recipientChannel: 0 }, phase: 5 });
+        this.flush(ch);
+        this.maybeFree(ch);
+        return;
+      }
+      case 'SSH_MSG_CHANNEL_REQUEST':
+        return this.onRequest(msg);
+      case 'SSH_MSG_CHANNEL_SUCCESS':
+      case 'SSH_MSG_CHANNEL_FAILURE': {
+        const ch = this.lookup(msg);
+        if (!ch) return;
+        const request = ch.pendingReplies.shift();
+        if (request === undefined) return this.host.fatal(REASON.PROTOCOL_ERROR, `${msg.name} without a pending request on channel ${ch.localId}`);
+        const ok = msg.name === 'SSH_MSG_CHANNEL_SUCCESS';
+        this.host.emit({ type: 'channel', id: ch.localId, change: ok ? 'request-success' : 'request-failure', detail: { request } }, SETUP_REQUESTS.has(request) ? 4 : 5);
+        return;
+      }
+      case 'SSH_MSG_GLOBAL_REQUEST':
+        return this.onGlobalRequest(msg);
+      case 'SSH_MSG_REQUEST_SUCCESS':
+      case 'SSH_MSG_REQUEST_FAILURE': {
+        const name = this.pendingGlobal.shift() ?? '(unsolicited)';
+        this.host.emit({ type: 'global-request', name, wantReply: true, dir: this.host.side === 'client' ? 's2c' : 'c2s', result: msg.name === 'SSH_MSG_REQUEST_SUCCESS' ? 'success' : 'failure' });
+        return;
+      }
+    }
+  }
+
+  /** Sends a global request such as keepalive@openssh.com (RFC 4254 §4). */
+  globalRequest(name: string, wantReply: boolean): void {
+    if (wantReply) this.pendingGlobal.push(name);
+    this.host.send({ name: 'SSH_MSG_GLOBAL_REQUEST', requestName: name, wantReply }, 5);
+  }
+
+  private onGlobalRequest(msg: SshMessage): void {
+    const name = msg.requestName as string;
+    const wantReply = msg.wantReply as boolean;
+    this.host.emit({ type: 'global-request', name, wantReply, dir: this.host.side === 'client' ? 's2c' : 'c2s', ...(wantReply ? { result: 'failure' as const } : {}) });
+    // We grant none: keepalive@openssh.com expects exactly this failure reply (OpenSSH PROTOCOL §2.2
+    // and serverloop.c); tcpip-forward is not offered; hostkeys-00 needs no reply.
+    if (wantReply) this.host.send({ name: 'SSH_MSG_REQUEST_FAILURE' });
+  }
+
+  private onOpen(msg: SshMessage): void {
+    const type = msg.channelType as string;
+    const sender = msg.senderChannel as number;
+    if (this.host.side === 'client' || type !== 'session') {
+      this.host.send({ name: 'SSH_MSG_CHANNEL_OPEN_FAILURE', recipientChannel: sender, reasonCode: type === 'session' ? OPEN_FAILURE.ADMINISTRATIVELY_PROHIBITED : OPEN_FAILURE.UNKNOWN_CHANNEL_TYPE, description: `${type} channels are not accepted here`, language: '' }, 4);
+      this.host.emit({ type: 'channel', id: -1, change: 'open-failed', detail: { channelType: type } }, 4);
+      return;
+    }
+    const ch = this.newChannel(type);
+    ch.remoteId = sender;
+    ch.remoteWindow = msg.initialWindowSize as number;
+    ch.remoteMaxPacket = msg.maximumPacketSize as number;
+    ch.state = 'open';
+    this.host.send({ name: 'SSH_MSG_CHANNEL_OPEN_CONFIRMATION', recipientChannel: sender, senderChannel: ch.localId, initialWindowSize: ch.localWindow, maximumPacketSize: ch.localMaxPacket, typeData: new Uint8Array(0) }, 4);
+    this.host.emit({ type: 'channel', id: ch.localId, change: 'open', detail: { channelType: type, remoteId: sender, window: ch.remoteWindow, maxPacket: ch.remoteMaxPacket } }, 4);
+  }
+
+  private onData(msg: SshMessage): void {
+    const ch = this.lookup(msg);
+    if (!ch) return;
+    const data = msg.data as Uint8Array;
+    if (ch.receivedEof) return this.host.fatal(REASON.PROTOCOL_ERROR, `data after EOF on channel ${ch.localId}`, { field: 'data', offset: 5 });
+    // RFC 4254 §5.2: the peer must respect the window and the maximum packet size we gave it.
+    if (data.length > ch.localWindow) return this.host.fatal(REASON.PROTOCOL_ERROR, `channel ${ch.localId}: ${data.length} bytes exceed the window of ${ch.localWindow}`, { field: 'data', offset: 5 });
+    if (data.length > ch.localMaxPacket) return this.host.fatal(REASON.PROTOCOL_ERROR, `channel ${ch.localId}: ${data.length} bytes exceed the maximum packet size ${ch.localMaxPacket}`, { field: 'data', offset: 5 });
+    ch.localWindow -= data.length;
+    if (msg.name === 'SSH_MSG_CHANNEL_DATA') this.host.emit({ type: 'channel', id: ch.localId, change: 'data', detail: { data } }, 5);
+    else this.host.emit({ type: 'channel', id: ch.localId, change: 'extended-data', detail: { data, code: msg.dataTypeCode } }, 5);
+    // Grant more once half the window is used (the application has the data as an event now).
+    if (ch.localWindow < ch.localWindowMax / 2 && !ch.sentClose) {
+      const add = ch.localWindowMax - ch.localWindow;
+      ch.localWindow += add;
+      this.host.send({ name: 'SSH_MSG_CHANNEL_WINDOW_ADJUST', recipientChannel: ch.remoteId, bytesToAdd: add }, 5);
+    }
+  }
+
+  private onRequest(msg: SshMessage): void {
+    const ch = this.lookup(msg);
+    if (!ch) return;
+    const type = msg.requestType as string;
+    const wantReply = msg.wantReply as boolean;
+    const phase: Phase = SETUP_REQUESTS.has(type) ? 4 : 5;
+    const { name: _n, id: _i, recipientChannel: _r, requestType: _t, wantReply: _w, ...fields } = msg as SshMessage & { id?: number };
+    if (this.host.side === 'client') {
+      // RFC 4254 §6.10: the server reports how the command ended.
+      if (type === 'exit-status') this.host.emit({ type: 'channel', id: ch.localId, change: 'exit-status', detail: { status: msg.exitStatus } }, 5);
+      else if (type === 'exit-signal') this.host.emit({ type: 'channel', id: ch.localId, change: 'exit-signal', detail: { signal: msg.signal, coreDumped: msg.coreDumped, message: msg.errorMessage } }, 5);
+      else this.host.emit({ type: 'channel', id: ch.localId, change: 'request', detail: { request: type, ...fields } }, phase);
+      if (wantReply) this.host.send({ name: 'SSH_MSG_CHANNEL_FAILURE', recipientChannel: ch.remoteId }, phase);
+      return;
+    }
+    const accept = SERVER_ACCEPTS.has(type) && !(type !== 'window-change' && type !== 'signal' && type !== 'env' && ch.started && type !== 'xon-xoff');
+    if (wantReply) this.host.send({ name: accept ? 'SSH_MSG_CHANNEL_SUCCESS' : 'SSH_MSG_CHANNEL_FAILURE', recipientChannel: ch.remoteId }, phase);
+    if (['shell', 'exec', 'subsystem'].includes(type) && accept) ch.started = true;
+    this.host.emit({ type: 'channel', id: ch.localId, change: 'request', detail: { request: type, accepted: accept, ...fields } }, phase);
+  }
+
+  private maybeFree(ch: Channel): void {
+    if (ch.sentClose && ch.receivedClose && ch.state !== 'closed') {
+      ch.state = 'closed';
+      this.byLocal.delete(ch.localId);
+      this.host.emit({ type: 'channel', id: ch.localId, change: 'closed' }, 5);
+    }
+  }
+}

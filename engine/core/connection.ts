@@ -1,0 +1,839 @@
+// A sans-IO SSH-2 connection (DESIGN.md "Engine"): bytes in, events and bytes out, nothing awaited.
+// This file is the transport layer, RFC 4253: identification exchange (§4.2), binary packets (§6),
+// algorithm negotiation and key exchange (§7, §8), key re-exchange (§9), and the generic messages
+// (§11). Authentication (RFC 4252) and channels (RFC 4254) are the layers in auth-*.ts and channels.ts.
+
+import { decodeMessage, encodeMessage, type DecodeContext, type SshMessage } from '../wire/messages.ts';
+import { DecodeError, Reader, bytesToBigint, equalBytes, toHex } from '../wire/codec.ts';
+import type { FieldNode, Phase, Side, SshEvent, SshEventBody, DecisionKind } from '../events.ts';
+import { defaultEnv, type Env } from '../env.ts';
+import type { KexClientState, KexResult, PacketOpener, PacketSealer, SshPrivateKey } from '../algorithms/types.ts';
+import { IntegrityError, KexError } from '../algorithms/types.ts';
+import { createNoneOpener, createNoneSealer, createOpener, createSealer, CIPHERS } from '../algorithms/ciphers.ts';
+import { MACS } from '../algorithms/macs.ts';
+import { KEX } from '../algorithms/kex.ts';
+import { SIGNATURES, publicKeyBlob } from '../algorithms/signatures.ts';
+import { deriveKeys } from '../algorithms/kdf.ts';
+import { hash } from '../algorithms/hashes.ts';
+import { chosenAlgorithms, failedRows, negotiate } from '../algorithms/negotiate.ts';
+import { resolveAlgorithms } from '../algorithms/defaults.ts';
+import { MSG } from '../wire/message-ids.ts';
+import { fingerprintOf } from './fingerprint.ts';
+import type { AlgorithmPrefs, ClientConfig, Command, ServerConfig } from './config.ts';
+import { ByteQueue } from './byte-queue.ts';
+import { PacketReader, buildPacket, packetTree, unpackPacket } from './binary-packet.ts';
+import { REASON, SshProtocolError } from './errors.ts';
+import { exchangeHashInput } from './exchange-hash.ts';
+import { ClientAuth } from './auth-client.ts';
+import { ServerAuth } from './auth-server.ts';
+import { Channels } from './channels.ts';
+import type { LayerHost } from './host.ts';
+
+export const SOFTWARE_VERSION = 'sshscope_0.1';
+/** RFC 4253 §4.2: identification lines are at most 255 bytes including CR LF. */
+const MAX_LINE = 255;
+/** Lines a client accepts before the server's version line (OpenSSH allows 1024). */
+const MAX_PREAMBLE_LINES = 1024;
+const STRICT_C = 'kex-strict-c-v00@openssh.com';
+const STRICT_S = 'kex-strict-s-v00@openssh.com';
+/** RFC 4253 §9: re-exchange keys after 1 GiB. */
+const DEFAULT_REKEY_BYTES = 1 << 30;
+
+interface KexRound {
+  initial: boolean;
+  ourPayload: Uint8Array | null;
+  peerPayload: Uint8Array | null;
+  kexName?: string;
+  hostKeyAlg?: string;
+  ciphers?: { c2s: string; s2c: string };
+  macs?: { c2s: string | null; s2c: string | null };
+  client?: KexClientState;
+  ignoreNextPeerKexPacket: boolean;
+  sentNewKeys: boolean;
+  receivedNewKeys: boolean;
+  pendingOpener: PacketOpener | null;
+}
+
+interface Decision {
+  kind: DecisionKind;
+  then: (value: unknown) => void;
+}
+
+type Role = { side: 'client'; cfg: ClientConfig } | { side: 'server'; cfg: ServerConfig };
+
+export class Connection {
+  readonly side: Side;
+  private readonly cfg: ClientConfig | ServerConfig;
+  private readonly env: Env;
+  private readonly prefs: AlgorithmPrefs;
+  private readonly trace: boolean;
+  private readonly rekeyBytes: number;
+
+  private readonly inbuf = new ByteQueue();
+  private readonly reader = new PacketReader();
+  private outQueue: Uint8Array[] = [];
+  private events: SshEvent[] = [];
+  private eventHead = 0;
+  private seq = 0;
+
+  private ourVersion: string;
+  private peerVersion: string | null = null;
+  private preamble: string[] = [];
+  private sealer: PacketSealer = createNoneSealer();
+  private opener: PacketOpener = createNoneOpener();
+  private seqOut = 0;
+  private seqIn = 0;
+  private bytesSinceKex = 0;
+  private strict = false;
+  private peerWantsExtInfo = false;
+  private kex: KexRound | null = null;
+  private kexCount = 0;
+  private firstHostKey: Uint8Array | null = null;
+  private deferred: { msg: SshMessage; phase: Phase | undefined }[] = [];
+  private ctx: DecodeContext = {};
+  private phaseNow: Phase = 1;
+  private decisions = new Map<number, Decision>();
+  private nextDecision = 1;
+  private paused = false;
+  private processing = false;
+
+  private clientAuth: ClientAuth | null = null;
+  private serverAuth: ServerAuth | null = null;
+  private channels: Channels;
+  private authDone = false;
+  private serviceRequested = false;
+  /** server-sig-algs from the server's EXT_INFO (RFC 8308 §3.1). */
+  serverSigAlgs: string[] | null = null;
+
+  closed = false;
+  sessionId: Uint8Array | null = null;
+
+  constructor(role: Role) {
+    this.side = role.side;
+    this.cfg = role.cfg;
+    this.env = role.cfg.env ?? defaultEnv();
+    this.prefs = resolveAlgorithms(role.cfg.algorithms);
+    this.trace = role.cfg.trace ?? true;
+    this.rekeyBytes = role.cfg.rekeyBytes ?? DEFAULT_REKEY_BYTES;
+    this.ourVersion = `SSH-2.0-${role.cfg.software ?? SOFTWARE_VERSION}`;
+    const host = this.layerHost();
+    this.channels = new Channels(host, { window: role.cfg.channelWindow ?? 2 * 1024 * 1024, maxPacket: role.cfg.channelMaxPacket ?? 32768 });
+    if (role.side === 'client') {
+      this.clientAuth = new ClientAuth(host, role.cfg, (kind, detail, then) => this.ask(kind, detail, then));
+    } else {
+      this.serverAuth = new ServerAuth(host, role.cfg);
+    }
+    // RFC 4253 §4.2: send our identification line, then (§7.1) our KEXINIT without waiting.
+    this.outQueue.push(new TextEncoder().encode(`${this.ourVersion}\r\n`));
+    this.emit({ type: 'version', dir: this.ourDir, line: this.ourVersion }, 1);
+    this.startKex();
+  }
+
+  // ---- the public sans-IO surface ----------------------------------------------------------
+
+  receive(bytes: Uint8Array): void {
+    if (this.closed) return;
+    this.inbuf.push(bytes);
+    this.process();
+  }
+
+  command(cmd: Command): number {
+    if (this.closed) return 0;
+    try {
+      switch (cmd.type) {
+        case 'rekey':
+          if (!this.kex) this.startKex();
+          return 0;
+        case 'ignore':
+          this.send({ name: 'SSH_MSG_IGNORE', data: cmd.data ?? new Uint8Array(0) });
+          return 0;
+        case 'keepalive':
+          this.channels.globalRequest('keepalive@openssh.com', true);
+          return 0;
+        case 'disconnect':
+          this.disconnect(cmd.reason ?? REASON.BY_APPLICATION, cmd.description ?? 'disconnected by application', true);
+          return 0;
+        default:
+          if (!this.authDone) {
+            this.emit({ type: 'error', local: true, message: `${cmd.type}: not authenticated yet` });
+            return 0;
+          }
+          return this.channels.command(cmd);
+      }
+    } catch (e) {
+      this.fail(e);
+      return 0;
+    }
+  }
+
+  answer(decisionId: number, value: unknown): void {
+    const d = this.decisions.get(decisionId);
+    if (!d || this.closed) return;
+    this.decisions.delete(decisionId);
+    try {
+      d.then(value);
+    } catch (e) {
+      this.fail(e);
+    }
+    if (this.decisions.size === 0) {
+      this.paused = false;
+      this.process();
+    }
+  }
+
+  pollTransmit(): Uint8Array | null {
+    if (this.outQueue.length === 0) return null;
+    if (this.outQueue.length === 1) return this.outQueue.pop()!;
+    let n = 0;
+    for (const b of this.outQueue) n += b.length;
+    const out = new Uint8Array(n);
+    let o = 0;
+    for (const b of this.outQueue) {
+      out.set(b, o);
+      o += b.length;
+    }
+    this.outQueue = [];
+    return out;
+  }
+
+  pollEvent(): SshEvent | null {
+    if (this.eventHead >= this.events.length) {
+      if (this.eventHead > 0) {
+        this.events = [];
+        this.eventHead = 0;
+      }
+      return null;
+    }
+    return this.events[this.eventHead++]!;
+  }
+
+  bufferedAmount(channel: number): number {
+    return this.channels.bufferedAmount(channel);
+  }
+
+  get authenticated(): boolean {
+    return this.authDone;
+  }
+
+  /** True while no key exchange is running. */
+  get idle(): boolean {
+    return this.kex === null;
+  }
+
+  // ---- events and decisions ----------------------------------------------------------------
+
+  private get ourDir(): 'c2s' | 's2c' {
+    return this.side === 'client' ? 'c2s' : 's2c';
+  }
+  private get peerDir(): 'c2s' | 's2c' {
+    return this.side === 'client' ? 's2c' : 'c2s';
+  }
+
+  private emit(body: SshEventBody, phase?: Phase): void {
+    const p = phase ?? this.phaseNow;
+    if (p === 5 && this.authDone) this.phaseNow = 5;
+    this.events.push({ seq: this.seq++, t: this.env.now(), side: this.side, phase: p, ...body } as SshEvent);
+  }
+
+  private ask(kind: DecisionKind, detail: unknown, then: (value: unknown) => void): void {
+    const id = this.nextDecision++;
+    this.decisions.set(id, { kind, then });
+    this.paused = true;
+    this.emit({ type: 'decision', id, kind, detail });
+  }
+
+  private layerHost(): LayerHost {
+    const self = this;
+    return {
+      side: this.side,
+      env: this.env,
+      get sessionId() {
+        return self.sessionId ?? new Uint8Array(0);
+      },
+      send: (msg, phase) => this.send(msg, phase),
+      emit: (body, phase) => this.emit(body, phase),
+      fatal: (reason, message, where) => this.disconnect(reason, message, true, where),
+    };
+  }
+
+  // ---- input -------------------------------------------------------------------------------
+
+  private process(): void {
+    if (this.processing) return;
+    this.processing = true;
+    try {
+      while (!this.closed && !this.paused) {
+        if (this.peerVersion === null) {
+          if (!this.readVersion()) break;
+          continue;
+        }
+        const seq = this.seqIn;
+        const pkt = this.reader.next(this.inbuf, this.opener, seq);
+        if (!pkt) break;
+        this.seqIn = (this.seqIn + 1) >>> 0;
+        this.bytesSinceKex += pkt.wire.length;
+        this.handlePacket(seq, pkt.wire, pkt.plain);
+        this.maybeRekey();
+      }
+    } catch (e) {
+      this.fail(e);
+    } finally {
+      this.processing = false;
+    }
+  }
+
+  /** RFC 4253 §4.2: the identification line; clients skip other lines the server sends first. */
+  private readVersion(): boolean {
+    const lf = this.inbuf.indexOfLf();
+    if (lf < 0) {
+      if (this.inbuf.length > MAX_LINE) throw new SshProtocolError(REASON.PROTOCOL_ERROR, `identification line longer than ${MAX_LINE} bytes`, { field: 'identification', offset: 0 });
+      return false;
+    }
+    if (lf + 1 > MAX_LINE) throw new SshProtocolError(REASON.PROTOCOL_ERROR, `identification line longer than ${MAX_LINE} bytes`, { field: 'identification', offset: 0 });
+    const raw = this.inbuf.take(lf + 1);
+    let line = new TextDecoder().decode(raw.subarray(0, raw[lf - 1] === 0x0d ? lf - 1 : lf));
+    if (!line.startsWith('SSH-')) {
+      if (this.side === 'server') throw new SshProtocolError(REASON.PROTOCOL_VERSION_NOT_SUPPORTED, `expected an SSH identification line, got ${JSON.stringify(line.slice(0, 40))}`, { field: 'identification', offset: 0 });
+      this.preamble.push(line);
+      if (this.preamble.length > MAX_PREAMBLE_LINES) throw new SshProtocolError(REASON.PROTOCOL_ERROR, 'too many lines before the identification line', { field: 'identification', offset: 0 });
+      return true;
+    }
+    if (line.includes('\0')) throw new SshProtocolError(REASON.PROTOCOL_ERROR, 'identification line contains a NUL byte', { field: 'identification', offset: 0 });
+    if (!line.startsWith('SSH-2.0-') && !line.startsWith('SSH-1.99-')) {
+      throw new SshProtocolError(REASON.PROTOCOL_VERSION_NOT_SUPPORTED, `protocol version not supported: ${line}`, { field: 'protoversion', offset: 4 });
+    }
+    this.peerVersion = line;
+    this.emit({ type: 'version', dir: this.peerDir, line, ...(this.preamble.length ? { preamble: this.preamble } : {}) }, 1);
+    this.phaseNow = 2;
+    line = '';
+    return true;
+  }
+
+  private handlePacket(seq: number, wire: Uint8Array, plain: Uint8Array): void {
+    const payload = unpackPacket(plain, this.opener);
+    if (payload.length === 0) throw new SshProtocolError(REASON.PROTOCOL_ERROR, 'empty payload: no message number', { field: 'payload', offset: 5 });
+    const id = payload[0]!;
+    let decoded: { msg: SshMessage & { id: number }; tree: FieldNode };
+    try {
+      decoded = decodeMessage(payload, this.ctx, 5);
+    } catch (e) {
+      if (this.trace) this.emitPacket(this.peerDir, seq, wire, payload, plain, { name: `message ${id}`, id } as SshMessage & { id: number }, undefined);
+      throw e;
+    }
+    const msg = decoded.msg;
+    this.emitPacket(this.peerDir, seq, wire, payload, plain, msg, decoded.tree);
+    this.dispatch(msg, seq);
+  }
+
+  private emitPacket(dir: 'c2s' | 's2c', n: number, wire: Uint8Array, payload: Uint8Array, plain: Uint8Array, msg: SshMessage & { id?: number }, tree: FieldNode | undefined): void {
+    if (!this.trace) return;
+    const encrypted = (dir === this.ourDir ? this.sealer.cipher : this.opener.cipher) !== 'none';
+    const macLen = wire.length - plain.length;
+    const mac = dir === this.ourDir ? this.sealer.mac : this.opener.mac;
+    const macLabel = macLen === 0 ? 'mac' : mac ? `MAC (${mac})` : 'authentication tag';
+    const msgTree: FieldNode = tree ?? { path: 'payload', label: 'payload (undecodable)', kind: 'bytes', start: 5, end: 5 + payload.length };
+    const phase = this.phaseOfMessage(msg);
+    this.emit(
+      {
+        type: 'packet',
+        dir,
+        n,
+        wire,
+        payload,
+        msg: msg.name,
+        id: payload[0] ?? -1,
+        encrypted,
+        tree: packetTree(plain, macLen, msgTree, macLabel),
+        ...(phase.background ? { background: true } : {}),
+      },
+      phase.phase,
+    );
+  }
+
+  private phaseOfMessage(msg: SshMessage & { id?: number }): { phase: Phase; background?: boolean } {
+    const id = (msg.id as number | undefined) ?? 0;
+    const name = msg.name;
+    if ((id >= 20 && id <= 49) || name === 'SSH_MSG_KEXINIT' || name === 'SSH_MSG_NEWKEYS') {
+      return this.kexCount > 0 && this.authDone ? { phase: 5, background: true } : { phase: this.kexCount > 0 && this.phaseNow >= 3 ? this.phaseNow : 2 };
+    }
+    if (name === 'SSH_MSG_SERVICE_REQUEST' || name === 'SSH_MSG_SERVICE_ACCEPT' || (id >= 50 && id <= 79)) return { phase: 3 };
+    if (id >= 80 && id <= 100) return { phase: this.channels.phaseFor(msg) };
+    if (name === 'SSH_MSG_EXT_INFO') return { phase: this.authDone ? this.phaseNow : 2 };
+    if (name === 'SSH_MSG_IGNORE' || name === 'SSH_MSG_PING' || name === 'SSH_MSG_PONG') return { phase: this.phaseNow, background: this.authDone };
+    return { phase: this.phaseNow };
+  }
+
+  private dispatch(msg: SshMessage & { id: number }, seq: number): void {
+    const name = msg.name;
+    // OpenSSH PROTOCOL §1.10 (strict KEX): during the initial key exchange only KEX messages may arrive.
+    if (this.strict && this.kex?.initial && !isKexMessage(msg.id) && name !== 'SSH_MSG_DISCONNECT') {
+      throw new SshProtocolError(REASON.PROTOCOL_ERROR, `strict KEX: unexpected ${name} during the initial key exchange`, { field: 'msg-id', offset: 5 });
+    }
+    switch (name) {
+      case 'SSH_MSG_DISCONNECT':
+        this.emit({ type: 'closed', reason: msg.reasonCode as number, message: `peer disconnected: ${msg.description as string}` });
+        this.closed = true;
+        return;
+      case 'SSH_MSG_IGNORE':
+      case 'SSH_MSG_UNIMPLEMENTED':
+      case 'SSH_MSG_PONG':
+        return;
+      case 'SSH_MSG_DEBUG':
+        this.emit({ type: 'info', message: `peer debug message: ${msg.message as string}` });
+        return;
+      case 'SSH_MSG_PING':
+        this.send({ name: 'SSH_MSG_PONG', data: msg.data as Uint8Array });
+        return;
+      case 'SSH_MSG_KEXINIT':
+        return this.onKexinit(msg);
+      case 'SSH_MSG_NEWKEYS':
+        return this.onNewKeys();
+      case 'SSH_MSG_EXT_INFO':
+        return this.onExtInfo(msg);
+      case 'SSH_MSG_SERVICE_REQUEST':
+        return this.onServiceRequest(msg);
+      case 'SSH_MSG_SERVICE_ACCEPT':
+        if (this.side !== 'client' || !this.serviceRequested || msg.serviceName !== 'ssh-userauth') throw outOfOrder(msg);
+        this.clientAuth!.start();
+        this.ctx = { ...this.ctx, authMethod: 'none' };
+        return;
+    }
+    if (msg.id >= 30 && msg.id <= 49) return this.onKexMethodMessage(msg);
+    if (msg.id >= 50 && msg.id <= 79) {
+      if (this.authDone && this.side === 'server') return; // RFC 4252 §5.1: ignore after success
+      if (this.sessionId === null || this.kex?.initial) throw outOfOrder(msg);
+      if (this.side === 'client') {
+        if (msg.id === 50 || msg.id === 61) throw outOfOrder(msg);
+        if (!this.serviceRequested) throw outOfOrder(msg);
+        this.clientAuth!.handle(msg);
+        this.ctx = { ...this.ctx, authMethod: this.clientAuth!.current ?? undefined };
+        if (this.clientAuth!.done) this.onAuthenticated();
+      } else {
+        if (msg.id !== 50 || !this.serviceRequested) throw outOfOrder(msg);
+        this.serverAuth!.handle(msg);
+        this.ctx = { ...this.ctx, authMethod: this.serverAuth!.current ?? undefined };
+        if (this.serverAuth!.done) this.onAuthenticated();
+      }
+      return;
+    }
+    if (msg.id >= 80 && msg.id <= 127) {
+      if (!this.authDone) throw outOfOrder(msg);
+      this.channels.handle(msg);
+      return;
+    }
+    // RFC 4253 §11.4: an unrecognised message gets SSH_MSG_UNIMPLEMENTED with its sequence number.
+    this.emit({ type: 'info', message: `unrecognised message ${msg.id}: answered with SSH_MSG_UNIMPLEMENTED` });
+    this.send({ name: 'SSH_MSG_UNIMPLEMENTED', sequenceNumber: seq });
+  }
+
+  private onAuthenticated(): void {
+    if (this.authDone) return;
+    this.authDone = true;
+    this.phaseNow = 4;
+  }
+
+  private onServiceRequest(msg: SshMessage): void {
+    // RFC 4253 §10
+    if (this.side !== 'server' || this.sessionId === null || this.kex?.initial) throw outOfOrder(msg);
+    if (msg.serviceName !== 'ssh-userauth' || this.serviceRequested) {
+      throw new SshProtocolError(REASON.SERVICE_NOT_AVAILABLE, `service not available: ${msg.serviceName as string}`, { field: 'service name', offset: 6 });
+    }
+    this.serviceRequested = true;
+    this.send({ name: 'SSH_MSG_SERVICE_ACCEPT', serviceName: 'ssh-userauth' }, 3);
+  }
+
+  private onExtInfo(msg: SshMessage): void {
+    // RFC 8308 §2.4, §3.1
+    const exts = msg.extensions as { name: string; value: Uint8Array }[];
+    for (const e of exts) {
+      if (e.name === 'server-sig-algs') this.serverSigAlgs = new TextDecoder().decode(e.value).split(',').filter(Boolean);
+    }
+    this.emit({ type: 'info', message: `extensions from the peer: ${exts.map((e) => e.name).join(', ')}` });
+  }
+
+  // ---- key exchange ------------------------------------------------------------------------
+
+  private kexinitLists(): Record<string, string[]> {
+    const kex = [...this.prefs.kex];
+    const initial = this.kexCount === 0;
+    if (initial) {
+      // RFC 8308 §2.1 and OpenSSH PROTOCOL §1.10: pseudo-algorithms, only in the first KEXINIT.
+      if (this.side === 'client') kex.push('ext-info-c', STRICT_C);
+      else kex.push(STRICT_S);
+    }
+    let hostKey = [...this.prefs.hostKey];
+    if (this.side === 'server') {
+      const keys = (this.cfg as ServerConfig).hostKeys;
+      hostKey = hostKey.filter((alg) => keys.some((k) => SIGNATURES[alg]?.keyType === k.type));
+    }
+    return {
+      kexAlgorithms: kex,
+      serverHostKeyAlgorithms: hostKey,
+      encryptionC2S: this.prefs.cipher,
+      encryptionS2C: this.prefs.cipher,
+      macC2S: this.prefs.mac,
+      macS2C: this.prefs.mac,
+      compressionC2S: this.prefs.compression,
+      compressionS2C: this.prefs.compression,
+      languagesC2S: [],
+      languagesS2C: [],
+    };
+  }
+
+  /** RFC 4253 §7.1: send our KEXINIT (at the start, or to begin a re-exchange). */
+  private startKex(): void {
+    if (!this.kex) this.kex = { initial: this.kexCount === 0, ourPayload: null, peerPayload: null, ignoreNextPeerKexPacket: false, sentNewKeys: false, receivedNewKeys: false, pendingOpener: null };
+    if (this.kex.ourPayload) return;
+    const msg: SshMessage = { name: 'SSH_MSG_KEXINIT', cookie: this.env.randomBytes(16), ...this.kexinitLists(), firstKexPacketFollows: false, reserved: 0 };
+    this.kex.ourPayload = this.sendNow(msg);
+  }
+
+  private onKexinit(msg: SshMessage): void {
+    if (this.kex?.peerPayload) throw new SshProtocolError(REASON.PROTOCOL_ERROR, 'a second SSH_MSG_KEXINIT during key exchange', { field: 'msg-id', offset: 5 });
+    const isFirst = this.kexCount === 0;
+    if (!this.kex) this.startKex();
+    const round = this.kex!;
+    round.peerPayload = encodeMessage(msg);
+    const peerKex = msg.kexAlgorithms as string[];
+    if (isFirst) {
+      const ourFlag = this.side === 'client' ? STRICT_C : STRICT_S;
+      const theirFlag = this.side === 'client' ? STRICT_S : STRICT_C;
+      this.strict = this.prefs.kex !== undefined && this.kexinitLists().kexAlgorithms.includes(ourFlag) && peerKex.includes(theirFlag);
+      if (this.strict && this.seqIn !== 1) {
+        throw new SshProtocolError(REASON.PROTOCOL_ERROR, 'strict KEX: SSH_MSG_KEXINIT was not the first packet', { field: 'msg-id', offset: 5 });
+      }
+      if (this.side === 'server') this.peerWantsExtInfo = peerKex.includes('ext-info-c');
+    }
+    const ours = decodeMessage(round.ourPayload!).msg;
+    const client = this.side === 'client' ? ours : msg;
+    const server = this.side === 'client' ? msg : ours;
+    const rows = negotiate(client as never, server as never);
+    this.emit({ type: 'negotiated', rows }, round.initial ? 2 : this.authDone ? 5 : this.phaseNow);
+    const picked = chosenAlgorithms(rows);
+    if (!picked) {
+      const missing = failedRows(rows)[0]!;
+      throw new SshProtocolError(REASON.KEY_EXCHANGE_FAILED, `no matching ${missing.category} algorithm: client offers ${missing.client.join(',') || '(nothing)'}; server offers ${missing.server.join(',') || '(nothing)'}`, { field: missing.category, offset: 5 });
+    }
+    round.kexName = picked.kex;
+    round.hostKeyAlg = picked.hostKey;
+    round.ciphers = { c2s: picked.cipherC2S, s2c: picked.cipherS2C };
+    round.macs = { c2s: picked.macC2S, s2c: picked.macS2C };
+    for (const c of [picked.compressionC2S, picked.compressionS2C]) {
+      if (c !== 'none') throw new SshProtocolError(REASON.KEY_EXCHANGE_FAILED, `compression ${c} is not implemented`, { field: 'compression' });
+    }
+    const spec = KEX[round.kexName];
+    if (!spec) throw new SshProtocolError(REASON.KEY_EXCHANGE_FAILED, `key exchange ${round.kexName} is not implemented`);
+    this.ctx = { ...this.ctx, kex: spec.family };
+    // RFC 4253 §7.1: a wrong guess means the peer's first KEX packet must be ignored.
+    if (msg.firstKexPacketFollows) {
+      const guessRight = peerKex[0] === (client.kexAlgorithms as string[])[0] && peerKex[0] === round.kexName && (msg.serverHostKeyAlgorithms as string[])[0] === round.hostKeyAlg;
+      round.ignoreNextPeerKexPacket = !guessRight;
+      this.emit({ type: 'info', message: `peer guessed its first key exchange packet: ${guessRight ? 'right, it will be used' : 'wrong, it will be ignored'}` });
+    }
+    if (this.side === 'client') {
+      round.client = spec.startClient((n) => this.env.randomBytes(n));
+      if (spec.family === 'dh') this.sendNow({ name: 'SSH_MSG_KEXDH_INIT', e: bytesToBigint(round.client.clientPublic) });
+      else this.sendNow({ name: spec.family === 'hybrid' ? 'SSH_MSG_KEX_HYBRID_INIT' : 'SSH_MSG_KEX_ECDH_INIT', qC: round.client.clientPublic });
+    }
+  }
+
+  private onKexMethodMessage(msg: SshMessage): void {
+    const round = this.kex;
+    if (!round || !round.peerPayload || !round.kexName) throw outOfOrder(msg);
+    if (round.ignoreNextPeerKexPacket) {
+      round.ignoreNextPeerKexPacket = false;
+      this.emit({ type: 'info', message: `ignored ${msg.name}: it followed a wrong guess` });
+      return;
+    }
+    const spec = KEX[round.kexName]!;
+    const hostKeyAlg = round.hostKeyAlg!;
+    const sig = SIGNATURES[hostKeyAlg];
+    if (!sig) throw new SshProtocolError(REASON.KEY_EXCHANGE_FAILED, `host key algorithm ${hostKeyAlg} is not implemented`);
+    const peerIsClient = this.side === 'server';
+    if (peerIsClient) {
+      if (!(msg.name === 'SSH_MSG_KEX_ECDH_INIT' || msg.name === 'SSH_MSG_KEX_HYBRID_INIT' || msg.name === 'SSH_MSG_KEXDH_INIT') || round.sentNewKeys) throw outOfOrder(msg);
+      const clientPublic = msg.name === 'SSH_MSG_KEXDH_INIT' ? bigintToMinimalBytes(msg.e as bigint) : (msg.qC as Uint8Array);
+      const key = (this.cfg as ServerConfig).hostKeys.find((k) => k.type === sig.keyType);
+      if (!key) throw new SshProtocolError(REASON.KEY_EXCHANGE_FAILED, `no host key for ${hostKeyAlg}`);
+      let result;
+      try {
+        result = spec.respond((n) => this.env.randomBytes(n), clientPublic);
+      } catch (e) {
+        if (e instanceof KexError) throw new SshProtocolError(REASON.KEY_EXCHANGE_FAILED, e.message, { field: msg.name === 'SSH_MSG_KEXDH_INIT' ? 'e' : 'Q_C', offset: 6 });
+        throw e;
+      }
+      const kS = publicKeyBlob(key);
+      const H = this.exchangeHash(round, kS, clientPublic, result.serverPublic, result.encodedK);
+      const signature = sig.sign(key, H);
+      if (spec.family === 'dh') this.sendNow({ name: 'SSH_MSG_KEXDH_REPLY', hostKey: kS, f: bytesToBigint(result.serverPublic), signature });
+      else this.sendNow({ name: spec.family === 'hybrid' ? 'SSH_MSG_KEX_HYBRID_REPLY' : 'SSH_MSG_KEX_ECDH_REPLY', hostKey: kS, qS: result.serverPublic, signature });
+      this.finishKex(round, H, result, clientPublic);
+      return;
+    }
+    if (!(msg.name === 'SSH_MSG_KEX_ECDH_REPLY' || msg.name === 'SSH_MSG_KEX_HYBRID_REPLY' || msg.name === 'SSH_MSG_KEXDH_REPLY') || !round.client || round.sentNewKeys) throw outOfOrder(msg);
+    const kS = msg.hostKey as Uint8Array;
+    const serverPublic = msg.name === 'SSH_MSG_KEXDH_REPLY' ? bigintToMinimalBytes(msg.f as bigint) : (msg.qS as Uint8Array);
+    const keyType = blobKeyType(kS);
+    if (keyType !== sig.keyType) throw new SshProtocolError(REASON.KEY_EXCHANGE_FAILED, `host key is ${keyType ?? 'malformed'}, but ${hostKeyAlg} was negotiated`, { field: 'K_S', offset: 6 });
+    let result: KexResult;
+    try {
+      result = round.client.finish(serverPublic);
+    } catch (e) {
+      if (e instanceof KexError) throw new SshProtocolError(REASON.KEY_EXCHANGE_FAILED, e.message, { field: msg.name === 'SSH_MSG_KEXDH_REPLY' ? 'f' : 'Q_S' });
+      throw e;
+    }
+    const H = this.exchangeHash(round, kS, round.client.clientPublic, serverPublic, result.encodedK);
+    // RFC 4253 §8: the host key's signature over H proves the server holds the private key.
+    if (!sig.verify(kS, H, msg.signature as Uint8Array)) {
+      throw new SshProtocolError(REASON.KEY_EXCHANGE_FAILED, `the server's ${hostKeyAlg} signature over the exchange hash H does not verify`, { field: 'signature of H' });
+    }
+    const info = { algorithm: hostKeyAlg, blob: kS, fingerprint: fingerprintOf(kS) };
+    const proceed = (accept: boolean): void => {
+      if (!accept) {
+        this.disconnect(REASON.HOST_KEY_NOT_VERIFIABLE, 'host key verification failed', true);
+        return;
+      }
+      this.finishKex(round, H, result, round.client!.clientPublic);
+    };
+    if (this.firstHostKey) {
+      // A re-exchange must present the same host key.
+      if (!equalBytes(this.firstHostKey, kS)) throw new SshProtocolError(REASON.HOST_KEY_NOT_VERIFIABLE, 'the host key changed during key re-exchange');
+      return proceed(true);
+    }
+    this.firstHostKey = kS;
+    const ccfg = this.cfg as ClientConfig;
+    if (ccfg.hostKeyCheck) {
+      const verdict = ccfg.hostKeyCheck(info);
+      const accept = verdict === 'known' || (verdict === 'unknown' && !!ccfg.acceptUnknownHostKey);
+      this.emit({ type: 'host-key-check', result: verdict, fingerprint: info.fingerprint, algorithm: hostKeyAlg }, 2);
+      if (!accept) this.emit({ type: 'host-key-check', result: 'rejected', fingerprint: info.fingerprint, algorithm: hostKeyAlg }, 2);
+      return proceed(accept);
+    }
+    this.ask('host-key', info, (value) => {
+      const accept = value === true;
+      this.emit({ type: 'host-key-check', result: accept ? 'accepted' : 'rejected', fingerprint: info.fingerprint, algorithm: hostKeyAlg }, 2);
+      proceed(accept);
+    });
+  }
+
+  private exchangeHash(round: KexRound, kS: Uint8Array, clientPublic: Uint8Array, serverPublic: Uint8Array, encodedK: Uint8Array): Uint8Array {
+    const spec = KEX[round.kexName!]!;
+    const client = this.side === 'client';
+    const input = exchangeHashInput({
+      family: spec.family,
+      vC: client ? this.ourVersion : this.peerVersion!,
+      vS: client ? this.peerVersion! : this.ourVersion,
+      iC: client ? round.ourPayload! : round.peerPayload!,
+      iS: client ? round.peerPayload! : round.ourPayload!,
+      kS,
+      clientPublic,
+      serverPublic,
+      encodedK,
+    });
+    const H = hash(spec.hash, input.bytes, this.env.crypto);
+    this.emit({ type: 'exchange-hash', tree: input.tree, H, input: input.bytes, hash: spec.hash }, round.initial ? 2 : 5);
+    return H;
+  }
+
+  /** RFC 4253 §7.2: derive keys A–F, send NEWKEYS, switch our outgoing keys. */
+  private finishKex(round: KexRound, H: Uint8Array, result: KexResult, _clientPublic: Uint8Array): void {
+    if (this.sessionId === null) this.sessionId = H;
+    const spec = KEX[round.kexName!]!;
+    const cC2S = CIPHERS[round.ciphers!.c2s]!;
+    const cS2C = CIPHERS[round.ciphers!.s2c]!;
+    const mC2S = round.macs!.c2s ? MACS[round.macs!.c2s]! : null;
+    const mS2C = round.macs!.s2c ? MACS[round.macs!.s2c]! : null;
+    const derived = deriveKeys(spec.hash, result.encodedK, H, this.sessionId, {
+      A: cC2S.ivLen,
+      B: cS2C.ivLen,
+      C: cC2S.keyLen,
+      D: cS2C.keyLen,
+      E: mC2S?.keyLen ?? 0,
+      F: mS2C?.keyLen ?? 0,
+    });
+    const clientCookie = toHex((this.side === 'client' ? round.ourPayload! : round.peerPayload!).subarray(1, 17));
+    const serverCookie = toHex((this.side === 'client' ? round.peerPayload! : round.ourPayload!).subarray(1, 17));
+    this.emit(
+      {
+        type: 'keys',
+        steps: derived.steps,
+        kex: round.kexName!,
+        hash: spec.hash,
+        keylog: { cookie: clientCookie, serverCookie, sharedSecret: toHex(result.secret), ...(result.privateKey ? { privateKey: toHex(result.privateKey) } : {}) },
+      },
+      round.initial ? 2 : 5,
+    );
+    const k = derived.keys;
+    const c2s = { iv: k.A, key: k.C, macKey: k.E };
+    const s2c = { iv: k.B, key: k.D, macKey: k.F };
+    const out = this.side === 'client' ? c2s : s2c;
+    const inn = this.side === 'client' ? s2c : c2s;
+    const outCipher = this.side === 'client' ? round.ciphers!.c2s : round.ciphers!.s2c;
+    const inCipher = this.side === 'client' ? round.ciphers!.s2c : round.ciphers!.c2s;
+    const outMac = this.side === 'client' ? round.macs!.c2s : round.macs!.s2c;
+    const inMac = this.side === 'client' ? round.macs!.s2c : round.macs!.c2s;
+    round.pendingOpener = createOpener(inCipher, inMac, inn, this.env.crypto);
+    this.sendNow({ name: 'SSH_MSG_NEWKEYS' });
+    this.sealer = createSealer(outCipher, outMac, out, this.env.crypto);
+    if (this.strict) this.seqOut = 0; // OpenSSH PROTOCOL §1.10
+    round.sentNewKeys = true;
+    // RFC 8308 §2.4: the server's EXT_INFO is the next packet after its first NEWKEYS.
+    if (this.side === 'server' && round.initial && this.peerWantsExtInfo) {
+      this.sendNow({ name: 'SSH_MSG_EXT_INFO', extensions: [{ name: 'server-sig-algs', value: new TextEncoder().encode(Object.keys(SIGNATURES).join(',')) }] });
+    }
+    if (round.receivedNewKeys) this.endKex(round);
+  }
+
+  private onNewKeys(): void {
+    const round = this.kex;
+    if (!round || !round.pendingOpener) throw new SshProtocolError(REASON.PROTOCOL_ERROR, 'SSH_MSG_NEWKEYS before the key exchange finished', { field: 'msg-id', offset: 5 });
+    this.opener = round.pendingOpener;
+    round.pendingOpener = null;
+    if (this.strict) this.seqIn = 0;
+    round.receivedNewKeys = true;
+    if (round.sentNewKeys) this.endKex(round);
+  }
+
+  private endKex(round: KexRound): void {
+    this.kex = null;
+    this.kexCount++;
+    this.bytesSinceKex = 0;
+    this.ctx = { ...this.ctx };
+    if (round.initial) {
+      this.phaseNow = 3;
+      this.emit({ type: 'info', message: 'key exchange complete: both directions are now encrypted' }, 2);
+      if (this.side === 'client' && !this.serviceRequested) {
+        this.serviceRequested = true;
+        this.send({ name: 'SSH_MSG_SERVICE_REQUEST', serviceName: 'ssh-userauth' }, 3);
+      }
+    } else {
+      this.emit({ type: 'info', message: `key re-exchange ${this.kexCount - 1} complete` }, this.authDone ? 5 : this.phaseNow);
+    }
+    const waiting = this.deferred;
+    this.deferred = [];
+    for (const d of waiting) this.send(d.msg, d.phase);
+    this.channels.flushAll();
+  }
+
+  private maybeRekey(): void {
+    if (!this.kex && this.sessionId && this.bytesSinceKex >= this.rekeyBytes && !this.closed) {
+      this.emit({ type: 'info', message: `re-keying after ${this.bytesSinceKex} bytes` }, this.authDone ? 5 : this.phaseNow);
+      this.startKex();
+    }
+  }
+
+  // ---- output ------------------------------------------------------------------------------
+
+  /**
+   * Sends a message, or holds it while a key exchange is in progress (RFC 4253 §7.1: after KEXINIT,
+   * only transport-generic and key-exchange messages until NEWKEYS).
+   */
+  private send(msg: SshMessage, phase?: Phase): void {
+    if (this.closed) return;
+    if (this.kex && !this.kex.sentNewKeys) {
+      const id = msgIdOfName(msg.name);
+      if (!(id >= 1 && id <= 4) && !(id >= 30 && id <= 49)) {
+        this.deferred.push({ msg, phase });
+        return;
+      }
+    }
+    this.sendNow(msg, phase);
+    this.maybeRekey();
+  }
+
+  /** Encodes, pads, protects and queues one packet now. Returns the payload. */
+  private sendNow(msg: SshMessage, phase?: Phase): Uint8Array {
+    const payload = encodeMessage(msg, this.ctx);
+    const sealer = this.sealer;
+    const plain = buildPacket(payload, sealer, (n) => this.env.randomBytes(n));
+    const seq = this.seqOut;
+    const wire = sealer.seal(seq, plain);
+    this.seqOut = (this.seqOut + 1) >>> 0;
+    this.bytesSinceKex += wire.length;
+    this.outQueue.push(wire);
+    if (this.trace) {
+      const decoded = decodeMessage(payload, this.ctx, 5);
+      const cls = this.phaseOfMessage(decoded.msg);
+      const macLen = wire.length - plain.length;
+      const macLabel = macLen === 0 ? 'mac' : sealer.mac ? `MAC (${sealer.mac})` : 'authentication tag';
+      this.emit(
+        {
+          type: 'packet',
+          dir: this.ourDir,
+          n: seq,
+          wire,
+          payload,
+          msg: decoded.msg.name,
+          id: payload[0]!,
+          encrypted: sealer.cipher !== 'none',
+          tree: packetTree(plain, macLen, decoded.tree, macLabel),
+          ...(cls.background ? { background: true } : {}),
+        },
+        phase ?? cls.phase,
+      );
+    }
+    return payload;
+  }
+
+  // ---- ending ------------------------------------------------------------------------------
+
+  private fail(e: unknown): void {
+    if (e instanceof SshProtocolError) return this.disconnect(e.reason, e.message, true, { field: e.field, offset: e.offset });
+    if (e instanceof DecodeError) return this.disconnect(REASON.PROTOCOL_ERROR, `malformed packet: ${e.message}`, true, { field: e.field, offset: e.offset });
+    if (e instanceof IntegrityError) return this.disconnect(REASON.MAC_ERROR, `corrupted packet: ${e.message}`, true, { field: 'mac' });
+    if (e instanceof KexError) return this.disconnect(REASON.KEY_EXCHANGE_FAILED, e.message, true);
+    this.disconnect(REASON.PROTOCOL_ERROR, `internal error: ${e instanceof Error ? e.message : String(e)}`, true);
+  }
+
+  /** Sends SSH_MSG_DISCONNECT (RFC 4253 §11.1) and stops. */
+  private disconnect(reason: number, message: string, local: boolean, where?: { field?: string | undefined; offset?: number | undefined }): void {
+    if (this.closed) return;
+    this.emit({ type: 'error', local, message, reason, ...(where?.field !== undefined ? { field: where.field } : {}), ...(where?.offset !== undefined ? { offset: where.offset } : {}) });
+    try {
+      if (this.peerVersion !== null || this.kexCount === 0) this.sendNow({ name: 'SSH_MSG_DISCONNECT', reasonCode: reason, description: message, language: '' });
+    } catch {
+      // Nothing more can be said to this peer.
+    }
+    this.closed = true;
+    this.paused = false;
+    this.emit({ type: 'closed', reason, message });
+  }
+}
+
+function isKexMessage(id: number): boolean {
+  return id === 20 || id === 21 || (id >= 30 && id <= 49);
+}
+
+function outOfOrder(msg: SshMessage): SshProtocolError {
+  return new SshProtocolError(REASON.PROTOCOL_ERROR, `unexpected ${msg.name} at this point of the protocol`, { field: 'msg-id', offset: 5 });
+}
+
+function msgIdOfName(name: string): number {
+  return (MSG as Record<string, number>)[name.slice('SSH_MSG_'.length)] ?? -1;
+}
+
+function blobKeyType(blob: Uint8Array): string | null {
+  try {
+    return new Reader(blob).text('type');
+  } catch {
+    return null;
+  }
+}
+
+function bigintToMinimalBytes(v: bigint): Uint8Array {
+  let hex = v.toString(16);
+  if (hex.length % 2) hex = '0' + hex;
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+export function createClient(cfg: ClientConfig): Connection {
+  return new Connection({ side: 'client', cfg });
+}
+
+export function createServer(cfg: ServerConfig): Connection {
+  return new Connection({ side: 'server', cfg });
+}
+
+export type { SshPrivateKey };
