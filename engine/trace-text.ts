@@ -168,7 +168,7 @@ export function summarizeFields(tree: FieldNode, o: FormatOptions = {}, maxField
 function formatNegotiated(rows: NegotiationRow[]): string[] {
   const w = Math.max(12, ...rows.map((r) => (CATEGORY_LABELS[r.category] ?? r.category).length));
   const cw = Math.max(8, ...rows.map((r) => (r.chosen ?? '(none)').length));
-  return rows.map((r) => `    ${(CATEGORY_LABELS[r.category] ?? r.category).padEnd(w)}  ${(r.chosen ?? 'NO MATCH').padEnd(cw)}  (${r.rule})`);
+  return rows.map((r) => `    ${(CATEGORY_LABELS[r.category] ?? r.category).padEnd(w)}  ${(r.chosen ?? (/^no common/.test(r.rule) ? 'NO MATCH' : '—')).padEnd(cw)}  (${r.rule})`);
 }
 
 function formatKeys(steps: KdfStep[], o: FormatOptions): string[] {

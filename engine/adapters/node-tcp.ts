@@ -18,6 +18,8 @@ export interface PumpableConnection {
 export interface AttachOptions {
   /** Called after the socket drained (writes accepted again): resume your own inputs. */
   onDrain?: () => void;
+  /** Called after every pump (bytes written, events delivered): check your buffers, resume inputs. */
+  onPumped?: () => void;
   /** Side used for a synthesized 'closed' event before the engine emitted anything. */
   side?: Side;
 }
@@ -95,6 +97,7 @@ export function attachSocket(conn: PumpableConnection, socket: net.Socket, onEve
       ending = true;
       if (!socket.destroyed && !socket.writableEnded) socket.end();
     }
+    opts.onPumped?.();
   };
 
   socket.on('data', (buf: Uint8Array) => {
