@@ -69,9 +69,33 @@ export interface FieldOpts {
   display?: string;
 }
 
+/** Options for the trees Reader and Writer record. */
+export interface TreeOptions {
+  /**
+   * Give every length-prefixed field (string, text, name-list, mpint) a second child covering its
+   * contents, so that the leaves of the tree cover every byte exactly once (the message table turns
+   * this on). Without it such a field has only its `length` child. Empty contents get no node.
+   */
+  valueNodes?: boolean;
+}
+
+const LENGTH_DOC = 'Length in bytes of the contents that follow (uint32, RFC 4251 §5).';
+
+function prefixedChildren(path: string, start: number, len: number, valueNodes: boolean): FieldNode[] {
+  const out: FieldNode[] = [{ path: `${path}.length`, label: 'length', kind: 'uint32', start, end: start + 4, value: len, display: String(len), doc: LENGTH_DOC }];
+  if (valueNodes && len > 0) out.push({ path: `${path}.contents`, label: 'contents', kind: 'bytes', start: start + 4, end: start + 4 + len, display: `${len} bytes`, doc: 'The bytes of the value itself.' });
+  return out;
+}
+
+function checkUint(name: string, v: number, max: number, what: string): void {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max) throw new RangeError(`${name}: ${String(v)} is not ${what} (an integer in 0..${max})`);
+}
+
 /** Builds the tree while reading or writing: a stack of open struct nodes. */
 class TreeRecorder {
   readonly root: FieldNode;
+  /** The node added most recently (a leaf or an opened struct). */
+  last: FieldNode | undefined;
   private readonly stack: FieldNode[];
   constructor(rootPath: string, rootLabel: string, start: number) {
     this.root = { path: rootPath, label: rootLabel, kind: 'struct', start, end: start, children: [] };
@@ -86,6 +110,7 @@ class TreeRecorder {
   }
   add(node: FieldNode): FieldNode {
     (this.top.children ??= []).push(node);
+    this.last = node;
     for (const open of this.stack) if (node.end > open.end) open.end = node.end;
     return node;
   }
@@ -114,14 +139,22 @@ export class Reader {
   pos = 0;
   private readonly rec: TreeRecorder;
 
-  constructor(buf: Uint8Array, opts: { base?: number; rootPath?: string; rootLabel?: string } = {}) {
+  /** See `TreeOptions.valueNodes`. */
+  readonly valueNodes: boolean;
+
+  constructor(buf: Uint8Array, opts: { base?: number; rootPath?: string; rootLabel?: string } & TreeOptions = {}) {
     this.buf = buf;
     this.base = opts.base ?? 0;
+    this.valueNodes = opts.valueNodes ?? false;
     this.rec = new TreeRecorder(opts.rootPath ?? '', opts.rootLabel ?? 'message', this.base);
   }
 
   get tree(): FieldNode {
     return this.rec.root;
+  }
+  /** The node recorded most recently (the field just read, or the struct just entered). */
+  get lastNode(): FieldNode | undefined {
+    return this.rec.last;
   }
   get remaining(): number {
     return this.buf.length - this.pos;
@@ -153,8 +186,8 @@ export class Reader {
   }
 
   /** Opens a sub-structure; fields read until `exit()` become its children. */
-  enter(name: string, label = name, kind: FieldKind = 'struct'): void {
-    this.rec.enter(name, label, this.offset, kind);
+  enter(name: string, label = name, kind: FieldKind = 'struct'): FieldNode {
+    return this.rec.enter(name, label, this.offset, kind);
   }
   exit(display?: string): FieldNode {
     const n = this.rec.exit(this.offset);
@@ -227,8 +260,9 @@ export class Reader {
     return { start, len };
   }
 
-  private lengthNode(name: string, start: number, len: number): FieldNode {
-    return { path: `${this.rec.pathOf(name)}.length`, label: 'length', kind: 'uint32', start: this.base + start, end: this.base + start + 4, value: len, display: String(len) };
+  /** The children of a length-prefixed field: its length, then (with valueNodes) its contents. */
+  private lengthNode(name: string, start: number, len: number): FieldNode[] {
+    return prefixedChildren(this.rec.pathOf(name), this.base + start, len, this.valueNodes);
   }
 
   /** A string of arbitrary bytes (RFC 4251 §5 "string"). */
@@ -236,7 +270,7 @@ export class Reader {
     const { start, len } = this.lengthPrefix(name);
     const v = this.buf.slice(this.pos, this.pos + len);
     this.pos += len;
-    this.leaf(name, 'string', start, toHex(v), displayBytes(v), o, [this.lengthNode(name, start, len)]);
+    this.leaf(name, 'string', start, toHex(v), displayBytes(v), o, this.lengthNode(name, start, len));
     return v;
   }
 
@@ -251,7 +285,7 @@ export class Reader {
       this.fail(name, 'is not valid UTF-8');
     }
     this.pos += len;
-    this.leaf(name, 'text', start, v, JSON.stringify(v), o, [this.lengthNode(name, start, len)]);
+    this.leaf(name, 'text', start, v, JSON.stringify(v), o, this.lengthNode(name, start, len));
     return v;
   }
 
@@ -273,7 +307,7 @@ export class Reader {
       this.fail(name, 'contains an empty name');
     }
     this.pos += len;
-    this.leaf(name, 'name-list', start, v, v.join(',') || '(empty)', o, [this.lengthNode(name, start, len)]);
+    this.leaf(name, 'name-list', start, v, v.join(',') || '(empty)', o, this.lengthNode(name, start, len));
     return v;
   }
 
@@ -285,11 +319,15 @@ export class Reader {
       this.pos = start;
       this.fail(name, 'has an unnecessary leading zero byte');
     }
+    if (len > 1 && raw[0] === 0xff && (raw[1]! & 0x80) !== 0) {
+      this.pos = start;
+      this.fail(name, 'has an unnecessary leading 0xff byte');
+    }
     let v = 0n;
     for (let i = 0; i < raw.length; i++) v = (v << 8n) | BigInt(raw[i]!);
     if (len > 0 && raw[0]! & 0x80) v -= 1n << BigInt(8 * len);
     this.pos += len;
-    this.leaf(name, 'mpint', start, v.toString(16), v.toString(16).length > 64 ? `0x${v.toString(16).slice(0, 64)}… (${len} bytes)` : `0x${v.toString(16)}`, o, [this.lengthNode(name, start, len)]);
+    this.leaf(name, 'mpint', start, v.toString(16), v.toString(16).length > 64 ? `0x${v.toString(16).slice(0, 64)}… (${len} bytes)` : `0x${v.toString(16)}`, o, this.lengthNode(name, start, len));
     return v;
   }
 
@@ -342,13 +380,21 @@ export class Writer {
   pos = 0;
   private readonly rec: TreeRecorder;
 
-  constructor(opts: { rootPath?: string; rootLabel?: string; capacity?: number } = {}) {
-    this.buf = new Uint8Array(opts.capacity ?? 256);
+  /** See `TreeOptions.valueNodes`. */
+  readonly valueNodes: boolean;
+
+  constructor(opts: { rootPath?: string; rootLabel?: string; capacity?: number } & TreeOptions = {}) {
+    this.buf = new Uint8Array(Math.max(16, opts.capacity ?? 256));
+    this.valueNodes = opts.valueNodes ?? false;
     this.rec = new TreeRecorder(opts.rootPath ?? '', opts.rootLabel ?? 'message', 0);
   }
 
   get tree(): FieldNode {
     return this.rec.root;
+  }
+  /** The node recorded most recently (the field just written, or the struct just entered). */
+  get lastNode(): FieldNode | undefined {
+    return this.rec.last;
   }
 
   private grow(n: number): void {
@@ -395,6 +441,7 @@ export class Writer {
   }
 
   byte(name: string, v: number, o: FieldOpts = {}): this {
+    checkUint(name, v, 0xff, 'a byte');
     const start = this.pos;
     this.grow(1);
     this.buf[this.pos++] = v & 0xff;
@@ -409,12 +456,14 @@ export class Writer {
   }
 
   uint32(name: string, v: number, o: FieldOpts = {}): this {
+    checkUint(name, v, 0xffffffff, 'a uint32');
     const start = this.pos;
     this.put32(v >>> 0);
     return this.leaf(name, 'uint32', start, v >>> 0, String(v >>> 0), o);
   }
 
   uint64(name: string, v: bigint, o: FieldOpts = {}): this {
+    if (typeof v !== 'bigint' || v < 0n || v > 0xffffffffffffffffn) throw new RangeError(`${name}: ${String(v)} is not a uint64 (a bigint in 0..2^64-1)`);
     const start = this.pos;
     this.putRaw(bigintToBytes(BigInt.asUintN(64, v), 8));
     return this.leaf(name, 'uint64', start, v.toString(), v.toString(), o);
@@ -426,15 +475,15 @@ export class Writer {
     return this.leaf(name, 'bytes', start, toHex(v), displayBytes(v), o);
   }
 
-  private lengthNode(name: string, start: number, len: number): FieldNode {
-    return { path: `${this.rec.pathOf(name)}.length`, label: 'length', kind: 'uint32', start, end: start + 4, value: len, display: String(len) };
+  private lengthNode(name: string, start: number, len: number): FieldNode[] {
+    return prefixedChildren(this.rec.pathOf(name), start, len, this.valueNodes);
   }
 
   string(name: string, v: Uint8Array, o: FieldOpts = {}): this {
     const start = this.pos;
     this.put32(v.length);
     this.putRaw(v);
-    return this.leaf(name, 'string', start, toHex(v), displayBytes(v), o, [this.lengthNode(name, start, v.length)]);
+    return this.leaf(name, 'string', start, toHex(v), displayBytes(v), o, this.lengthNode(name, start, v.length));
   }
 
   text(name: string, v: string, o: FieldOpts = {}): this {
@@ -442,15 +491,19 @@ export class Writer {
     const b = utf8(v);
     this.put32(b.length);
     this.putRaw(b);
-    return this.leaf(name, 'text', start, v, JSON.stringify(v), o, [this.lengthNode(name, start, b.length)]);
+    return this.leaf(name, 'text', start, v, JSON.stringify(v), o, this.lengthNode(name, start, b.length));
   }
 
   nameList(name: string, v: readonly string[], o: FieldOpts = {}): this {
+    for (const n of v) {
+      // RFC 4251 §5: names are non-empty, US-ASCII, and MUST NOT contain a comma.
+      if (typeof n !== 'string' || !/^[\x21-\x2b\x2d-\x7e]+$/.test(n)) throw new RangeError(`${name}: ${JSON.stringify(n)} is not a valid name (non-empty printable US-ASCII without commas)`);
+    }
     const start = this.pos;
     const b = utf8(v.join(','));
     this.put32(b.length);
     this.putRaw(b);
-    return this.leaf(name, 'name-list', start, [...v], v.join(',') || '(empty)', o, [this.lengthNode(name, start, b.length)]);
+    return this.leaf(name, 'name-list', start, [...v], v.join(',') || '(empty)', o, this.lengthNode(name, start, b.length));
   }
 
   mpint(name: string, v: bigint, o: FieldOpts = {}): this {
@@ -459,7 +512,7 @@ export class Writer {
     this.put32(b.length);
     this.putRaw(b);
     const hex = v.toString(16);
-    return this.leaf(name, 'mpint', start, hex, hex.length > 64 ? `0x${hex.slice(0, 64)}… (${b.length} bytes)` : `0x${hex}`, o, [this.lengthNode(name, start, b.length)]);
+    return this.leaf(name, 'mpint', start, hex, hex.length > 64 ? `0x${hex.slice(0, 64)}… (${b.length} bytes)` : `0x${hex}`, o, this.lengthNode(name, start, b.length));
   }
 
   /** The bytes written so far (a copy). */
