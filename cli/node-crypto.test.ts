@@ -1,0 +1,123 @@
+// The node:crypto provider must be byte-for-byte interchangeable with the noble path: sealing with one
+// and opening with the other gives the same bytes, for every cipher × MAC.
+import { describe, it, expect } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { nodeCryptoProvider as P } from './node-crypto.ts';
+import { CIPHERS, createOpener, createSealer } from '../engine/algorithms/ciphers.ts';
+import { MACS } from '../engine/algorithms/macs.ts';
+import { hash, hmac } from '../engine/algorithms/hashes.ts';
+import { deriveKeys } from '../engine/algorithms/kdf.ts';
+import { IntegrityError, type DirectionKeys, type HashName, type PacketOpener } from '../engine/algorithms/types.ts';
+import { chacha20orig } from '@noble/ciphers/chacha.js';
+import { poly1305 } from '@noble/ciphers/_poly1305.js';
+import { gcm, ctr } from '@noble/ciphers/aes.js';
+
+const rnd = (n: number) => new Uint8Array(randomBytes(n));
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+function packet(payload: Uint8Array, block: number, excl: boolean): Uint8Array {
+  const covered = (excl ? 1 : 5) + payload.length;
+  let pad = block - (covered % block);
+  if (pad < 4) pad += block;
+  const len = 1 + payload.length + pad;
+  const p = new Uint8Array(4 + len);
+  new DataView(p.buffer).setUint32(0, len);
+  p[4] = pad;
+  p.set(payload, 5);
+  p.set(rnd(pad), 5 + payload.length);
+  return p;
+}
+
+function open(o: PacketOpener, seq: number, wire: Uint8Array) {
+  o.readLength(seq, wire.subarray(0, o.headLen));
+  return o.open(seq, wire);
+}
+
+const COMBOS: [string, string | null][] = Object.keys(CIPHERS)
+  .filter((c) => c !== 'none')
+  .flatMap((c): [string, string | null][] => (CIPHERS[c]!.aead ? [[c, null]] : Object.keys(MACS).map((m) => [c, m] as [string, string])));
+
+describe('nodeCryptoProvider primitives', () => {
+  it('chacha20 with (key, nonce8, counter) equals noble chacha20orig', () => {
+    const key = rnd(32);
+    const nonce = rnd(8);
+    for (const counter of [0, 1, 7, 1000]) {
+      const data = rnd(200);
+      expect(hex(P.chacha20!(key, nonce, counter, data))).toBe(hex(chacha20orig(key, nonce, data, undefined, counter)));
+    }
+  });
+
+  it('aes-gcm encrypt/decrypt equal noble gcm, and a bad tag gives null', () => {
+    for (const kl of [16, 32]) {
+      const key = rnd(kl);
+      const nonce = rnd(12);
+      const aad = rnd(4);
+      const pt = rnd(100);
+      const ct = P.aesGcmEncrypt!(key, nonce, aad, pt);
+      expect(hex(ct)).toBe(hex(gcm(key, nonce, aad).encrypt(pt)));
+      expect(hex(P.aesGcmDecrypt!(key, nonce, aad, ct)!)).toBe(hex(pt));
+      ct[5]! ^= 0x40;
+      expect(P.aesGcmDecrypt!(key, nonce, aad, ct)).toBeNull();
+    }
+  });
+
+  it('aes-ctr streams across calls like one noble ctr over the concatenation', () => {
+    for (const kl of [16, 24, 32]) {
+      const key = rnd(kl);
+      const iv = rnd(16);
+      const s = P.aesCtr!(key, iv);
+      const parts = [rnd(16), rnd(48), rnd(4096)];
+      const got = Buffer.concat(parts.map((p) => s.update(p)));
+      expect(got.toString('hex')).toBe(hex(ctr(key, iv).encrypt(Buffer.concat(parts))));
+    }
+  });
+
+  it('hash, hmac, poly1305 equal the noble path', () => {
+    const d = rnd(333);
+    const k = rnd(40);
+    for (const h of ['sha1', 'sha256', 'sha384', 'sha512'] as HashName[]) {
+      expect(hex(P.hash!(h, d))).toBe(hex(hash(h, d)));
+      expect(hex(P.hmac!(h, k, d))).toBe(hex(hmac(h, k, d)));
+    }
+    const pk = rnd(32);
+    expect(hex(P.poly1305!(pk, d))).toBe(hex(poly1305(d, pk)));
+  });
+
+  it('the KDF gives the same keys through the provider', () => {
+    const need = { A: 16, B: 16, C: 64, D: 64, E: 64, F: 64 };
+    const [K, H, sid] = [rnd(37), rnd(32), rnd(32)];
+    expect(deriveKeys('sha256', K, H, sid, need, P).keys).toEqual(deriveKeys('sha256', K, H, sid, need).keys);
+  });
+});
+
+describe.each(COMBOS)('%s + %s: noble and node:crypto interoperate', (cipher, mac) => {
+  const c = CIPHERS[cipher]!;
+  const keys = (): DirectionKeys => ({ iv: rnd(Math.max(1, c.ivLen)), key: rnd(c.keyLen), macKey: rnd(mac ? MACS[mac]!.keyLen : 0) });
+
+  it('seal with one, open with the other, identical wire bytes', () => {
+    const k = keys();
+    const sN = createSealer(cipher, mac, k);
+    const sP = createSealer(cipher, mac, k, P);
+    const oN = createOpener(cipher, mac, k);
+    const oP = createOpener(cipher, mac, k, P);
+    for (let seq = 0; seq < 12; seq++) {
+      const p = packet(rnd(seq * 61), sN.blockLen, sN.lengthExcludedFromPadding);
+      const wN = sN.seal(seq, p);
+      const wP = sP.seal(seq, p);
+      expect(hex(wP)).toBe(hex(wN));
+      // alternate who opens what
+      expect(hex(open(seq % 2 ? oN : oP, seq, seq % 2 ? wP : wN))).toBe(hex(p));
+      expect(hex(open(seq % 2 ? oP : oN, seq, seq % 2 ? wN : wP))).toBe(hex(p));
+    }
+  });
+
+  it('the provider path throws IntegrityError on a flipped bit', () => {
+    const k = keys();
+    const s = createSealer(cipher, mac, k);
+    const o = createOpener(cipher, mac, k, P);
+    const w = s.seal(1, packet(rnd(80), s.blockLen, s.lengthExcludedFromPadding));
+    w[w.length - 20]! ^= 0x08;
+    o.readLength(1, w.subarray(0, o.headLen));
+    expect(() => o.open(1, w)).toThrow(IntegrityError);
+  });
+});

@@ -1,0 +1,65 @@
+// Key-exchange methods (RFC 4253 §7, §8). Families: 'ecdh' (RFC 5656 §4 messages, used by RFC 8731),
+// 'dh' (RFC 4253 §8), 'gex' (RFC 4419), 'hybrid' (PQ, K as string). Only curve25519 for now.
+//
+// curve25519-sha256 / curve25519-sha256@libssh.org, RFC 8731 §3: Q_C and Q_S are 32-byte X25519 public
+// keys sent as strings; the 32-byte X25519 output is read as an unsigned big-endian integer and
+// encoded as an mpint (§3.1); an all-zero shared secret must be rejected (§3.1, RFC 7748 §6.1).
+
+import { x25519 } from '@noble/curves/ed25519.js';
+import type { KexClientState, KexResult, KexServerResult, KexSpec } from './types.ts';
+import { KexError } from './types.ts';
+import { hex, sshMpintFromUnsigned } from './bytes.ts';
+
+function x25519Shared(privateKey: Uint8Array, peerPublic: Uint8Array, who: string): Uint8Array {
+  if (peerPublic.length !== 32) throw new KexError(`${who} X25519 public key must be 32 bytes, got ${peerPublic.length}`);
+  let secret: Uint8Array;
+  try {
+    secret = x25519.getSharedSecret(privateKey, peerPublic);
+  } catch (e) {
+    throw new KexError(`X25519 with the ${who} public key failed: ${(e as Error).message} (low-order point gives an all-zero secret, RFC 7748 §6.1)`);
+  }
+  if (secret.every((b) => b === 0)) throw new KexError('X25519 shared secret is all zeros (RFC 8731 §3)');
+  return secret;
+}
+
+function result(secret: Uint8Array, privateKey: Uint8Array): KexResult {
+  const encodedK = sshMpintFromUnsigned(secret);
+  return {
+    encodedK,
+    secret,
+    privateKey,
+    trace: [
+      { name: 'X25519', label: 'X25519(private key, peer public key)', value: hex(secret) },
+      { name: 'K', label: 'K = X25519 output as an unsigned big-endian integer, encoded as mpint (RFC 8731 §3.1)', value: hex(encodedK) },
+    ],
+  };
+}
+
+function curve25519(name: string): KexSpec {
+  return {
+    name,
+    family: 'ecdh',
+    hash: 'sha256',
+    kEncoding: 'mpint',
+    startClient(random): KexClientState {
+      const privateKey = random(32);
+      const clientPublic = x25519.getPublicKey(privateKey);
+      return {
+        clientPublic,
+        finish: (serverPublic) => result(x25519Shared(privateKey, serverPublic, 'server'), privateKey),
+      };
+    },
+    respond(random, clientPublic): KexServerResult {
+      const privateKey = random(32);
+      const serverPublic = x25519.getPublicKey(privateKey);
+      const r = result(x25519Shared(privateKey, clientPublic, 'client'), privateKey);
+      return { ...r, serverPublic };
+    },
+  };
+}
+
+/** Keyed by wire name. Issue 3 adds the dh, gex and hybrid rows. */
+export const KEX: Record<string, KexSpec> = {
+  'curve25519-sha256': curve25519('curve25519-sha256'),
+  'curve25519-sha256@libssh.org': curve25519('curve25519-sha256@libssh.org'),
+};

@@ -1,0 +1,90 @@
+// chacha20-poly1305@openssh.com, OpenSSH PROTOCOL.chacha20poly1305:
+// the 64-byte key is K_2 (first 32 bytes, payload) || K_1 (last 32 bytes, packet length).
+// nonce = packet sequence number as uint64 big-endian. The length is encrypted with K_1 at block
+// counter 0; the Poly1305 key is the first 32 bytes of K_2's keystream block 0; the packet body is
+// encrypted with K_2 from block counter 1; tag = Poly1305(encrypted length || encrypted body).
+// Original 8-byte-nonce ChaCha20 (chacha20orig), not RFC 8439's 12-byte variant.
+
+import { chacha20orig } from '@noble/ciphers/chacha.js';
+import { poly1305 } from '@noble/ciphers/_poly1305.js';
+import type { CipherSpec, CryptoProvider, DirectionKeys, PacketOpener, PacketSealer } from './types.ts';
+import { IntegrityError } from './types.ts';
+import { readUint32 } from './packet-none.ts';
+import { constantTimeEqual, uint64be } from './bytes.ts';
+
+const ZERO32 = new Uint8Array(32);
+
+function engine(c: CipherSpec, keys: DirectionKeys, provider?: CryptoProvider) {
+  if (keys.key.length < 64) throw new Error(`${c.name} needs a 64-byte key`);
+  const k2 = keys.key.slice(0, 32);
+  const k1 = keys.key.slice(32, 64);
+  const nonce = new Uint8Array(8);
+  const pc = provider?.chacha20?.bind(provider);
+  const pp = provider?.poly1305?.bind(provider);
+  const xor = (key: Uint8Array, counter: number, data: Uint8Array, out?: Uint8Array): Uint8Array => {
+    if (pc) {
+      const r = pc(key, nonce, counter, data);
+      if (out) {
+        out.set(r);
+        return out;
+      }
+      return r;
+    }
+    return chacha20orig(key, nonce, data, out, counter);
+  };
+  return {
+    setSeq: (seq: number) => uint64be(seq, nonce),
+    lengthXor: (data: Uint8Array, out?: Uint8Array) => xor(k1, 0, data, out),
+    bodyXor: (data: Uint8Array, out?: Uint8Array) => xor(k2, 1, data, out),
+    tag(data: Uint8Array): Uint8Array {
+      const polyKey = xor(k2, 0, ZERO32);
+      return pp ? pp(polyKey, data) : poly1305(data, polyKey);
+    },
+  };
+}
+
+export function createChachaSealer(c: CipherSpec, keys: DirectionKeys, provider?: CryptoProvider): PacketSealer {
+  const e = engine(c, keys, provider);
+  return {
+    cipher: c.name,
+    mac: null,
+    blockLen: Math.max(8, c.blockLen),
+    macLen: c.tagLen,
+    lengthExcludedFromPadding: true,
+    seal(seq, packet) {
+      e.setSeq(seq);
+      const n = packet.length;
+      const out = new Uint8Array(n + c.tagLen);
+      e.lengthXor(packet.subarray(0, 4), out.subarray(0, 4));
+      e.bodyXor(packet.subarray(4), out.subarray(4, n));
+      out.set(e.tag(out.subarray(0, n)), n);
+      return out;
+    },
+  };
+}
+
+export function createChachaOpener(c: CipherSpec, keys: DirectionKeys, provider?: CryptoProvider): PacketOpener {
+  const e = engine(c, keys, provider);
+  return {
+    cipher: c.name,
+    mac: null,
+    blockLen: Math.max(8, c.blockLen),
+    macLen: c.tagLen,
+    headLen: 4,
+    readLength(seq, head) {
+      e.setSeq(seq);
+      return readUint32(e.lengthXor(head.subarray(0, 4)));
+    },
+    open(seq, wire) {
+      e.setSeq(seq);
+      const n = wire.length - c.tagLen;
+      if (!constantTimeEqual(e.tag(wire.subarray(0, n)), wire.subarray(n))) {
+        throw new IntegrityError(`${c.name}: Poly1305 tag mismatch on packet ${seq}`);
+      }
+      const plain = new Uint8Array(n);
+      e.lengthXor(wire.subarray(0, 4), plain.subarray(0, 4));
+      e.bodyXor(wire.subarray(4, n), plain.subarray(4));
+      return plain;
+    },
+  };
+}

@@ -1,0 +1,76 @@
+// AES-GCM as OpenSSH uses it: RFC 5647 §7 with the OpenSSH PROTOCOL §1.6 names.
+// The 12-byte nonce from the KDF is a 4-byte fixed field || an 8-byte invocation counter that is
+// incremented as a 64-bit big-endian integer after every packet (RFC 5647 §7.1). packet_length is
+// sent in clear and authenticated as the AAD (§7.3); the 16-byte tag follows (§7.4). The negotiated
+// MAC is ignored (§5.1).
+
+import { gcm } from '@noble/ciphers/aes.js';
+import type { CipherSpec, CryptoProvider, DirectionKeys, PacketOpener, PacketSealer } from './types.ts';
+import { IntegrityError } from './types.ts';
+import { readUint32 } from './packet-none.ts';
+
+/** Increments bytes 4..12 of the nonce as a 64-bit big-endian counter (RFC 5647 §7.1). */
+export function incrementInvocation(nonce: Uint8Array): void {
+  for (let i = 11; i >= 4; i--) {
+    nonce[i] = (nonce[i]! + 1) & 0xff;
+    if (nonce[i] !== 0) return;
+  }
+}
+
+function setup(c: CipherSpec, keys: DirectionKeys) {
+  if (keys.iv.length < 12) throw new Error(`${c.name} needs a 12-byte IV`);
+  return { key: keys.key.slice(0, c.keyLen), nonce: keys.iv.slice(0, 12) };
+}
+
+export function createGcmSealer(c: CipherSpec, keys: DirectionKeys, provider?: CryptoProvider): PacketSealer {
+  const { key, nonce } = setup(c, keys);
+  const enc = provider?.aesGcmEncrypt?.bind(provider);
+  return {
+    cipher: c.name,
+    mac: null,
+    blockLen: c.blockLen,
+    macLen: c.tagLen,
+    lengthExcludedFromPadding: true,
+    seal(_seq, packet) {
+      const aad = packet.subarray(0, 4);
+      const body = packet.subarray(4);
+      const out = new Uint8Array(packet.length + c.tagLen);
+      out.set(aad);
+      out.set(enc ? enc(key, nonce, aad, body) : gcm(key, nonce, aad).encrypt(body), 4);
+      incrementInvocation(nonce);
+      return out;
+    },
+  };
+}
+
+export function createGcmOpener(c: CipherSpec, keys: DirectionKeys, provider?: CryptoProvider): PacketOpener {
+  const { key, nonce } = setup(c, keys);
+  const dec = provider?.aesGcmDecrypt?.bind(provider);
+  return {
+    cipher: c.name,
+    mac: null,
+    blockLen: c.blockLen,
+    macLen: c.tagLen,
+    headLen: 4,
+    readLength: (_seq, head) => readUint32(head),
+    open(seq, wire) {
+      const aad = wire.subarray(0, 4);
+      const body = wire.subarray(4);
+      let plain: Uint8Array | null;
+      if (dec) plain = dec(key, nonce, aad, body);
+      else {
+        try {
+          plain = gcm(key, nonce, aad).decrypt(body);
+        } catch {
+          plain = null;
+        }
+      }
+      incrementInvocation(nonce);
+      if (!plain) throw new IntegrityError(`${c.name}: authentication tag mismatch on packet ${seq}`);
+      const out = new Uint8Array(4 + plain.length);
+      out.set(aad);
+      out.set(plain, 4);
+      return out;
+    },
+  };
+}
