@@ -300,7 +300,8 @@ export class Reader {
         this.fail(name, `byte ${i} of the list is 0x${c.toString(16).padStart(2, '0')}, not printable US-ASCII`);
       }
     }
-    const s = String.fromCharCode(...raw);
+    // validated printable US-ASCII above, so UTF-8 decoding is exact (and has no argument-count limit)
+    const s = utf8Decoder.decode(raw);
     const v = s === '' ? [] : s.split(',');
     if (v.some((n) => n === '')) {
       this.pos = start;
