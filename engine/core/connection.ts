@@ -151,7 +151,7 @@ export class Connection {
           this.channels.globalRequest('keepalive@openssh.com', true);
           return 0;
         case 'disconnect':
-          this.disconnect(cmd.reason ?? REASON.BY_APPLICATION, cmd.description ?? 'disconnected by application', true);
+          this.disconnect(cmd.reason ?? REASON.BY_APPLICATION, cmd.description ?? 'disconnected by application', true, undefined, false);
           return 0;
         default:
           if (!this.authDone) {
@@ -786,9 +786,9 @@ export class Connection {
   }
 
   /** Sends SSH_MSG_DISCONNECT (RFC 4253 §11.1) and stops. */
-  private disconnect(reason: number, message: string, local: boolean, where?: { field?: string | undefined; offset?: number | undefined }): void {
+  private disconnect(reason: number, message: string, local: boolean, where?: { field?: string | undefined; offset?: number | undefined }, isError = true): void {
     if (this.closed) return;
-    this.emit({ type: 'error', local, message, reason, ...(where?.field !== undefined ? { field: where.field } : {}), ...(where?.offset !== undefined ? { offset: where.offset } : {}) });
+    if (isError) this.emit({ type: 'error', local, message, reason, ...(where?.field !== undefined ? { field: where.field } : {}), ...(where?.offset !== undefined ? { offset: where.offset } : {}) });
     try {
       if (this.peerVersion !== null || this.kexCount === 0) this.sendNow({ name: 'SSH_MSG_DISCONNECT', reasonCode: reason, description: message, language: '' });
     } catch {
