@@ -1,0 +1,157 @@
+// `sshscope start`: builds the web app with Vite when dist/ is missing or older than its sources,
+// then serves dist/ on 127.0.0.1 and prints the URL. Runs until SIGINT/SIGTERM.
+
+import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { serveStatic, type StaticServer } from './static-server.ts';
+
+export const REPO_ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
+export const DIST_DIR = join(REPO_ROOT, 'dist');
+export const DEFAULT_PORT = 4173;
+
+const USAGE = `usage: sshscope start [--port PORT] [--rebuild] [--no-build]
+
+Builds the web app (when dist/ is missing or stale) and serves it on 127.0.0.1.
+  --port PORT   port to listen on (default ${DEFAULT_PORT}; a free port is used when it is taken)
+  --rebuild     build even when dist/ looks fresh
+  --no-build    serve dist/ as it is
+`;
+
+/** Sources the page is built from: a change in any of them makes dist/ stale. */
+const SOURCE_DIRS = ['app', 'engine', 'scenarios'];
+const SOURCE_FILES = ['vite.config.ts', 'package.json'];
+
+function newestMtime(path: string): number {
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    return 0;
+  }
+  if (!st.isDirectory()) return st.mtimeMs;
+  let newest = st.mtimeMs;
+  for (const name of readdirSync(path)) {
+    if (name === 'node_modules' || name.startsWith('.') || name.endsWith('.test.ts')) continue;
+    newest = Math.max(newest, newestMtime(join(path, name)));
+  }
+  return newest;
+}
+
+/** True when dist/index.html is missing or older than any source of the page. */
+export function distIsStale(root = REPO_ROOT): boolean {
+  const index = join(root, 'dist', 'index.html');
+  if (!existsSync(index)) return true;
+  const built = statSync(index).mtimeMs;
+  const sources = Math.max(...SOURCE_DIRS.map((d) => newestMtime(join(root, d))), ...SOURCE_FILES.map((f) => newestMtime(join(root, f))));
+  return sources > built;
+}
+
+/**
+ * Builds the app into a scratch directory, then swaps it into dist/, so a server already serving
+ * dist/ (or a second `start` building at the same time) never sees a half-written tree.
+ */
+export async function buildApp(root = REPO_ROOT): Promise<void> {
+  let vite: typeof import('vite');
+  try {
+    vite = await import('vite');
+  } catch {
+    throw new Error('vite is not installed (it is a devDependency): run `npm install`, or serve an existing dist/ with --no-build');
+  }
+  const scratch = join(root, `.dist-build-${process.pid}`);
+  rmSync(scratch, { recursive: true, force: true });
+  try {
+    await vite.build({
+      configFile: join(root, 'vite.config.ts'),
+      logLevel: 'warn',
+      build: { outDir: scratch, emptyOutDir: true },
+    });
+    const dist = join(root, 'dist');
+    const old = join(root, `.dist-old-${process.pid}`);
+    if (existsSync(dist)) renameSync(dist, old);
+    renameSync(scratch, dist);
+    rmSync(old, { recursive: true, force: true });
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+function parsePort(s: string | undefined): number {
+  if (s === undefined) return DEFAULT_PORT;
+  const n = Number(s);
+  if (!/^\d+$/.test(s) || n > 65535) throw new Error(`--port: not a port number: ${s}`);
+  return n;
+}
+
+/** Resolves on the first SIGINT or SIGTERM. */
+function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((done) => {
+    const on = (sig: NodeJS.Signals) => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      done(sig);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}
+
+export async function start(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        port: { type: 'string', short: 'p' },
+        rebuild: { type: 'boolean' },
+        'no-build': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    process.stderr.write(`sshscope start: ${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  let port: number;
+  try {
+    port = parsePort(values.port);
+  } catch (err) {
+    process.stderr.write(`sshscope start: ${(err as Error).message}\n`);
+    return 2;
+  }
+
+  if (!values['no-build'] && (values.rebuild || distIsStale())) {
+    process.stderr.write('sshscope: building the web app (vite)…\n');
+    try {
+      await buildApp();
+    } catch (err) {
+      process.stderr.write(`sshscope start: build failed: ${(err as Error).message}\n`);
+      if (!existsSync(join(DIST_DIR, 'index.html'))) return 1;
+      process.stderr.write('sshscope start: serving the previous build\n');
+    }
+  }
+  if (!existsSync(join(DIST_DIR, 'index.html'))) {
+    process.stderr.write('sshscope start: dist/index.html is missing; run without --no-build\n');
+    return 1;
+  }
+
+  let server: StaticServer;
+  try {
+    server = await serveStatic({ root: DIST_DIR, host: '127.0.0.1', port });
+  } catch (err) {
+    process.stderr.write(`sshscope start: cannot listen: ${(err as Error).message}\n`);
+    return 1;
+  }
+  if (server.port !== port && port !== 0) process.stderr.write(`sshscope: port ${port} is taken, using ${server.port}\n`);
+  process.stdout.write(`sshscope is running at ${server.url}\n`);
+  await untilSignal();
+  await server.close();
+  return 0;
+}

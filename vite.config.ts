@@ -1,0 +1,18 @@
+import { defineConfig } from 'vite';
+
+// The web app: sources in app/, built into dist/ (served by `sshscope start`, cli/start.ts).
+// base './' keeps asset URLs relative, so the build works from any path.
+export const config = defineConfig({
+  root: 'app',
+  base: './',
+  build: {
+    outDir: '../dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    sourcemap: true,
+  },
+  server: { host: '127.0.0.1' },
+  preview: { host: '127.0.0.1' },
+});
+
+export default config;
