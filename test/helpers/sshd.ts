@@ -100,15 +100,17 @@ export function removeDir(dir: string): void {
 // ---------------------------------------------------------------------------------------------
 // small process helpers
 
-interface Ran {
+export interface Ran {
   code: number | null;
   stdout: string;
   stderr: string;
 }
 
-export function runCommand(cmd: string, args: string[], input?: string): Promise<Ran> {
+/** Runs a program to completion, collecting its output as text. `env` is added to ours. */
+export function runCommand(cmd: string, args: string[], input?: string, opts: { env?: Record<string, string>; cwd?: string } = {}): Promise<Ran> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const env = opts.env ? { ...process.env, ...opts.env } : process.env;
+    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env, cwd: opts.cwd });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
