@@ -129,7 +129,7 @@ function payloadFields(tree: FieldNode): FieldNode[] {
   return payload.children ?? [];
 }
 
-const SKIP_FIELDS = /^(msg|message id|message number|msg id|id|packet_length|padding_length|padding|mac|reserved|language tag)$/i;
+const SKIP_FIELDS = /^(msg|msgid|message id|message number|msg id|id|packet_length|padding_length|padding|mac|reserved|language tag)$/i;
 
 function fieldName(n: FieldNode): string {
   const last = n.path.split('.').pop() ?? n.label;
@@ -140,7 +140,9 @@ function fieldText(n: FieldNode, o: FormatOptions): string {
   const max = o.hexChars ?? HEX_DEFAULT;
   if (n.kind === 'name-list' && Array.isArray(n.value)) {
     const list = n.value as string[];
-    return list.length === 0 ? '(none)' : clip(list.join(','), 72);
+    if (list.length === 0) return '(none)';
+    const joined = list.join(',');
+    return joined.length <= 60 ? joined : `[${list.length}] ${clip(joined, 56)}`;
   }
   if ((n.kind === 'string' || n.kind === 'bytes') && typeof n.value === 'string') {
     const hex = n.value;
@@ -173,13 +175,11 @@ function formatNegotiated(rows: NegotiationRow[]): string[] {
 
 function formatKeys(steps: KdfStep[], o: FormatOptions): string[] {
   const max = o.hexChars ?? HEX_DEFAULT;
-  const lines: string[] = [];
-  for (const s of steps) {
-    if (s.name.includes('.')) continue; // expansion rounds: shown by the UI, not the trace
-    const what = KEY_LETTERS[s.name] ?? s.label;
-    lines.push(`    ${s.name.padEnd(10)} ${what.padEnd(30)} ${shortHex(s.value, max)}`);
-  }
-  return lines;
+  const shown = steps.filter((s) => !s.name.includes('.')); // expansion rounds: drawn by the UI, not the trace
+  const what = (s: KdfStep) => KEY_LETTERS[s.name] ?? s.label;
+  const nw = Math.max(...shown.map((s) => s.name.length), 1);
+  const ww = Math.max(...shown.map((s) => what(s).length), 1);
+  return shown.map((s) => `    ${s.name.padEnd(nw)}  ${what(s).padEnd(ww)}  ${shortHex(s.value, max)}`);
 }
 
 function channelDetail(e: Extract<SshEvent, { type: 'channel' }>): string {

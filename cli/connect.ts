@@ -1,0 +1,413 @@
+// `sshscope connect`: an ssh(1)-like client on top of our engine. stdin → channel data (binary
+// transparent; EOF on stdin → channel EOF), remote stdout → stdout, extended data 1 → stderr, exit
+// code = the remote exit status (255 when the connection fails, like ssh). With a command: exec;
+// without one: a shell, with a pty when stdin is a terminal (raw mode, window-change on resize).
+
+import { appendFileSync, createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { homedir, userInfo } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createClient, defaultEnv, KEX, type ClientConfig, type Connection, type HostKeyInfo, type SshEvent, type SshPrivateKey } from '../engine/index.ts';
+import { attachSocket, connectTcp, type AttachedSocket } from '../engine/adapters/node-tcp.ts';
+import { formatEvent } from '../engine/trace-text.ts';
+import { parseOpensshPrivateKey } from '../engine/keys/openssh-private-key.ts';
+import { nodeCryptoProvider } from './node-crypto.ts';
+import { ArgError, countSwitch, formatHelp, getAll, getValue, parseArgs, parseDestination, parseList, parsePort, type CommandSpec } from './args.ts';
+import { JsonLog } from './json-log.ts';
+import { keylogLines, keylogOf } from './keylog.ts';
+
+export const CONNECT_SPEC: CommandSpec = {
+  name: 'connect',
+  usage: 'connect [-p PORT] [-i KEYFILE] [--password-env VAR] [--known-hosts FILE] [--accept-new] [--kex L] [--hostkey-algs L] [--ciphers L] [--macs L] [--trace] [--json FILE] [--keylog FILE] user@host [command…]',
+  summary: 'Logs in to an SSH server like ssh(1) does, with our own TypeScript client, and can narrate every step of the protocol (--trace).',
+  stopAfterPositionals: 1,
+  flags: [
+    { name: 'port', short: 'p', value: true, valueName: 'PORT', help: 'port to connect to (default 22)' },
+    { name: 'login', short: 'l', value: true, valueName: 'USER', help: 'user to log in as (or user@host)' },
+    { name: 'identity', short: 'i', value: true, repeat: true, valueName: 'KEYFILE', help: 'unencrypted OpenSSH ed25519 private key (default ~/.ssh/id_ed25519 when present)' },
+    { name: 'password-env', value: true, valueName: 'VAR', help: 'read the password from this environment variable' },
+    { name: 'known-hosts', value: true, valueName: 'FILE', help: 'known_hosts file (default ~/.ssh/known_hosts)' },
+    { name: 'accept-new', help: 'trust an unknown host key on first use and add it to known_hosts (a changed key is always refused)' },
+    { name: 'kex', value: true, valueName: 'LIST', help: 'key exchange methods, comma-separated, preferred first' },
+    { name: 'hostkey-algs', value: true, valueName: 'LIST', help: 'host key algorithms' },
+    { name: 'ciphers', value: true, valueName: 'LIST', help: 'ciphers' },
+    { name: 'macs', value: true, valueName: 'LIST', help: 'MACs' },
+    { name: 'trace', short: 'v', help: 'narrate every protocol event on stderr' },
+    { name: 'json', value: true, valueName: 'FILE', help: 'write every event as a JSON line' },
+    { name: 'keylog', value: true, valueName: 'FILE', help: 'append Wireshark SSH key log lines for every key exchange' },
+    { name: 'tty', short: 't', repeat: true, help: 'request a pty even for a command (-tt: even when stdin is not a terminal)' },
+    { name: 'no-tty', short: 'T', help: 'never request a pty' },
+  ],
+  notes: ['examples:', '  sshscope connect --trace -p 2222 alice@127.0.0.1 echo hi', '  sshscope connect --accept-new --keylog keys.log user@example.org'],
+};
+
+/** Reads an unencrypted OpenSSH private key file (keys engineer's parser). */
+export function loadPrivateKeyFile(file: string): SshPrivateKey {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ArgError(`cannot read key file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  let key: { type: string };
+  try {
+    key = parseOpensshPrivateKey(text) as { type: string };
+  } catch (e) {
+    throw new ArgError(`${file}: ${(e as Error).message}`);
+  }
+  if (key.type !== 'ssh-ed25519') throw new ArgError(`${file}: ${key.type} keys are not supported yet; use an ed25519 key`);
+  return key as SshPrivateKey;
+}
+
+/** Host as known_hosts names it: "host" for port 22, "[host]:port" otherwise. */
+export function knownHostsName(host: string, port: number): string {
+  return port === 22 ? host : `[${host}]:${port}`;
+}
+
+const MiB = 1024 * 1024;
+
+/** Reads a password from the terminal without echo. Null when there is no terminal or on ^C. */
+function promptPassword(prompt: string): Promise<string | null> {
+  const stdin = process.stdin;
+  if (!stdin.isTTY) return Promise.resolve(null);
+  process.stderr.write(prompt);
+  return new Promise((resolve) => {
+    const wasRaw = stdin.isRaw;
+    stdin.setRawMode(true);
+    stdin.resume();
+    let buf = '';
+    const done = (v: string | null) => {
+      stdin.off('data', onData);
+      stdin.setRawMode(wasRaw);
+      stdin.pause();
+      process.stderr.write('\n');
+      resolve(v);
+    };
+    const onData = (d: Buffer) => {
+      for (const ch of d.toString('utf8')) {
+        if (ch === '\r' || ch === '\n') return done(buf);
+        if (ch === '\x03' || ch === '\x04') return done(null);
+        if (ch === '\x7f' || ch === '\b') buf = buf.slice(0, -1);
+        else buf += ch;
+      }
+    };
+    stdin.on('data', onData);
+  });
+}
+
+interface ConnectPlan {
+  host: string;
+  port: number;
+  cfg: ClientConfig;
+  command: string | null;
+  pty: boolean;
+  trace: boolean;
+  json: JsonLog | null;
+  keylogFile: string | null;
+  knownHostsFile: string;
+  acceptNew: boolean;
+}
+
+function plan(argv: string[]): ConnectPlan | { help: string } {
+  const p = parseArgs(CONNECT_SPEC, argv);
+  if (p.help) return { help: formatHelp(CONNECT_SPEC) };
+  if (p.positionals.length === 0) throw new ArgError('missing destination user@host');
+  const dest = parseDestination(p.positionals[0]!);
+  const command = p.positionals.length > 1 ? p.positionals.slice(1).join(' ') : null;
+  const portFlag = getValue(p, 'port');
+  const port = portFlag !== undefined ? parsePort(portFlag) : (dest.port ?? 22);
+  const username = getValue(p, 'login') ?? dest.user ?? process.env.USER ?? userInfo().username;
+
+  const cfg: ClientConfig = { username, env: defaultEnv(nodeCryptoProvider) };
+  const keyFiles = getAll(p, 'identity');
+  if (keyFiles.length) cfg.keys = keyFiles.map(loadPrivateKeyFile);
+  else {
+    const def = join(homedir(), '.ssh', 'id_ed25519');
+    if (existsSync(def)) {
+      try {
+        cfg.keys = [loadPrivateKeyFile(def)];
+      } catch {
+        // an encrypted or unsupported default key is skipped, as ssh skips keys it cannot load
+      }
+    }
+  }
+  const pwVar = getValue(p, 'password-env');
+  if (pwVar !== undefined) {
+    const pw = process.env[pwVar];
+    if (pw === undefined) throw new ArgError(`--password-env: environment variable ${pwVar} is not set`);
+    cfg.password = pw;
+  }
+  const algorithms: NonNullable<ClientConfig['algorithms']> = {};
+  const kex = getValue(p, 'kex');
+  if (kex) algorithms.kex = parseList(kex, '--kex');
+  const hk = getValue(p, 'hostkey-algs');
+  if (hk) algorithms.hostKey = parseList(hk, '--hostkey-algs');
+  const ciphers = getValue(p, 'ciphers');
+  if (ciphers) algorithms.cipher = parseList(ciphers, '--ciphers');
+  const macs = getValue(p, 'macs');
+  if (macs) algorithms.mac = parseList(macs, '--macs');
+  if (Object.keys(algorithms).length) cfg.algorithms = algorithms;
+
+  const tty = countSwitch(p, 'tty');
+  const noTty = p.switches.has('no-tty');
+  const stdinTty = !!process.stdin.isTTY;
+  // ssh(1): a pty for an interactive shell on a terminal; -t forces one for a command (when
+  // stdin is a terminal), -tt even without a terminal; -T never.
+  const pty = !noTty && (tty >= 2 || (tty === 1 && stdinTty) || (command === null && stdinTty));
+
+  const jsonFile = getValue(p, 'json');
+  // packet events with field trees cost time on bulk data: build them only when someone reads them
+  cfg.trace = p.switches.has('trace') || jsonFile !== undefined;
+  return {
+    host: dest.host,
+    port,
+    cfg,
+    command,
+    pty,
+    trace: p.switches.has('trace'),
+    json: jsonFile ? new JsonLog(createWriteStream(jsonFile, { flags: 'w' })) : null,
+    keylogFile: getValue(p, 'keylog') ?? null,
+    knownHostsFile: getValue(p, 'known-hosts') ?? join(homedir(), '.ssh', 'known_hosts'),
+    acceptNew: p.switches.has('accept-new'),
+  };
+}
+
+/** The known_hosts policy: look the key up; on first use with --accept-new, append the line. */
+async function hostKeyPolicy(pl: ConnectPlan, say: (s: string) => void): Promise<(info: HostKeyInfo) => 'known' | 'unknown' | 'changed'> {
+  // loaded here so that `serve` (which shares loadPrivateKeyFile) does not need it
+  const { formatKnownHostsLine, lookupHost, parseKnownHosts } = await import('../engine/keys/known-hosts.ts');
+  return (info) => {
+    let text = '';
+    try {
+      text = readFileSync(pl.knownHostsFile, 'utf8');
+    } catch {
+      // no file yet: every host is unknown
+    }
+    const entries = parseKnownHosts(text);
+    const found = lookupHost(entries, pl.host, pl.port, info.blob);
+    const name = knownHostsName(pl.host, pl.port);
+    if (found.result === 'known') return 'known';
+    if (found.result === 'changed' || found.result === 'revoked') {
+      const where = found.line !== undefined ? `${pl.knownHostsFile}:${found.line}` : pl.knownHostsFile;
+      say(
+        [
+          '@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@',
+          found.result === 'revoked' ? '@  THE HOST KEY OF THIS SERVER HAS BEEN REVOKED!           @' : '@  WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!        @',
+          '@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@',
+          `The ${info.algorithm} key that ${name} presented now is not the one recorded for it.`,
+          'Someone may be intercepting this connection (a man-in-the-middle), or the server was',
+          're-installed and got a new host key. We refuse to continue either way.',
+          `The server's key fingerprint is ${info.fingerprint}.`,
+          `The recorded key is at ${where}; remove that line if you are sure the change is legitimate.`,
+          'Host key verification failed.',
+        ].join('\n'),
+      );
+      return 'changed';
+    }
+    if (!pl.acceptNew) {
+      say(`The authenticity of host ${name} can't be established: it is not in ${pl.knownHostsFile}.\n${info.algorithm} key fingerprint is ${info.fingerprint}.\nRun again with --accept-new to trust it on first use.\nHost key verification failed.`);
+      return 'unknown';
+    }
+    const line = formatKnownHostsLine(pl.host, pl.port, info.blob);
+    mkdirSync(dirname(pl.knownHostsFile), { recursive: true });
+    const needsNewline = text.length > 0 && !text.endsWith('\n');
+    appendFileSync(pl.knownHostsFile, (needsNewline ? '\n' : '') + line + '\n');
+    say(`Warning: permanently added '${name}' (${info.algorithm}) to the list of known hosts.`);
+    return 'unknown';
+  };
+}
+
+export async function connect(argv: string[]): Promise<number> {
+  let pl: ConnectPlan;
+  try {
+    const r = plan(argv);
+    if ('help' in r) {
+      process.stdout.write(r.help);
+      return 0;
+    }
+    pl = r;
+  } catch (e) {
+    if (e instanceof ArgError) {
+      process.stderr.write(`sshscope connect: ${e.message}\n`);
+      return 255;
+    }
+    throw e;
+  }
+  const say = (s: string) => process.stderr.write(s + '\n');
+  pl.cfg.hostKeyCheck = await hostKeyPolicy(pl, say);
+  pl.cfg.acceptUnknownHostKey = pl.acceptNew;
+
+  let socket;
+  try {
+    socket = await connectTcp(pl.host, pl.port);
+  } catch (e) {
+    say(`sshscope: ${(e as Error).message}`);
+    pl.json?.close();
+    return 255;
+  }
+  const conn = createClient(pl.cfg);
+  return runSession(conn, socket, pl, say);
+}
+
+function runSession(conn: Connection, socket: import('node:net').Socket, pl: ConnectPlan, say: (s: string) => void): Promise<number> {
+  return new Promise((resolve) => {
+    const stdin = process.stdin;
+    let channel = -1;
+    let exitStatus: number | null = null;
+    let stdinStarted = false;
+    let stdinPaused = false;
+    let stdinEnded = false;
+    let finished = false;
+    let rawMode = false;
+    let lastError: string | null = null;
+    let authed = false;
+    let attached: AttachedSocket;
+
+    const cleanup = () => {
+      if (rawMode && stdin.isTTY) stdin.setRawMode(false);
+      rawMode = false;
+      stdin.off('data', onStdin);
+      stdin.off('end', onStdinEnd);
+      process.stdout.off('resize', onResize);
+      stdin.pause();
+      if (stdinStarted && !stdin.isTTY) stdin.destroy();
+    };
+    const finish = (code: number) => {
+      if (finished) return;
+      finished = true;
+      cleanup();
+      pl.json?.close();
+      resolve(code);
+    };
+
+    const flowCheck = () => {
+      if (!stdinStarted || stdinEnded || channel < 0) return;
+      const busy = conn.bufferedAmount(channel) > MiB || attached.congested;
+      if (busy && !stdinPaused) {
+        stdinPaused = true;
+        stdin.pause();
+      } else if (!busy && stdinPaused) {
+        stdinPaused = false;
+        stdin.resume();
+      }
+    };
+    const onStdin = (d: Buffer) => {
+      if (channel < 0 || conn.closed) return;
+      conn.command({ type: 'data', channel, data: new Uint8Array(d) });
+      attached.pump();
+    };
+    const onStdinEnd = () => {
+      stdinEnded = true;
+      if (channel >= 0 && !conn.closed) {
+        conn.command({ type: 'eof', channel });
+        attached.pump();
+      }
+    };
+    const onResize = () => {
+      if (channel < 0 || conn.closed) return;
+      conn.command({ type: 'window-change', channel, cols: process.stdout.columns ?? 80, rows: process.stdout.rows ?? 24 });
+      attached.pump();
+    };
+    const startStdin = () => {
+      if (stdinStarted) return;
+      stdinStarted = true;
+      if (pl.pty && stdin.isTTY) {
+        stdin.setRawMode(true);
+        rawMode = true;
+        process.stdout.on('resize', onResize);
+      }
+      stdin.on('data', onStdin);
+      stdin.on('end', onStdinEnd);
+      stdin.resume();
+    };
+
+    const onEvent = (e: SshEvent) => {
+      if (pl.trace) say(formatEvent(e));
+      pl.json?.write(e);
+      switch (e.type) {
+        case 'keys': {
+          if (!pl.keylogFile) break;
+          const info = keylogOf(e);
+          if (info) appendFileSync(pl.keylogFile, keylogLines(info, 'client', KEX[e.kex]?.kEncoding ?? 'mpint').join('\n') + '\n');
+          break;
+        }
+        case 'decision':
+          if (e.kind === 'password') {
+            const id = e.id;
+            const d = (e.detail ?? {}) as { user?: string };
+            void promptPassword(`${d.user ?? pl.cfg.username}@${pl.host}'s password: `).then((pw) => {
+              conn.answer(id, pw);
+              attached.pump();
+            });
+          } else conn.answer(e.id, false); // host keys are decided by the known_hosts policy
+          break;
+        case 'banner':
+          if (!pl.trace) process.stderr.write(e.message);
+          break;
+        case 'auth':
+          if (e.result === 'success' && !authed) {
+            authed = true;
+            channel = conn.command({ type: 'open-session' });
+          }
+          break;
+        case 'channel':
+          if (e.id !== channel) break;
+          handleChannel(e);
+          break;
+        case 'error':
+          lastError = e.message;
+          break;
+        case 'closed':
+          if (exitStatus === null) {
+            const msg = lastError ?? e.message;
+            if (!pl.trace && msg) say(`sshscope: ${msg}`);
+          }
+          attached.destroy();
+          finish(exitStatus ?? 255);
+          break;
+      }
+    };
+
+    const handleChannel = (e: Extract<SshEvent, { type: 'channel' }>) => {
+      const d = (e.detail ?? {}) as Record<string, unknown>;
+      switch (e.change) {
+        case 'open':
+          if (pl.pty) conn.command({ type: 'pty', channel, term: process.env.TERM ?? 'xterm-256color', cols: process.stdout.columns ?? 80, rows: process.stdout.rows ?? 24 });
+          if (pl.command !== null) conn.command({ type: 'exec', channel, command: pl.command });
+          else conn.command({ type: 'shell', channel });
+          startStdin();
+          break;
+        case 'open-failed':
+          say(`sshscope: the server refused to open a session: ${JSON.stringify(d.description ?? d.reasonCode ?? '')}`);
+          conn.command({ type: 'disconnect', description: 'session refused' });
+          break;
+        case 'data':
+          if (d.data instanceof Uint8Array) process.stdout.write(d.data);
+          break;
+        case 'extended-data':
+          if (d.data instanceof Uint8Array) process.stderr.write(d.data);
+          break;
+        case 'exit-status':
+          exitStatus = Number(d.status) & 0xff;
+          break;
+        case 'exit-signal':
+          say(`sshscope: remote command killed by signal ${String(d.signal)}${d.message ? `: ${String(d.message)}` : ''}`);
+          exitStatus = 255;
+          break;
+        case 'request-failure':
+          if (d.request === 'pty-req') say('sshscope: PTY allocation request failed');
+          else if (d.request === 'exec' || d.request === 'shell') {
+            say(`sshscope: the server refused the ${String(d.request)} request`);
+            conn.command({ type: 'close', channel });
+          }
+          break;
+        case 'close':
+        case 'closed':
+          if (!conn.closed) conn.command({ type: 'disconnect', description: 'disconnected by user' });
+          break;
+      }
+    };
+
+    attached = attachSocket(conn, socket, onEvent, { side: 'client', onPumped: flowCheck, onDrain: flowCheck });
+    attached.pump();
+  });
+}

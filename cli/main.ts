@@ -1,0 +1,55 @@
+// The `sshscope` command: dispatches to the subcommands. bin/sshscope.js calls main() and uses
+// the number it returns as the process exit code.
+
+import { readFileSync } from 'node:fs';
+
+const USAGE = `usage: sshscope <command> [options]
+
+commands:
+  start     serve the web app on 127.0.0.1 and print its URL
+  connect   log in to an SSH server like ssh(1), narrating the protocol (--trace)
+  serve     run a small SSH server with a simulated shell, for learning
+  --help    this text; 'sshscope <command> --help' describes a command's options
+  --version print the version
+`;
+
+function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    case undefined:
+    case '--help':
+    case '-h':
+    case 'help':
+      process.stdout.write(USAGE);
+      return cmd === undefined ? 2 : 0;
+    case '--version':
+    case '-V':
+    case 'version':
+      process.stdout.write(`sshscope ${version()}\n`);
+      return 0;
+    case 'start': {
+      const { start } = await import('./start.ts');
+      return start(rest);
+    }
+    case 'connect': {
+      const { connect } = await import('./connect.ts');
+      return connect(rest);
+    }
+    case 'serve': {
+      const { serve } = await import('./serve.ts');
+      return serve(rest);
+    }
+    default:
+      process.stderr.write(`sshscope: unknown command ${JSON.stringify(cmd)}\n\n${USAGE}`);
+      return 2;
+  }
+}

@@ -1,0 +1,292 @@
+// `sshscope serve`: a small SSH server for learning. One server Connection per TCP connection,
+// password and publickey users from the command line, and cli/virtual-shell.ts behind every
+// session channel's "exec" and "shell" requests (RFC 4254 §6.5).
+
+import * as net from 'node:net';
+import { appendFileSync, createWriteStream, readFileSync } from 'node:fs';
+import { createServer, defaultEnv, generateEd25519, KEX, publicKeyBlob, type ServerConfig, type ServerUser, type SshEvent, type SshPrivateKey } from '../engine/index.ts';
+import { attachSocket } from '../engine/adapters/node-tcp.ts';
+import { formatEvent } from '../engine/trace-text.ts';
+import { fingerprintSha256 } from '../engine/keys/fingerprint.ts';
+import { nodeCryptoProvider } from './node-crypto.ts';
+import { ArgError, formatHelp, getAll, getValue, parseArgs, parseList, parsePort, type CommandSpec } from './args.ts';
+import { JsonLog } from './json-log.ts';
+import { keylogLines, keylogOf } from './keylog.ts';
+import { loadPrivateKeyFile } from './connect.ts';
+import { VirtualShell, type PtyInfo } from './virtual-shell.ts';
+
+export const SERVE_SPEC: CommandSpec = {
+  name: 'serve',
+  usage: 'serve [--host 127.0.0.1] [--port 2222] [--host-key FILE] [--user NAME:PASSWORD]… [--authorized-keys NAME:FILE]… [--json FILE]',
+  summary: 'Runs an SSH server written in TypeScript with a simulated shell (echo, cat, ls, whoami, exit N …). Listens on loopback unless told otherwise.',
+  flags: [
+    { name: 'host', value: true, valueName: 'ADDR', help: 'address to listen on (default 127.0.0.1)' },
+    { name: 'port', short: 'p', value: true, valueName: 'PORT', help: 'port to listen on (default 2222; 0 picks a free port)' },
+    { name: 'host-key', value: true, valueName: 'FILE', help: 'OpenSSH ed25519 private key file (default: a new key for this run)' },
+    { name: 'user', value: true, repeat: true, valueName: 'NAME:PASSWORD', help: 'a user who may log in with this password' },
+    { name: 'authorized-keys', value: true, repeat: true, valueName: 'NAME:FILE', help: "a user whose keys in this authorized_keys file may log in" },
+    { name: 'json', value: true, valueName: 'FILE', help: 'write every event as a JSON line' },
+    { name: 'trace', short: 'v', help: 'narrate every event on stderr' },
+    { name: 'keylog', value: true, valueName: 'FILE', help: 'append Wireshark SSH key log lines for every key exchange' },
+    { name: 'kex', value: true, valueName: 'LIST', help: 'key exchange methods, comma-separated, preferred first' },
+    { name: 'hostkey-algs', value: true, valueName: 'LIST', help: 'host key algorithms' },
+    { name: 'ciphers', value: true, valueName: 'LIST', help: 'ciphers' },
+    { name: 'macs', value: true, valueName: 'LIST', help: 'MACs' },
+    { name: 'banner', value: true, valueName: 'TEXT', help: 'a banner shown before authentication' },
+  ],
+  notes: ['example:', '  sshscope serve --port 2222 --user alice:secret', '  ssh -p 2222 alice@127.0.0.1'],
+};
+
+export interface ServeOptions {
+  host: string;
+  port: number;
+  hostKey: SshPrivateKey;
+  users: ServerUser[];
+  algorithms?: ServerConfig['algorithms'];
+  banner?: string;
+  /** Every event of every connection. */
+  onEvent?: (e: SshEvent, connection: number) => void;
+  /** Build packet events with field trees (costly for bulk data; default false). */
+  tracePackets?: boolean;
+  /** One-line notes about connections (logins, disconnects). */
+  log?: (line: string) => void;
+}
+
+export interface RunningServer {
+  port: number;
+  host: string;
+  close(): Promise<void>;
+}
+
+/** What a session channel has asked for so far. */
+interface SessionState {
+  pty: PtyInfo | null;
+  env: Record<string, string>;
+  shell: VirtualShell | null;
+}
+
+/** Listens and serves; resolves once listening. */
+export function startServer(o: ServeOptions): Promise<RunningServer> {
+  let connectionCount = 0;
+  const sockets = new Set<net.Socket>();
+  const log = o.log ?? (() => {});
+  const server = net.createServer((socket) => {
+    const id = ++connectionCount;
+    sockets.add(socket);
+    socket.setNoDelay(true);
+    const peer = `${socket.remoteAddress}:${socket.remotePort}`;
+    log(`connection ${id} from ${peer}`);
+    const cfg: ServerConfig = { hostKeys: [o.hostKey], users: o.users, env: defaultEnv(nodeCryptoProvider), trace: o.tracePackets ?? false };
+    if (o.algorithms) cfg.algorithms = o.algorithms;
+    if (o.banner) cfg.banner = o.banner;
+    const conn = createServer(cfg);
+    const sessions = new Map<number, SessionState>();
+    let user = '?';
+    const startShell = (ch: number, st: SessionState, run: (sh: VirtualShell) => void) => {
+      if (st.shell) return;
+      const sh = new VirtualShell({
+        user,
+        pty: st.pty,
+        env: st.env,
+        write: (data, stream) => conn.command({ type: 'data', channel: ch, data, stream }),
+        exit: (status) => {
+          // the order OpenSSH uses: exit-status, EOF, CLOSE (RFC 4254 §6.10, §5.3)
+          conn.command({ type: 'exit-status', channel: ch, status });
+          conn.command({ type: 'eof', channel: ch });
+          conn.command({ type: 'close', channel: ch });
+        },
+      });
+      st.shell = sh;
+      run(sh);
+    };
+    const onEvent = (e: SshEvent) => {
+      o.onEvent?.(e, id);
+      if (e.type === 'auth' && e.result === 'success') {
+        if (e.user) user = e.user;
+        log(`connection ${id}: ${user} logged in (${e.method})`);
+      } else if (e.type === 'channel') {
+        const d = (e.detail ?? {}) as Record<string, unknown>;
+        if (e.change === 'open') {
+          sessions.set(e.id, { pty: null, env: {}, shell: null });
+          return;
+        }
+        const st = sessions.get(e.id);
+        if (!st) return;
+        switch (e.change) {
+          case 'request': {
+            if (d.accepted === false) return;
+            switch (d.request) {
+              case 'pty-req':
+                st.pty = { term: String(d.term ?? 'xterm'), cols: Number(d.widthChars ?? 80), rows: Number(d.heightRows ?? 24) };
+                return;
+              case 'env':
+                st.env[String(d.name)] = String(d.value);
+                st.shell?.setEnv(String(d.name), String(d.value));
+                return;
+              case 'exec':
+                log(`connection ${id}: exec ${JSON.stringify(String(d.command))}`);
+                return startShell(e.id, st, (sh) => sh.exec(String(d.command ?? '')));
+              case 'shell':
+                log(`connection ${id}: shell${st.pty ? ' with a pty' : ''}`);
+                return startShell(e.id, st, (sh) => sh.shell());
+              case 'subsystem':
+                return startShell(e.id, st, (sh) => sh.exec(`sshscope-subsystem-${String(d.name)}`));
+              case 'window-change':
+                st.shell?.resize(Number(d.widthChars), Number(d.heightRows));
+                return;
+              case 'signal':
+                st.shell?.signal(String(d.signal));
+                return;
+            }
+            return;
+          }
+          case 'data': {
+            const data = d.data;
+            if (data instanceof Uint8Array) st.shell?.input(data);
+            return;
+          }
+          case 'eof':
+            st.shell?.eof();
+            return;
+          case 'close':
+          case 'closed':
+            sessions.delete(e.id);
+            return;
+        }
+      } else if (e.type === 'closed') {
+        log(`connection ${id} closed: ${e.message}`);
+        sockets.delete(socket);
+      }
+    };
+    const attached = attachSocket(conn, socket, onEvent, { side: 'server' });
+    attached.pump();
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, o.host, () => {
+      server.off('error', reject);
+      const addr = server.address() as net.AddressInfo;
+      resolve({
+        port: addr.port,
+        host: o.host,
+        close: () =>
+          new Promise<void>((res) => {
+            for (const s of sockets) s.destroy();
+            server.close(() => res());
+          }),
+      });
+    });
+  });
+}
+
+function parseUserPassword(s: string): ServerUser {
+  const i = s.indexOf(':');
+  if (i <= 0) throw new ArgError(`--user wants NAME:PASSWORD, not ${JSON.stringify(s)}`);
+  return { name: s.slice(0, i), password: s.slice(i + 1) };
+}
+
+export async function serve(argv: string[]): Promise<number> {
+  let p;
+  try {
+    p = parseArgs(SERVE_SPEC, argv);
+  } catch (e) {
+    if (e instanceof ArgError) {
+      process.stderr.write(`sshscope serve: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  if (p.help) {
+    process.stdout.write(formatHelp(SERVE_SPEC));
+    return 0;
+  }
+  try {
+    if (p.positionals.length) throw new ArgError(`unexpected argument ${JSON.stringify(p.positionals[0])}`);
+    const host = getValue(p, 'host') ?? '127.0.0.1';
+    const port = parsePort(getValue(p, 'port') ?? '2222');
+    const users = new Map<string, ServerUser>();
+    for (const u of getAll(p, 'user')) {
+      const pu = parseUserPassword(u);
+      users.set(pu.name, { ...(users.get(pu.name) ?? {}), ...pu });
+    }
+    for (const a of getAll(p, 'authorized-keys')) {
+      const i = a.indexOf(':');
+      if (i <= 0) throw new ArgError(`--authorized-keys wants NAME:FILE, not ${JSON.stringify(a)}`);
+      const name = a.slice(0, i);
+      const file = a.slice(i + 1);
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (err) {
+        throw new ArgError(`cannot read ${file}: ${(err as Error).message}`);
+      }
+      const prev = users.get(name);
+      users.set(name, { ...(prev ?? { name }), name, authorizedKeys: (prev?.authorizedKeys ?? '') + text + (text.endsWith('\n') ? '' : '\n') });
+    }
+    if (users.size === 0) {
+      const pw = Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) => b.toString(16).padStart(2, '0')).join('');
+      users.set('demo', { name: 'demo', password: pw });
+      process.stdout.write(`no --user given: log in as demo with password ${pw}\n`);
+    }
+    const hostKeyFile = getValue(p, 'host-key');
+    const hostKey = hostKeyFile ? loadPrivateKeyFile(hostKeyFile) : generateEd25519((n) => crypto.getRandomValues(new Uint8Array(n)), 'sshscope serve');
+    const fp = fingerprintSha256(publicKeyBlob(hostKey));
+    process.stdout.write(`host key ${hostKey.type} ${fp}${hostKeyFile ? ` (${hostKeyFile})` : ' (generated for this run)'}\n`);
+
+    const algorithms: NonNullable<ServerConfig['algorithms']> = {};
+    const kex = getValue(p, 'kex');
+    if (kex) algorithms.kex = parseList(kex, '--kex');
+    const hk = getValue(p, 'hostkey-algs');
+    if (hk) algorithms.hostKey = parseList(hk, '--hostkey-algs');
+    const ciphers = getValue(p, 'ciphers');
+    if (ciphers) algorithms.cipher = parseList(ciphers, '--ciphers');
+    const macs = getValue(p, 'macs');
+    if (macs) algorithms.mac = parseList(macs, '--macs');
+
+    const trace = p.switches.has('trace');
+    const jsonFile = getValue(p, 'json');
+    const json = jsonFile ? new JsonLog(createWriteStream(jsonFile, { flags: 'a' })) : null;
+    const keylogFile = getValue(p, 'keylog');
+
+    const opts: ServeOptions = {
+      host,
+      port,
+      hostKey,
+      users: [...users.values()],
+      tracePackets: trace || json !== null,
+      log: (line) => process.stderr.write(`sshscope serve: ${line}\n`),
+      onEvent: (e, id) => {
+        if (trace) process.stderr.write(`${formatEvent(e).replace(/^/gm, `#${id} `)}\n`);
+        json?.write({ connection: id, ...e });
+        if (keylogFile && e.type === 'keys') {
+          const info = keylogOf(e);
+          if (info) appendFileSync(keylogFile, keylogLines(info, 'server', KEX[e.kex]?.kEncoding ?? 'mpint').join('\n') + '\n');
+        }
+      },
+    };
+    if (Object.keys(algorithms).length) opts.algorithms = algorithms;
+    const banner = getValue(p, 'banner');
+    if (banner) opts.banner = banner.endsWith('\n') ? banner : banner + '\n';
+    const running = await startServer(opts);
+    process.stdout.write(`sshscope serve listening on ${running.host.includes(':') ? `[${running.host}]` : running.host}:${running.port}\n`);
+    return await new Promise<number>((resolve) => {
+      const stop = () => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        void running.close().then(() => {
+          json?.close();
+          resolve(0);
+        });
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+  } catch (e) {
+    if (e instanceof ArgError) {
+      process.stderr.write(`sshscope serve: ${e.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`sshscope serve: ${(e as Error).message}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,146 @@
+// The real OpenSSH client (/usr/bin/ssh) logs in to `sshscope serve` (our server engine + the
+// virtual shell) with a password and with a key made by ssh-keygen, for every cipher × MAC pair.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { PEER_PATHS, requirePeers } from '../helpers/peers.ts';
+import { runSsh, text } from '../helpers/ssh.ts';
+import { removeDir, sshKeygen, tempDir, type KeyPair } from '../helpers/sshd.ts';
+
+const ready = requirePeers([
+  ['ssh', PEER_PATHS.ssh],
+  ['ssh-keygen', PEER_PATHS.sshKeygen],
+]);
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const PASSWORD = 'correct horse battery staple';
+
+export interface ServeProcess {
+  child: ChildProcess;
+  port: number;
+  stdout: () => string;
+  stderr: () => string;
+  stop(): Promise<void>;
+}
+
+/** Spawns `sshscope serve --port 0 …` and waits for its "listening on" line. */
+export function spawnServe(args: string[]): Promise<ServeProcess> {
+  const child = spawn(process.execPath, ['bin/sshscope.js', 'serve', '--port', '0', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`sshscope serve did not start in 30 s\nstdout: ${out}\nstderr: ${err}`));
+    }, 30_000);
+    const check = () => {
+      const m = /sshscope serve listening on 127\.0\.0\.1:(\d+)/.exec(out);
+      if (!m) return;
+      clearTimeout(timer);
+      child.stdout!.off('data', check);
+      resolve({
+        child,
+        port: Number(m[1]),
+        stdout: () => out,
+        stderr: () => err,
+        stop: () =>
+          new Promise<void>((res) => {
+            if (child.exitCode !== null || child.signalCode !== null) return res();
+            child.once('exit', () => res());
+            child.kill('SIGTERM');
+          }),
+      });
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`sshscope serve exited with ${code}\nstdout: ${out}\nstderr: ${err}`));
+    });
+  });
+}
+
+const CIPHERS = ['chacha20-poly1305@openssh.com', 'aes128-gcm@openssh.com', 'aes256-gcm@openssh.com', 'aes128-ctr', 'aes256-ctr'];
+const MACS = ['hmac-sha2-256', 'hmac-sha2-512', 'hmac-sha2-256-etm@openssh.com', 'hmac-sha2-512-etm@openssh.com'];
+const AEAD = new Set(['chacha20-poly1305@openssh.com', 'aes128-gcm@openssh.com', 'aes256-gcm@openssh.com']);
+
+describe.skipIf(!ready)('real ssh → sshscope serve', () => {
+  let serve: ServeProcess;
+  let dir: string;
+  let key: KeyPair;
+  const target = () => ['-p', String(serve.port), 'alice@127.0.0.1'];
+  const withKey = () => ['-i', key.path, '-o', 'PreferredAuthentications=publickey'];
+
+  beforeAll(async () => {
+    dir = tempDir('sshscope-serve-');
+    key = await sshKeygen(dir, 'id_ed25519', 'ed25519');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(`${dir}/authorized_keys`, key.pub + '\n');
+    serve = await spawnServe(['--user', `alice:${PASSWORD}`, '--authorized-keys', `alice:${dir}/authorized_keys`]);
+  });
+
+  afterAll(async () => {
+    await serve?.stop();
+    if (dir) removeDir(dir);
+  });
+
+  it('password login: echo hi', async () => {
+    const r = await runSsh([...target(), 'echo', 'hi'], { password: PASSWORD });
+    expect(r.stderr).not.toMatch(/Permission denied/);
+    expect(text(r.stdout)).toBe('hi\n');
+    expect(r.code).toBe(0);
+  });
+
+  it('a wrong password is refused', async () => {
+    const r = await runSsh([...target(), 'echo', 'hi'], { password: 'wrong' });
+    expect(r.code).toBe(255);
+    expect(r.stderr).toMatch(/Permission denied/);
+  });
+
+  it('publickey login with an ssh-keygen key: echo hi', async () => {
+    const r = await runSsh([...withKey(), ...target(), 'echo', 'hi']);
+    expect(r.stderr).not.toMatch(/Permission denied/);
+    expect(text(r.stdout)).toBe('hi\n');
+    expect(r.code).toBe(0);
+  });
+
+  it('exit 3 becomes ssh exit status 3; unknown command 127 with stderr', async () => {
+    const r = await runSsh([...withKey(), ...target(), 'exit 3']);
+    expect(r.code).toBe(3);
+    const u = await runSsh([...withKey(), ...target(), 'no-such-command']);
+    expect(u.code).toBe(127);
+    expect(u.stderr).toContain('sh: no-such-command: command not found');
+    expect(text(u.stdout)).toBe('');
+  });
+
+  for (const cipher of CIPHERS) {
+    for (const mac of MACS) {
+      it(`cat of 8 MiB random bytes round-trips with ${cipher} + ${mac}`, async () => {
+        const input = new Uint8Array(randomBytes(8 * 1024 * 1024));
+        const r = await runSsh(['-v', '-c', cipher, '-m', mac, ...withKey(), ...target(), 'cat'], { input, timeoutMs: 90_000 });
+        expect(r.code, r.stderr.slice(-2000)).toBe(0);
+        // ssh -v says what was negotiated: prove this pair was really used
+        expect(r.stderr).toContain(`kex: server->client cipher: ${cipher} MAC: ${AEAD.has(cipher) ? '<implicit>' : mac}`);
+        expect(r.stdout.length).toBe(input.length);
+        expect(createHash('sha256').update(r.stdout).digest('hex')).toBe(createHash('sha256').update(input).digest('hex'));
+      });
+    }
+  }
+
+  it('shell with -tt: prompt, echo, CRLF, exit status', async () => {
+    const r = await runSsh(['-tt', ...withKey(), ...target()], { input: 'whoami\nexit 5\n' });
+    const out = text(r.stdout);
+    expect(out).toContain('alice@sshscope:~$ ');
+    expect(out).toContain('whoami\r\nalice\r\n');
+    expect(r.code).toBe(5);
+  });
+
+  it('shell without a pty reads lines without echo or prompt', async () => {
+    const r = await runSsh(['-T', ...withKey(), ...target()], { input: 'echo a\nexit 4\n' });
+    expect(text(r.stdout)).toBe('a\n');
+    expect(r.code).toBe(4);
+  });
+});
