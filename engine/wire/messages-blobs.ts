@@ -164,6 +164,7 @@ function terminalModes(r: Reader): string {
       doc(r, `Opcode ${op}: RFC 4254 §8 defines no argument size for 160-255, so parsing stops here.`);
       r.exit();
       node.label = name;
+      node.doc = 'An opcode this inspector cannot step over (RFC 4254 §8 defines no argument for it).';
       break;
     }
     doc(r, `${name}: which terminal setting follows.`);

@@ -350,7 +350,8 @@ export const MESSAGES: readonly MessageSpec[] = [
     language(),
   ], { authMethod: 'password' }),
   spec(MSG.USERAUTH_INFO_REQUEST, 'SSH_MSG_USERAUTH_INFO_REQUEST', 3, 'RFC 4256 §3.2', 'Keyboard-interactive: the server sends prompts for the user to answer.', [
-    text('name', 'Title of the prompt window (may be empty).'),
+    // RFC 4256 calls this field "name"; `name` is taken by the message name, so it is `title` here.
+    text('title', 'Title of the prompt window (may be empty).', { label: 'name' }),
     text('instruction', 'Instructions to show (may be empty).'),
     language('Language tag (deprecated, usually empty).'),
     field(
