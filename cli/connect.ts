@@ -354,7 +354,8 @@ function runSession(conn: Connection, socket: import('node:net').Socket, pl: Con
           handleChannel(e);
           break;
         case 'error':
-          lastError = e.message;
+          // the first error is the cause; a disconnect that follows repeats it in other words
+          if (lastError === null && !(e.local && e.reason === 11)) lastError = e.message;
           break;
         case 'closed':
           if (exitStatus === null) {
