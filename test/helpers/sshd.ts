@@ -69,18 +69,30 @@ const liveChildren = new Set<ChildProcess>();
 const liveDirs = new Set<string>();
 let exitHookInstalled = false;
 
+function cleanupNow(): void {
+  for (const child of liveChildren) {
+    try {
+      child.kill('SIGTERM');
+    } catch {
+      /* already gone */
+    }
+  }
+  liveChildren.clear();
+  for (const dir of liveDirs) rmSync(dir, { recursive: true, force: true });
+  liveDirs.clear();
+}
+
+/**
+ * Kills our sshds and removes our temp dirs when the process ends. Vitest ends its fork workers
+ * with SIGTERM, which skips 'exit' handlers: clean up then too, and exit as SIGTERM would.
+ */
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const child of liveChildren) {
-      try {
-        child.kill('SIGTERM');
-      } catch {
-        /* already gone */
-      }
-    }
-    for (const dir of liveDirs) rmSync(dir, { recursive: true, force: true });
+  process.on('exit', cleanupNow);
+  process.once('SIGTERM', () => {
+    cleanupNow();
+    process.exit(143);
   });
 }
 

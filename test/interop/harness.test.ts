@@ -1,10 +1,11 @@
 // Proves the real-peer harness itself: our private sshd accepts the real OpenSSH client, with a
-// key made by ssh-keygen and with a password through askpass.
+// key made by ssh-keygen and with a password through askpass; tcpdump captures it and tshark decodes it.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { PEER_PATHS, requirePeers, requireRoot } from '../helpers/peers.ts';
 import { runSsh, sshTarget, text } from '../helpers/ssh.ts';
 import { removeDir, sshKeygen, startSshd, tempDir, type KeyPair, type Sshd } from '../helpers/sshd.ts';
+import { readCapture, startCapture, toPcapng, tsharkFields } from '../helpers/capture.ts';
 
 const ready =
   requirePeers([
@@ -73,5 +74,53 @@ describe.skipIf(!ready)('real sshd harness', () => {
     const r = await runSsh(['-i', key.path, ...sshTarget(sshd), 'cat'], { input });
     expect(r.code).toBe(0);
     expect(r.stdout).toEqual(input);
+  });
+});
+
+describe.skipIf(
+  !(
+    requirePeers([
+      ['sshd', PEER_PATHS.sshd],
+      ['ssh', PEER_PATHS.ssh],
+      ['tcpdump', PEER_PATHS.tcpdump],
+      ['tshark', PEER_PATHS.tshark],
+      ['editcap', PEER_PATHS.editcap],
+    ]) && requireRoot('capturing on lo')
+  ),
+)('capture harness (tcpdump + tshark)', () => {
+  let sshd: Sshd;
+  let keyDir: string;
+  let key: KeyPair;
+
+  beforeAll(async () => {
+    keyDir = tempDir('sshscope-userkey-');
+    key = await sshKeygen(keyDir, 'id_ed25519', 'ed25519');
+    sshd = await startSshd({ authorizedKeys: [key.pub] });
+  });
+
+  afterAll(async () => {
+    await sshd?.stop();
+    if (keyDir) removeDir(keyDir);
+  });
+
+  it('captures a whole session from the SYN on, and tshark decodes both KEXINITs', async () => {
+    const cap = await startCapture(sshd.port);
+    const r = await runSsh(['-i', key.path, '-o', 'KexAlgorithms=curve25519-sha256', ...sshTarget(sshd), 'true']);
+    const pcap = await cap.stop();
+    onTestFinished(() => removeDir(cap.dir));
+    expect(r.code).toBe(0);
+    const pcapng = await toPcapng(pcap);
+    // the file starts with the pcapng Section Header Block magic
+    expect(Array.from(readCapture(pcapng).subarray(0, 4))).toEqual([0x0a, 0x0d, 0x0d, 0x0a]);
+    const versions = await tsharkFields(pcapng, { port: sshd.port, filter: 'ssh.protocol' }, ['ssh.protocol']);
+    expect(versions.map((v) => v[0])).toEqual([expect.stringMatching(/^SSH-2\.0-OpenSSH_/), expect.stringMatching(/^SSH-2\.0-OpenSSH_/)]);
+    const kexinit = await tsharkFields(pcapng, { port: sshd.port, filter: 'ssh.message_code==20' }, ['ssh.direction', 'ssh.cookie', 'ssh.kex_algorithms']);
+    expect(kexinit).toHaveLength(2);
+    for (const row of kexinit) {
+      expect(row[1]).toMatch(/^[0-9a-f]{32}$/);
+      expect(row[2]).toContain('curve25519-sha256');
+    }
+    // what tshark saw negotiated agrees with sshd's own log
+    expect(sshd.logText()).toMatch(/kex: algorithm: curve25519-sha256/);
   });
 });
