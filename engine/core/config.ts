@@ -24,6 +24,8 @@ export interface CommonConfig {
   /** Our initial channel window and maximum packet (RFC 4254 §5.1). */
   channelWindow?: number;
   channelMaxPacket?: number;
+  /** Offer strict key exchange (OpenSSH PROTOCOL §1.10, the Terrapin fix). Default true. */
+  strictKex?: boolean;
 }
 
 export interface ClientConfig extends CommonConfig {
@@ -41,6 +43,8 @@ export interface ClientConfig extends CommonConfig {
   hostKeyCheck?: (info: HostKeyInfo) => 'known' | 'unknown' | 'changed';
   /** With hostKeyCheck: accept an unknown key (trust on first use). A changed key is always refused. */
   acceptUnknownHostKey?: boolean;
+  /** Send the first key exchange packet right after KEXINIT, guessing the method (RFC 4253 §7.1 first_kex_packet_follows). */
+  guessFirstKexPacket?: boolean;
 }
 
 export interface HostKeyInfo {

@@ -15,7 +15,7 @@ import { KEX } from '../algorithms/kex.ts';
 import { SIGNATURES, publicKeyBlob } from '../algorithms/signatures.ts';
 import { deriveKeys } from '../algorithms/kdf.ts';
 import { hash } from '../algorithms/hashes.ts';
-import { chosenAlgorithms, failedRows, negotiate } from '../algorithms/negotiate.ts';
+import { chosenAlgorithms, failedRows, guessMatches, negotiate } from '../algorithms/negotiate.ts';
 import { resolveAlgorithms } from '../algorithms/defaults.ts';
 import { MSG } from '../wire/message-ids.ts';
 import { fingerprintOf } from './fingerprint.ts';
@@ -49,6 +49,8 @@ interface KexRound {
   macs?: { c2s: string | null; s2c: string | null };
   client?: KexClientState;
   ignoreNextPeerKexPacket: boolean;
+  /** The key exchange our first_kex_packet_follows guess used, if we guessed. */
+  guessedKex?: string;
   sentNewKeys: boolean;
   receivedNewKeys: boolean;
   pendingOpener: PacketOpener | null;
@@ -458,8 +460,9 @@ export class Connection {
     const initial = this.kexCount === 0;
     if (initial) {
       // RFC 8308 §2.1 and OpenSSH PROTOCOL §1.10: pseudo-algorithms, only in the first KEXINIT.
-      if (this.side === 'client') kex.push('ext-info-c', STRICT_C);
-      else kex.push(STRICT_S);
+      const strict = this.cfg.strictKex !== false;
+      if (this.side === 'client') kex.push('ext-info-c', ...(strict ? [STRICT_C] : []));
+      else if (strict) kex.push(STRICT_S);
     }
     let hostKey = [...this.prefs.hostKey];
     if (this.side === 'server') {
@@ -484,8 +487,23 @@ export class Connection {
   private startKex(): void {
     if (!this.kex) this.kex = { initial: this.kexCount === 0, ourPayload: null, peerPayload: null, ignoreNextPeerKexPacket: false, sentNewKeys: false, receivedNewKeys: false, pendingOpener: null };
     if (this.kex.ourPayload) return;
-    const msg: SshMessage = { name: 'SSH_MSG_KEXINIT', cookie: this.env.randomBytes(16), ...this.kexinitLists(), firstKexPacketFollows: false, reserved: 0 };
+    const lists = this.kexinitLists();
+    const guess = this.side === 'client' && this.kex.initial && !!(this.cfg as ClientConfig).guessFirstKexPacket && !!KEX[lists.kexAlgorithms[0]!];
+    const msg: SshMessage = { name: 'SSH_MSG_KEXINIT', cookie: this.env.randomBytes(16), ...lists, firstKexPacketFollows: guess, reserved: 0 };
     this.kex.ourPayload = this.sendNow(msg);
+    if (guess) {
+      // RFC 4253 §7.1: send the first key exchange packet at once, guessing the peer prefers the same method.
+      const name = lists.kexAlgorithms[0]!;
+      const spec = KEX[name]!;
+      this.kex.guessedKex = name;
+      this.kex.client = spec.startClient((n) => this.env.randomBytes(n));
+      this.sendKexInit(spec.family, this.kex.client);
+    }
+  }
+
+  private sendKexInit(family: string, state: KexClientState): void {
+    if (family === 'dh') this.sendNow({ name: 'SSH_MSG_KEXDH_INIT', e: bytesToBigint(state.clientPublic) });
+    else this.sendNow({ name: family === 'hybrid' ? 'SSH_MSG_KEX_HYBRID_INIT' : 'SSH_MSG_KEX_ECDH_INIT', qC: state.clientPublic });
   }
 
   private onKexinit(msg: SshMessage): void {
@@ -496,13 +514,13 @@ export class Connection {
     round.peerPayload = encodeMessage(msg);
     const peerKex = msg.kexAlgorithms as string[];
     if (isFirst) {
-      const ourFlag = this.side === 'client' ? STRICT_C : STRICT_S;
       const theirFlag = this.side === 'client' ? STRICT_S : STRICT_C;
-      this.strict = this.prefs.kex !== undefined && this.kexinitLists().kexAlgorithms.includes(ourFlag) && peerKex.includes(theirFlag);
+      this.strict = this.cfg.strictKex !== false && peerKex.includes(theirFlag);
       if (this.strict && this.seqIn !== 1) {
         throw new SshProtocolError(REASON.PROTOCOL_ERROR, 'strict KEX: SSH_MSG_KEXINIT was not the first packet', { field: 'msg-id', offset: 5 });
       }
       if (this.side === 'server') this.peerWantsExtInfo = peerKex.includes('ext-info-c');
+      if (this.strict) this.emit({ type: 'info', message: 'strict key exchange: both sides offered it, so sequence numbers restart at NEWKEYS and stray messages are fatal' }, 2);
     }
     const ours = decodeMessage(round.ourPayload!).msg;
     const client = this.side === 'client' ? ours : msg;
@@ -526,14 +544,18 @@ export class Connection {
     this.ctx = { ...this.ctx, kex: spec.family };
     // RFC 4253 §7.1: a wrong guess means the peer's first KEX packet must be ignored.
     if (msg.firstKexPacketFollows) {
-      const guessRight = peerKex[0] === (client.kexAlgorithms as string[])[0] && peerKex[0] === round.kexName && (msg.serverHostKeyAlgorithms as string[])[0] === round.hostKeyAlg;
+      const guessRight = guessMatches(client as never, server as never);
       round.ignoreNextPeerKexPacket = !guessRight;
       this.emit({ type: 'info', message: `peer guessed its first key exchange packet: ${guessRight ? 'right, it will be used' : 'wrong, it will be ignored'}` });
     }
     if (this.side === 'client') {
+      if (round.guessedKex) {
+        const right = guessMatches(client as never, server as never);
+        this.emit({ type: 'info', message: `our guessed ${round.guessedKex} packet was ${right ? 'right: the server uses it' : 'wrong: the server ignores it, so we send another'}` });
+        if (right) return;
+      }
       round.client = spec.startClient((n) => this.env.randomBytes(n));
-      if (spec.family === 'dh') this.sendNow({ name: 'SSH_MSG_KEXDH_INIT', e: bytesToBigint(round.client.clientPublic) });
-      else this.sendNow({ name: spec.family === 'hybrid' ? 'SSH_MSG_KEX_HYBRID_INIT' : 'SSH_MSG_KEX_ECDH_INIT', qC: round.client.clientPublic });
+      this.sendKexInit(spec.family, round.client);
     }
   }
 
