@@ -3,7 +3,7 @@
 // trust on first use (--accept-new writes known_hosts as OpenSSH would) and a changed key refused.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,11 @@ const ready =
     ['sshd', PEER_PATHS.sshd],
     ['ssh-keygen', PEER_PATHS.sshKeygen],
   ]) && requireRoot();
+
+const captureReady = ready && requirePeers([
+  ['tshark', PEER_PATHS.tshark],
+  ['tcpdump', PEER_PATHS.tcpdump],
+]);
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -173,5 +178,40 @@ describe.skipIf(!ready)('sshscope connect → real sshd', () => {
     const cookieOf = (dir: string) => events.find((e) => e.type === 'packet' && e.msg === 'SSH_MSG_KEXINIT' && e.dir === dir)!.payload!.slice(2, 34);
     expect(lines[0]).toMatch(new RegExp(`^${cookieOf('c2s')} PRIVATE_KEY [0-9a-f]{64}$`));
     expect(lines[1]).toMatch(new RegExp(`^${cookieOf('s2c')} SHARED_SECRET [0-9a-f]+$`));
+  });
+
+  // tshark 4.0 (Debian 12) reads only the old two-field key log form `<cookie> <private key>`,
+  // for curve25519 and aes-gcm: convert our PRIVATE_KEY line to it and let the real dissector
+  // decrypt a capture of our own session. The MAC verifies only with the right keys.
+  it.skipIf(!captureReady)('the key log decrypts a real capture in tshark', async () => {
+    const keylog = `${dir}/cap-keys.log`;
+    const pcap = `${dir}/cap.pcap`;
+    const td = spawn(PEER_PATHS.tcpdump, ['-i', 'lo', '-U', '--immediate-mode', '-s', '0', '-w', pcap, `tcp port ${sshd.port}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    await new Promise<void>((res, rej) => {
+      let err = '';
+      td.stderr!.on('data', (d) => {
+        err += String(d);
+        if (err.includes('listening on')) res();
+      });
+      td.once('exit', () => rej(new Error(`tcpdump: ${err}`)));
+    });
+    const marker = `keylog-${randomBytes(6).toString('hex')}`;
+    const r = await runConnect([...base(), '--keylog', keylog, '--kex', 'curve25519-sha256', '--ciphers', 'aes128-gcm@openssh.com', '-i', key.path, dest(), 'echo', marker]);
+    await new Promise((res) => setTimeout(res, 300));
+    td.kill('SIGINT');
+    await new Promise((res) => td.once('close', res));
+    expect(r.code).toBe(0);
+    const priv = readFileSync(keylog, 'utf8').split('\n').find((l) => l.includes(' PRIVATE_KEY '))!;
+    const tshark = (keyFile: string) =>
+      spawnSync(PEER_PATHS.tshark, ['-r', pcap, '-d', `tcp.port==${sshd.port},ssh`, '-o', `ssh.keylog_file:${keyFile}`, '-V'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }).stdout;
+    writeFileSync(`${dir}/legacy.log`, priv.replace(' PRIVATE_KEY ', ' ') + '\n');
+    const good = tshark(`${dir}/legacy.log`);
+    expect(good).toContain(Buffer.from(marker + '\n').toString('hex'));
+    expect(good).toContain('[MAC Status: Good]');
+    // control: a wrong private key under the same cookie decrypts nothing
+    writeFileSync(`${dir}/wrong.log`, `${priv.split(' ')[0]} ${randomBytes(32).toString('hex')}\n`);
+    const bad = tshark(`${dir}/wrong.log`);
+    expect(bad).not.toContain(Buffer.from(marker + '\n').toString('hex'));
+    expect(bad).not.toContain('[MAC Status: Good]');
   });
 });
