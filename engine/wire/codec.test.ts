@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { Buffer } from 'node:buffer';
-import { DecodeError, Reader, Writer, fromHex, toHex, mpintBytes, bigintToBytes, bytesToBigint, concatBytes, equalBytes, sshString, uint32Bytes } from './codec.ts';
+import { DecodeError, HEX_VALUE_LIMIT, Reader, Writer, fromHex, toHex, mpintBytes, bigintToBytes, bytesToBigint, concatBytes, equalBytes, sshString, uint32Bytes } from './codec.ts';
 import type { FieldNode } from '../events.ts';
 
 /** Leaves (nodes without children, zero-width ones skipped) must tile [start, end) in order. */
@@ -252,5 +252,23 @@ describe('byte helpers', () => {
         expect(toHex(sshString(b))).toBe(framed.toString('hex'));
       }),
     );
+  });
+});
+
+describe('long byte strings', () => {
+  it('keep a bounded hex value but exact ranges', () => {
+    const big = new Uint8Array(HEX_VALUE_LIMIT + 10).map((_, i) => i);
+    const w = new Writer({ valueNodes: true });
+    w.string('s', big);
+    const r = new Reader(w.toBytes(), { valueNodes: true });
+    expect(r.string('s')).toEqual(big);
+    const node = r.tree.children![0]!;
+    expect(node.value).toBe(Buffer.from(big.subarray(0, HEX_VALUE_LIMIT)).toString('hex') + '…');
+    expect(node.end - node.start).toBe(4 + big.length);
+    expect(r.tree).toEqual(w.tree);
+    const small = new Uint8Array(HEX_VALUE_LIMIT).fill(0xab);
+    const rs = new Reader(new Writer().string('s', small).toBytes());
+    rs.string('s');
+    expect(rs.tree.children![0]!.value).toBe(Buffer.from(small).toString('hex'));
   });
 });
