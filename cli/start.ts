@@ -59,6 +59,7 @@ export async function buildApp(root = REPO_ROOT): Promise<void> {
   } catch {
     throw new Error('vite is not installed (it is a devDependency): run `npm install`, or serve an existing dist/ with --no-build');
   }
+  removeAbandonedBuilds(root);
   const scratch = join(root, `.dist-build-${process.pid}`);
   rmSync(scratch, { recursive: true, force: true });
   try {
@@ -74,6 +75,23 @@ export async function buildApp(root = REPO_ROOT): Promise<void> {
     rmSync(old, { recursive: true, force: true });
   } finally {
     rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Scratch dirs of builds whose process died (Ctrl-C during a build). */
+function removeAbandonedBuilds(root: string): void {
+  for (const name of readdirSync(root)) {
+    const m = /^\.dist-(?:build|old)-(\d+)$/.exec(name);
+    if (m && !alive(Number(m[1]))) rmSync(join(root, name), { recursive: true, force: true });
   }
 }
 
