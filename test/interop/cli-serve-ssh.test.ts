@@ -17,7 +17,7 @@ const ready = requirePeers([
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const PASSWORD = 'correct horse battery staple';
 
-export interface ServeProcess {
+interface ServeProcess {
   child: ChildProcess;
   port: number;
   stdout: () => string;
@@ -26,7 +26,7 @@ export interface ServeProcess {
 }
 
 /** Spawns `sshscope serve --port 0 …` and waits for its "listening on" line. */
-export function spawnServe(args: string[]): Promise<ServeProcess> {
+function spawnServe(args: string[]): Promise<ServeProcess> {
   const child = spawn(process.execPath, ['bin/sshscope.js', 'serve', '--port', '0', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
@@ -144,3 +144,50 @@ describe.skipIf(!ready)('real ssh → sshscope serve', () => {
     expect(r.code).toBe(4);
   });
 });
+
+// Our client against our server over TCP, in a terminal: `script` gives `sshscope connect` a pty,
+// so it asks for one (pty-req), puts the terminal in raw mode and runs a shell.
+const scriptReady = requirePeers([['script', '/usr/bin/script']]);
+
+describe.skipIf(!scriptReady)('sshscope connect → sshscope serve in a terminal', () => {
+  let serve: ServeProcess;
+  let dir: string;
+  beforeAll(async () => {
+    dir = tempDir('sshscope-pty-');
+    serve = await spawnServe(['--user', `bob:${PASSWORD}`]);
+  });
+  afterAll(async () => {
+    await serve?.stop();
+    if (dir) removeDir(dir);
+  });
+
+  it('interactive shell with a pty: prompt, echo, exit status', async () => {
+    const cmd = `${JSON.stringify(process.execPath)} bin/sshscope.js connect -p ${serve.port} --known-hosts ${dir}/kh --accept-new --password-env SSHSCOPE_PW bob@127.0.0.1`;
+    const child = spawn('/usr/bin/script', ['-qfec', cmd, '/dev/null'], { cwd: ROOT, env: { ...process.env, SSHSCOPE_PW: PASSWORD, TERM: 'xterm' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    const waitFor = (s: string) =>
+      new Promise<void>((res, rej) => {
+        const timer = setTimeout(() => rej(new Error(`timed out waiting for ${JSON.stringify(s)}; got ${JSON.stringify(out)}`)), 20_000);
+        const check = () => {
+          if (!out.includes(s)) return;
+          clearTimeout(timer);
+          child.stdout.off('data', check);
+          res();
+        };
+        child.stdout.on('data', check);
+        check();
+      });
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    const exited = new Promise<number | null>((res) => child.on('close', res));
+    await waitFor('bob@sshscope:~$ ');
+    child.stdin.write('whoami\r');
+    await waitFor('whoami');
+    await waitFor('\nbob\r');
+    child.stdin.write('exit 6\r');
+    const code = await exited;
+    expect(code).toBe(6);
+    // the server echoed what we typed (we sent no echo ourselves: the terminal is raw)
+    expect(out).toMatch(/bob@sshscope:~\$ whoami\r+\nbob\r+\n/);
+  });
+});
+
