@@ -55,6 +55,8 @@ export class Channels {
   private readonly byLocal = new Map<number, Channel>();
   private nextId = 0;
   private pendingGlobal: string[] = [];
+  /** Set by no-more-sessions@openssh.com (OpenSSH PROTOCOL §2.2): later session opens are refused. */
+  private noMoreSessions = false;
 
   constructor(host: LayerHost, opts: ChannelOptions) {
     this.host = host;
@@ -327,6 +329,7 @@ export class Channels {
   private onGlobalRequest(msg: SshMessage): void {
     const name = msg.requestName as string;
     const wantReply = msg.wantReply as boolean;
+    if (name === 'no-more-sessions@openssh.com' && this.host.side === 'server') this.noMoreSessions = true;
     this.host.emit({ type: 'global-request', name, wantReply, dir: this.host.side === 'client' ? 's2c' : 'c2s', ...(wantReply ? { result: 'failure' as const } : {}) });
     // We grant none: keepalive@openssh.com expects exactly this failure reply (OpenSSH PROTOCOL §2.2
     // and serverloop.c); tcpip-forward is not offered; hostkeys-00 needs no reply.
@@ -336,8 +339,9 @@ export class Channels {
   private onOpen(msg: SshMessage): void {
     const type = msg.channelType as string;
     const sender = msg.senderChannel as number;
-    if (this.host.side === 'client' || type !== 'session') {
-      this.host.send({ name: 'SSH_MSG_CHANNEL_OPEN_FAILURE', recipientChannel: sender, reasonCode: type === 'session' ? OPEN_FAILURE.ADMINISTRATIVELY_PROHIBITED : OPEN_FAILURE.UNKNOWN_CHANNEL_TYPE, description: `${type} channels are not accepted here`, language: '' }, 4);
+    if (this.host.side === 'client' || type !== 'session' || this.noMoreSessions) {
+      const description = this.noMoreSessions && type === 'session' ? 'no more sessions: the client said it would open none' : `${type} channels are not accepted here`;
+      this.host.send({ name: 'SSH_MSG_CHANNEL_OPEN_FAILURE', recipientChannel: sender, reasonCode: type === 'session' ? OPEN_FAILURE.ADMINISTRATIVELY_PROHIBITED : OPEN_FAILURE.UNKNOWN_CHANNEL_TYPE, description, language: '' }, 4);
       this.host.emit({ type: 'channel', id: -1, change: 'open-failed', detail: { channelType: type } }, 4);
       return;
     }

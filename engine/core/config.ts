@@ -91,4 +91,5 @@ export type Command =
   | { type: 'rekey' }
   | { type: 'ignore'; data?: Uint8Array }
   | { type: 'keepalive' }
+  | { type: 'no-more-sessions' }
   | { type: 'disconnect'; reason?: number; description?: string };

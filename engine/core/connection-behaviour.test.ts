@@ -285,3 +285,21 @@ describe('hostile bytes', () => {
     );
   });
 });
+
+describe('no-more-sessions@openssh.com', () => {
+  it('refuses a session opened after the client promised none', () => {
+    const { client, server } = setup('no-more');
+    const c = createClient(client);
+    const s = createServer(server);
+    const events: SshEvent[] = [];
+    pumpPair(c, s, (e) => {
+      events.push(e);
+      if (e.side === 'client' && e.type === 'auth' && e.result === 'success') {
+        c.command({ type: 'no-more-sessions' });
+        c.command({ type: 'open-session' });
+      }
+    });
+    const failed = events.find((e) => e.side === 'client' && e.type === 'channel' && e.change === 'open-failed');
+    expect((failed as { detail?: unknown } | undefined)?.detail).toMatchObject({ reasonCode: 1 });
+  });
+});

@@ -152,6 +152,9 @@ export class Connection {
         case 'keepalive':
           this.channels.globalRequest('keepalive@openssh.com', true);
           return 0;
+        case 'no-more-sessions':
+          this.channels.globalRequest('no-more-sessions@openssh.com', false);
+          return 0;
         case 'disconnect':
           this.disconnect(cmd.reason ?? REASON.BY_APPLICATION, cmd.description ?? 'disconnected by application', true, undefined, false);
           return 0;
