@@ -2,7 +2,7 @@
 // and opening with the other gives the same bytes, for every cipher × MAC.
 import { describe, it, expect } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { nodeCryptoProvider as P } from './node-crypto.ts';
+import { nodeCryptoProvider as P, chachaPolyTag } from './node-crypto.ts';
 import { CIPHERS, createOpener, createSealer } from '../engine/algorithms/ciphers.ts';
 import { MACS } from '../engine/algorithms/macs.ts';
 import { hash, hmac } from '../engine/algorithms/hashes.ts';
@@ -87,6 +87,53 @@ describe('nodeCryptoProvider primitives', () => {
     const need = { A: 16, B: 16, C: 64, D: 64, E: 64, F: 64 };
     const [K, H, sid] = [rnd(37), rnd(32), rnd(32)];
     expect(deriveKeys('sha256', K, H, sid, need, P).keys).toEqual(deriveKeys('sha256', K, H, sid, need).keys);
+  });
+});
+
+/** Poly1305 (RFC 8439 §2.5) with bigint, straight from the definition. */
+function poly1305Ref(key: Uint8Array, msg: Uint8Array): string {
+  const le = (b: Uint8Array) => b.reduceRight((acc, x) => (acc << 8n) | BigInt(x), 0n);
+  const p = (1n << 130n) - 5n;
+  const r = le(key.subarray(0, 16)) & 0x0ffffffc0ffffffc0ffffffc0fffffffn;
+  let acc = 0n;
+  for (let i = 0; i < msg.length; i += 16) {
+    const chunk = msg.subarray(i, i + 16);
+    acc = ((acc + le(chunk) + (1n << BigInt(8 * chunk.length))) * r) % p;
+  }
+  acc = (acc + le(key.subarray(16, 32))) & ((1n << 128n) - 1n);
+  return acc.toString(16).padStart(32, '0').match(/../g)!.reverse().join('');
+}
+
+describe('chachaPolyTag (Poly1305 recovered from the native AEAD)', () => {
+  it('equals Poly1305 keyed by ChaCha20 block 0, for every length 0..100 and large inputs', () => {
+    const lengths = [...Array.from({ length: 101 }, (_, i) => i), 255, 256, 257, 4096, 32768 + 20, 65536];
+    for (const n of lengths) {
+      const key = rnd(32);
+      const nonce = rnd(8);
+      const data = rnd(n);
+      const polyKey = chacha20orig(key, nonce, new Uint8Array(32));
+      const got = hex(chachaPolyTag(key, nonce, data));
+      expect(got).toBe(hex(poly1305(data, polyKey)));
+      expect(got).toBe(poly1305Ref(polyKey, data));
+    }
+  });
+
+  it('handles values that exercise the mod-p wrap (all-0xff data)', () => {
+    for (let i = 0; i < 50; i++) {
+      const key = rnd(32);
+      const nonce = rnd(8);
+      const data = new Uint8Array(17 + i * 13).fill(0xff);
+      expect(hex(chachaPolyTag(key, nonce, data))).toBe(poly1305Ref(chacha20orig(key, nonce, new Uint8Array(32)), data));
+    }
+  });
+
+  it('a provider without chachaPolyTag (poly1305 only) seals the same bytes', () => {
+    const { chachaPolyTag: _omit, ...rest } = P;
+    const k: DirectionKeys = { iv: new Uint8Array(0), key: rnd(64), macKey: new Uint8Array(0) };
+    const a = createSealer('chacha20-poly1305@openssh.com', null, k, P);
+    const b = createSealer('chacha20-poly1305@openssh.com', null, k, rest);
+    const p = packet(rnd(1000), 8, true);
+    expect(hex(a.seal(9, p))).toBe(hex(b.seal(9, p)));
   });
 });
 

@@ -1,6 +1,7 @@
 // node:crypto behind the engine's synchronous CryptoProvider (engine/algorithms/types.ts): OpenSSL's
 // AES-CTR, AES-GCM, ChaCha20, HMAC and hashes are about ten times faster than pure JS (stack.md).
-// Poly1305 stays with noble: node:crypto exposes no raw Poly1305.
+// node:crypto exposes no raw Poly1305, so the chacha20-poly1305@openssh.com tag is recovered from the
+// RFC 8439 AEAD (see chachaPolyTag below); the bare `poly1305` member stays with noble.
 
 import { createCipheriv, createDecipheriv, createHash, createHmac } from 'node:crypto';
 import { poly1305 } from '@noble/ciphers/_poly1305.js';
@@ -26,6 +27,83 @@ function chachaIv(nonce8: Uint8Array, counter: number): Uint8Array {
   dv.setUint32(4, Math.floor(counter / 0x100000000), true);
   iv.set(nonce8, 8);
   return iv;
+}
+
+// ---- Poly1305 through node's chacha20-poly1305 AEAD ---------------------------------------------
+// RFC 8439 §2.8: AEAD_CHACHA20_POLY1305(K, N) with AAD A and plaintext M computes
+//   Poly1305_{r,s}(A || pad16(A) || C || pad16(C) || le64(len A) || le64(len C)),
+// its one-time key (r, s) being ChaCha20-IETF(K, counter 0, N) block 0. With N = 0^4 || nonce8 that
+// block equals original ChaCha20(K, nonce8) block 0 (the state words coincide), which is exactly the
+// key OpenSSH derives. Poly1305 evaluates h = (...((c1)·r + c2)·r ... + cq)·r mod p, p = 2^130 - 5,
+// and outputs (h + s) mod 2^128, each 16-byte chunk c_i read little-endian plus 2^(8·len).
+// Let m = P || Q with Q the last chunk (1..16 bytes) and H the state after P (|P| % 16 == 0):
+//   pass 1, A = P, no plaintext:          h1 = (H + (|P| + 2^128))·r
+//   wanted:                               h  = (H + q)·r = h1 + (q - |P| - 2^128)·r
+// The tag reveals h1 only mod 2^128 (h1 < p < 2^130: four candidates), so
+//   pass 2, A = P, plaintext 16 zero bytes → C and  h2 = ((H·r + c·r) + (|P| + 16·2^64 + 2^128))·r
+// picks the candidate whose predicted pass-2 tag matches. Both passes run in OpenSSL.
+const P130 = (1n << 130n) - 5n;
+const TWO128 = 1n << 128n;
+const MASK128 = TWO128 - 1n;
+const CLAMP = 0x0ffffffc0ffffffc0ffffffc0fffffffn;
+const ZERO16 = new Uint8Array(16);
+const ZERO32 = new Uint8Array(32);
+
+function le128(b: Uint8Array): bigint {
+  const dv = new DataView(b.buffer, b.byteOffset, 16);
+  return (dv.getBigUint64(8, true) << 64n) | dv.getBigUint64(0, true);
+}
+/** A Poly1305 chunk of 1..16 bytes: little-endian value + 2^(8·len). */
+function chunk(b: Uint8Array): bigint {
+  let v = 0n;
+  for (let i = b.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]!);
+  return v + (1n << BigInt(8 * b.length));
+}
+function tagBytes(v: bigint): Uint8Array {
+  const out = new Uint8Array(16);
+  const dv = new DataView(out.buffer);
+  dv.setBigUint64(0, v & 0xffffffffffffffffn, true);
+  dv.setBigUint64(8, (v >> 64n) & 0xffffffffffffffffn, true);
+  return out;
+}
+const mod = (x: bigint) => ((x % P130) + P130) % P130;
+
+function aead(key: Uint8Array, iv12: Uint8Array, aad: Uint8Array, plaintext: Uint8Array | null): { tag: bigint; ct: Uint8Array | null } {
+  const c = createCipheriv('chacha20-poly1305', key, iv12, { authTagLength: 16 });
+  c.setAAD(aad, { plaintextLength: plaintext?.length ?? 0 });
+  const ct = plaintext ? view(c.update(plaintext)) : null;
+  c.final();
+  return { tag: le128(view(c.getAuthTag())), ct };
+}
+
+export function chachaPolyTag(key: Uint8Array, nonce8: Uint8Array, data: Uint8Array): Uint8Array {
+  const iv12 = new Uint8Array(12);
+  iv12.set(nonce8, 4);
+  const pk = view(createCipheriv('chacha20', key, chachaIv(nonce8, 0)).update(ZERO32));
+  const r = le128(pk) & CLAMP;
+  const s = le128(pk.subarray(16));
+  if (data.length === 0) return tagBytes(s & MASK128);
+  const lastLen = data.length % 16 || 16;
+  const pLen = data.length - lastLen;
+  const P = data.subarray(0, pLen);
+  const q = chunk(data.subarray(pLen));
+  const lenP = BigInt(pLen) + TWO128;
+  const t1 = aead(key, iv12, P, null).tag;
+  const p2 = aead(key, iv12, P, ZERO16);
+  const c = chunk(p2.ct!);
+  const lenP2 = BigInt(pLen) + (16n << 64n) + TWO128;
+  // h2 = (h1 - lenP·r + c·r + lenP2)·r
+  const a = mod((c - lenP) * r + lenP2);
+  const x1 = (t1 - s) & MASK128;
+  for (let k = 0n; k < 4n; k++) {
+    const h1 = x1 + k * TWO128;
+    if (h1 >= P130) break;
+    const h2 = (((h1 + a) % P130) * r) % P130;
+    if (((h2 + s) & MASK128) !== p2.tag) continue;
+    const h = mod(h1 + (q - lenP) * r);
+    return tagBytes((h + s) & MASK128);
+  }
+  throw new Error('chachaPolyTag: no consistent Poly1305 state (internal error)');
 }
 
 export const nodeCryptoProvider: CryptoProvider = {
@@ -67,6 +145,7 @@ export const nodeCryptoProvider: CryptoProvider = {
     return view(c.update(data));
   },
   poly1305: (key, data) => poly1305(data, key),
+  chachaPolyTag,
   hmac: (hash: HashName, key, data) => view(createHmac(hash, key).update(data).digest()),
   hash: (hash: HashName, data) => view(createHash(hash).update(data).digest()),
 };

@@ -21,6 +21,7 @@ function engine(c: CipherSpec, keys: DirectionKeys, provider?: CryptoProvider) {
   const nonce = new Uint8Array(8);
   const pc = provider?.chacha20?.bind(provider);
   const pp = provider?.poly1305?.bind(provider);
+  const pt = provider?.chachaPolyTag?.bind(provider);
   const xor = (key: Uint8Array, counter: number, data: Uint8Array, out?: Uint8Array): Uint8Array => {
     if (pc) {
       const r = pc(key, nonce, counter, data);
@@ -37,6 +38,7 @@ function engine(c: CipherSpec, keys: DirectionKeys, provider?: CryptoProvider) {
     lengthXor: (data: Uint8Array, out?: Uint8Array) => xor(k1, 0, data, out),
     bodyXor: (data: Uint8Array, out?: Uint8Array) => xor(k2, 1, data, out),
     tag(data: Uint8Array): Uint8Array {
+      if (pt) return pt(k2, nonce, data);
       const polyKey = xor(k2, 0, ZERO32);
       return pp ? pp(polyKey, data) : poly1305(data, polyKey);
     },
@@ -65,6 +67,9 @@ export function createChachaSealer(c: CipherSpec, keys: DirectionKeys, provider?
 
 export function createChachaOpener(c: CipherSpec, keys: DirectionKeys, provider?: CryptoProvider): PacketOpener {
   const e = engine(c, keys, provider);
+  let lastSeq = -1;
+  const lastHead = new Uint8Array(4);
+  const lastLen = new Uint8Array(4);
   return {
     cipher: c.name,
     mac: null,
@@ -73,7 +78,10 @@ export function createChachaOpener(c: CipherSpec, keys: DirectionKeys, provider?
     headLen: 4,
     readLength(seq, head) {
       e.setSeq(seq);
-      return readUint32(e.lengthXor(head.subarray(0, 4)));
+      lastSeq = seq;
+      lastHead.set(head.subarray(0, 4));
+      e.lengthXor(lastHead, lastLen);
+      return readUint32(lastLen);
     },
     open(seq, wire) {
       e.setSeq(seq);
@@ -82,7 +90,10 @@ export function createChachaOpener(c: CipherSpec, keys: DirectionKeys, provider?
         throw new IntegrityError(`${c.name}: Poly1305 tag mismatch on packet ${seq}`);
       }
       const plain = new Uint8Array(n);
-      e.lengthXor(wire.subarray(0, 4), plain.subarray(0, 4));
+      // reuse the length readLength decrypted for this packet
+      if (seq === lastSeq && constantTimeEqual(lastHead, wire.subarray(0, 4))) plain.set(lastLen);
+      else e.lengthXor(wire.subarray(0, 4), plain.subarray(0, 4));
+      lastSeq = -1;
       e.bodyXor(wire.subarray(4, n), plain.subarray(4));
       return plain;
     },

@@ -91,6 +91,12 @@ export interface CryptoProvider {
   /** Original (8-byte nonce, 64-bit counter) ChaCha20 as OpenSSH uses it. */
   chacha20?(key: Uint8Array, nonce8: Uint8Array, counter: number, data: Uint8Array): Uint8Array;
   poly1305?(key: Uint8Array, data: Uint8Array): Uint8Array;
+  /**
+   * The chacha20-poly1305@openssh.com tag in one call: Poly1305 over `data`, keyed with the first
+   * 32 bytes of ChaCha20 block 0 of (`key`, `nonce8`) (OpenSSH PROTOCOL.chacha20poly1305). Lets a
+   * provider use a native AEAD for the MAC when it has no raw Poly1305. Preferred over `poly1305`.
+   */
+  chachaPolyTag?(key: Uint8Array, nonce8: Uint8Array, data: Uint8Array): Uint8Array;
   hmac?(hash: HashName, key: Uint8Array, data: Uint8Array): Uint8Array;
   hash?(hash: HashName, data: Uint8Array): Uint8Array;
 }
