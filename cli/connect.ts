@@ -34,6 +34,7 @@ export const CONNECT_SPEC: CommandSpec = {
     { name: 'trace', short: 'v', help: 'narrate every protocol event on stderr' },
     { name: 'json', value: true, valueName: 'FILE', help: 'write every event as a JSON line' },
     { name: 'keylog', value: true, valueName: 'FILE', help: 'append Wireshark SSH key log lines for every key exchange' },
+    { name: 'rekey-limit', value: true, valueName: 'BYTES', help: 're-exchange keys after this many bytes (K, M, G suffixes; default 1G, RFC 4253 §9)' },
     { name: 'tty', short: 't', repeat: true, help: 'request a pty even for a command (-tt: even when stdin is not a terminal)' },
     { name: 'no-tty', short: 'T', help: 'never request a pty' },
   ],
@@ -56,6 +57,15 @@ export function loadPrivateKeyFile(file: string): SshPrivateKey {
   }
   if (key.type !== 'ssh-ed25519') throw new ArgError(`${file}: ${key.type} keys are not supported yet; use an ed25519 key`);
   return key as SshPrivateKey;
+}
+
+/** "1048576", "512K", "1M", "1G" → bytes. */
+export function parseSize(s: string, what: string): number {
+  const m = /^(\d+)([KMG]?)$/i.exec(s);
+  if (!m) throw new ArgError(`${what} wants a byte count such as 512K, 1M or 1G, not ${JSON.stringify(s)}`);
+  const n = Number(m[1]) * ({ '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 } as Record<string, number>)[m[2]!.toUpperCase()]!;
+  if (n < 16 * 1024) throw new ArgError(`${what} must be at least 16K`);
+  return n;
 }
 
 /** Host as known_hosts names it: "host" for port 22, "[host]:port" otherwise. */
@@ -146,6 +156,9 @@ function plan(argv: string[]): ConnectPlan | { help: string } {
   const macs = getValue(p, 'macs');
   if (macs) algorithms.mac = parseList(macs, '--macs');
   if (Object.keys(algorithms).length) cfg.algorithms = algorithms;
+
+  const rekey = getValue(p, 'rekey-limit');
+  if (rekey !== undefined) cfg.rekeyBytes = parseSize(rekey, '--rekey-limit');
 
   const tty = countSwitch(p, 'tty');
   const noTty = p.switches.has('no-tty');

@@ -180,6 +180,24 @@ describe.skipIf(!ready)('sshscope connect → real sshd', () => {
     expect(lines[1]).toMatch(new RegExp(`^${cookieOf('s2c')} SHARED_SECRET [0-9a-f]+$`));
   });
 
+  it('rekeying (--rekey-limit) keeps 8 MiB intact and logs fresh keys for every exchange', async () => {
+    const keylog = `${dir}/rekey.log`;
+    const input = new Uint8Array(randomBytes(8 * 1024 * 1024));
+    const logBefore = sshd.logText().length;
+    const r = await runConnect([...base(), '--rekey-limit', '1M', '--keylog', keylog, '-i', key.path, dest(), 'cat'], { input, timeoutMs: 110_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(createHash('sha256').update(r.stdout).digest('hex')).toBe(createHash('sha256').update(input).digest('hex'));
+    const lines = readFileSync(keylog, 'utf8').trim().split('\n');
+    const secrets = lines.filter((l) => l.includes(' SHARED_SECRET '));
+    expect(secrets.length).toBeGreaterThanOrEqual(4);
+    // every exchange has its own cookies and its own K
+    expect(new Set(secrets.map((l) => l.split(' ')[0])).size).toBe(secrets.length);
+    expect(new Set(secrets.map((l) => l.split(' ')[2])).size).toBe(secrets.length);
+    // sshd saw the re-exchanges too (one "kex: algorithm" line per exchange)
+    const kexLines = sshd.logText().slice(logBefore).match(/kex: algorithm: /g) ?? [];
+    expect(kexLines.length).toBe(secrets.length);
+  });
+
   // tshark 4.0 (Debian 12) reads only the old two-field key log form `<cookie> <private key>`,
   // for curve25519 and aes-gcm: convert our PRIVATE_KEY line to it and let the real dissector
   // decrypt a capture of our own session. The MAC verifies only with the right keys.
