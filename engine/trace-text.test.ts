@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { formatEvent, previewData, shortHex, summarizeFields } from './trace-text.ts';
 import { Writer } from './wire/codec.ts';
 import type { SshEvent, SshEventBody, FieldNode, Phase } from './events.ts';
+import { createClient, createServer, pumpPair, seededEnv, generateEd25519 } from './index.ts';
 
 let seq = 0;
 function ev(body: SshEventBody, phase: Phase = 2, side: 'client' | 'server' = 'client'): SshEvent {
@@ -107,6 +108,17 @@ describe('helpers', () => {
     expect(previewData(new TextEncoder().encode('ok'))).toBe('"ok"');
     expect(previewData(new Uint8Array([0, 1, 2]))).toBe('<binary>');
   });
+  it('summarizeFields inlines nested structs, hides passwords, previews data', () => {
+    const w = new Writer({ rootPath: 'payload', rootLabel: 'payload' });
+    w.byte('msg', 50).text('user', 'bob').text('method', 'password');
+    w.enter('methodFields').boolean('change', false).text('password', 'hunter2').exit();
+    const s = summarizeFields(w.tree);
+    expect(s).toBe('user="bob" method="password" change=false password=(hidden)');
+    expect(s).not.toContain('hunter2');
+    const d = new Writer({ rootPath: 'payload', rootLabel: 'payload' });
+    d.byte('msg', 94).uint32('recipientChannel', 0).string('data', new TextEncoder().encode('hi\n'));
+    expect(summarizeFields(d.tree)).toBe('recipientChannel=0 data=3 bytes "hi\\n"');
+  });
   it('summarizeFields skips framing and limits the number of fields', () => {
     const w = new Writer({ rootPath: 'payload', rootLabel: 'payload' });
     w.byte('msg', 94);
@@ -115,3 +127,30 @@ describe('helpers', () => {
     expect(s).toBe('f0=0 f1=1 f2=2 f3=3 f4=4');
   });
 });
+
+describe('a real in-memory session, narrated', () => {
+  it('every event formats; phases 1–5 appear; H matches SHA-256 of its input; the password never shows', () => {
+    const password = 'pa55-word-that-must-not-leak';
+    const hostKey = generateEd25519((n) => seededEnv('trace-host').randomBytes(n));
+    const server = createServer({ hostKeys: [hostKey], users: [{ name: 'amy', password }], env: seededEnv('trace-s') });
+    const client = createClient({ username: 'amy', password, env: seededEnv('trace-c'), hostKeyCheck: () => 'known', algorithms: { kex: ['curve25519-sha256'] } });
+    let ch = -1;
+    const { events } = pumpPair(client, server, (e, from) => {
+      if (from === client && e.type === 'auth' && e.result === 'success') ch = client.command({ type: 'open-session' });
+      if (from === client && e.type === 'channel' && e.change === 'open') client.command({ type: 'exec', channel: ch, command: 'whoami' });
+    });
+    const text = events.map((e) => formatEvent(e)).join('\n');
+    for (const p of ['[1 version]', '[2 kex]', '[3 auth]', '[4 session]']) expect(text).toContain(p);
+    expect(text).not.toContain(password);
+    expect(text).not.toContain(Buffer.from(password).toString('hex'));
+    for (const e of events) expect(formatEvent(e)).toMatch(/^\[[1-5] [a-z]+\] \S/);
+    const hEvents = events.filter((e): e is Extract<SshEvent, { type: 'exchange-hash' }> => e.type === 'exchange-hash');
+    expect(hEvents.length).toBeGreaterThan(0);
+    for (const e of hEvents) {
+      const h = createHash('sha256').update(e.input).digest('hex');
+      expect(Buffer.from(e.H).toString('hex')).toBe(h);
+      expect(formatEvent(e)).toContain(h.slice(0, 32));
+    }
+  });
+});
+

@@ -144,10 +144,15 @@ function fieldText(n: FieldNode, o: FormatOptions): string {
     const joined = list.join(',');
     return joined.length <= 60 ? joined : `[${list.length}] ${clip(joined, 56)}`;
   }
+  if (/password/i.test(fieldName(n)) && (n.kind === 'text' || n.kind === 'string')) return '(hidden)';
   if ((n.kind === 'string' || n.kind === 'bytes') && typeof n.value === 'string') {
     const hex = n.value;
+    if (/^data$/i.test(fieldName(n))) {
+      const bytes = new Uint8Array(hex.length / 2);
+      for (let i = 0; i < bytes.length && i < 64; i++) bytes[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+      return `${bytes.length} bytes ${previewData(bytes.length > 64 ? bytes.subarray(0, 64) : bytes)}`;
+    }
     if (n.children?.some((c) => c.kind !== 'uint32')) return n.display ? clip(n.display, 60) : shortHex(hex, max);
-    if (/data$/i.test(fieldName(n))) return `${hex.length / 2} bytes`;
     return shortHex(hex, max);
   }
   if (n.kind === 'mpint' && typeof n.value === 'string') return `0x${shortHex(n.value, max)}`;
@@ -159,11 +164,19 @@ function fieldText(n: FieldNode, o: FormatOptions): string {
 /** "name=value" pairs of a packet's payload, for one trace line. */
 export function summarizeFields(tree: FieldNode, o: FormatOptions = {}, maxFields = 8): string {
   const out: string[] = [];
-  for (const f of payloadFields(tree)) {
-    if (SKIP_FIELDS.test(f.label) || SKIP_FIELDS.test(fieldName(f))) continue;
-    out.push(`${fieldName(f)}=${fieldText(f, o)}`);
-    if (out.length >= maxFields) break;
-  }
+  const visit = (fields: FieldNode[]): void => {
+    for (const f of fields) {
+      if (out.length >= maxFields) return;
+      if (SKIP_FIELDS.test(f.label) || SKIP_FIELDS.test(fieldName(f))) continue;
+      // method- and request-specific parts (e.g. requestFields of a channel request): inline them
+      if (f.kind === 'struct' && f.children?.length) {
+        visit(f.children);
+        continue;
+      }
+      out.push(`${fieldName(f)}=${fieldText(f, o)}`);
+    }
+  };
+  visit(payloadFields(tree));
   return out.join(' ');
 }
 
