@@ -145,6 +145,36 @@ describe.skipIf(!ready)('real ssh → sshscope serve', () => {
   });
 });
 
+describe.skipIf(!ready)('sshscope serve --host-key and --json', () => {
+  it('serves the ssh-keygen host key it was given: ssh verifies it against a known_hosts line made from the .pub', async () => {
+    const dir = tempDir('sshscope-hostkey-');
+    const hk = await sshKeygen(dir, 'host_ed25519', 'ed25519');
+    const json = `${dir}/events.jsonl`;
+    const serve = await spawnServe(['--host-key', hk.path, '--user', `carol:${PASSWORD}`, '--json', json]);
+    try {
+      const [type, b64] = hk.pub.split(' ');
+      const kh = `${dir}/known_hosts`;
+      const { writeFileSync, readFileSync } = await import('node:fs');
+      writeFileSync(kh, `[127.0.0.1]:${serve.port} ${type} ${b64}\n`);
+      const r = await runSsh(['-o', 'StrictHostKeyChecking=yes', '-p', String(serve.port), 'carol@127.0.0.1', 'whoami'], { password: PASSWORD, knownHostsFile: kh });
+      expect(r.stderr).not.toMatch(/IDENTIFICATION HAS CHANGED|verification failed/);
+      expect(text(r.stdout)).toBe('carol\n');
+      // the fingerprint serve printed is the one ssh-keygen computes
+      const { runCommand } = await import('../helpers/sshd.ts');
+      const fp = (await runCommand(PEER_PATHS.sshKeygen, ['-l', '-f', `${hk.path}.pub`])).stdout.split(' ')[1]!;
+      expect(serve.stdout()).toContain(`host key ssh-ed25519 ${fp}`);
+      await serve.stop();
+      const events = readFileSync(json, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { connection: number; type: string; side: string; result?: string });
+      expect(events.every((e) => e.connection === 1 && e.side === 'server')).toBe(true);
+      expect(events.some((e) => e.type === 'auth' && e.result === 'success')).toBe(true);
+      expect(events.some((e) => e.type === 'packet')).toBe(true);
+    } finally {
+      await serve.stop();
+      removeDir(dir);
+    }
+  });
+});
+
 // Our client against our server over TCP, in a terminal: `script` gives `sshscope connect` a pty,
 // so it asks for one (pty-req), puts the terminal in raw mode and runs a shell.
 const scriptReady = requirePeers([['script', '/usr/bin/script']]);
