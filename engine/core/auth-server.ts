@@ -9,7 +9,7 @@ import type { LayerHost } from './host.ts';
 import type { ServerConfig, ServerUser } from './config.ts';
 import { publickeySignedData } from './auth-signature.ts';
 import { REASON } from './errors.ts';
-import { findAuthorizedLine } from './authorized-match.ts';
+import { findAuthorizedKey, parseAuthorizedKeys, type AuthorizedKeyPolicy } from '../keys/authorized-keys.ts';
 
 const SERVICE = 'ssh-connection';
 
@@ -25,6 +25,8 @@ export class ServerAuth {
   current: string | null = null;
   done = false;
   user: string | null = null;
+  /** The options of the authorized_keys line that let the user in (sshd(8) AUTHORIZED_KEYS FILE FORMAT). */
+  keyPolicy: AuthorizedKeyPolicy | null = null;
 
   constructor(host: LayerHost, cfg: ServerConfig) {
     this.host = host;
@@ -80,21 +82,25 @@ export class ServerAuth {
     const algorithm = msg.algorithm as string;
     const blob = msg.publicKey as Uint8Array;
     const spec = SIGNATURES[algorithm];
-    const match = user?.authorizedKeys ? findAuthorizedLine(user.authorizedKeys, blob) : null;
+    const parsed = user?.authorizedKeys ? parseAuthorizedKeys(user.authorizedKeys) : null;
+    const found = parsed ? findAuthorizedKey(parsed.entries, blob, { ...(this.cfg.peerAddress ? { clientAddress: this.cfg.peerAddress } : {}), now: this.host.env.now() }) : null;
+    const match = found?.entry ?? null;
     if (!spec || !match) {
-      const why = !spec ? `algorithm ${algorithm} is not supported` : 'the key is not in this user\'s authorized_keys';
+      const why = !spec ? `algorithm ${algorithm} is not supported` : found ? `authorized_keys: ${found.reason}` : 'the user has no authorized_keys';
       this.host.emit({ type: 'auth', method: 'publickey', result: 'attempt', user: userName, detail: why }, 3);
       return this.fail(userName, 'publickey', why);
     }
+    const options = match.options.length ? ` (options: ${match.options.map((o) => (o.value !== undefined ? `${o.name}="${o.value}"` : o.name)).join(',')})` : '';
     if (!msg.hasSignature) {
       // RFC 4252 §7: the key would be accepted; the client must now sign.
-      this.host.emit({ type: 'auth', method: 'publickey', result: 'pk-ok', user: userName, detail: `authorized_keys line ${match.line} matches` }, 3);
+      this.host.emit({ type: 'auth', method: 'publickey', result: 'pk-ok', user: userName, detail: `authorized_keys line ${match.line} matches${options}` }, 3);
       this.host.send({ name: 'SSH_MSG_USERAUTH_PK_OK', algorithm, publicKey: blob }, 3);
       return;
     }
     const signed = publickeySignedData({ sessionId: this.host.sessionId, user: userName, service: SERVICE, algorithm, publicKey: blob });
     const ok = spec.verify(blob, signed.bytes, msg.signature as Uint8Array);
     this.host.emit({ type: 'auth', method: 'publickey', result: 'attempt', user: userName, detail: ok ? `signature over the session identifier verified with the key on authorized_keys line ${match.line}` : 'the signature does not verify' }, 3);
+    if (ok) this.keyPolicy = match.policy;
     return ok ? this.succeed(userName, 'publickey') : this.fail(userName, 'publickey', 'bad signature');
   }
 

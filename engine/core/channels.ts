@@ -57,10 +57,17 @@ export class Channels {
   private pendingGlobal: string[] = [];
   /** Set by no-more-sessions@openssh.com (OpenSSH PROTOCOL §2.2): later session opens are refused. */
   private noMoreSessions = false;
+  /** Restrictions from the authorized_keys line that authenticated the user (no-pty, command=). */
+  private policy: { pty: boolean; command?: string } = { pty: true };
 
   constructor(host: LayerHost, opts: ChannelOptions) {
     this.host = host;
     this.opts = opts;
+  }
+
+  /** Applies authorized_keys options: no-pty / restrict refuse pty-req; command= replaces exec and shell. */
+  restrict(policy: { pty: boolean; command?: string }): void {
+    this.policy = policy;
   }
 
   bufferedAmount(id: number): number {
@@ -380,6 +387,7 @@ export class Channels {
     const wantReply = msg.wantReply as boolean;
     const phase: Phase = SETUP_REQUESTS.has(type) ? 4 : 5;
     const { name: _n, id: _i, recipientChannel: _r, requestType: _t, wantReply: _w, ...fields } = msg as SshMessage & { id?: number };
+    const extra = fields as Record<string, unknown>;
     if (this.host.side === 'client') {
       // RFC 4254 §6.10: the server reports how the command ended.
       if (type === 'exit-status') this.host.emit({ type: 'channel', id: ch.localId, change: 'exit-status', detail: { status: msg.exitStatus } }, 5);
@@ -388,7 +396,11 @@ export class Channels {
       if (wantReply) this.host.send({ name: 'SSH_MSG_CHANNEL_FAILURE', recipientChannel: ch.remoteId }, phase);
       return;
     }
-    const accept = SERVER_ACCEPTS.has(type) && !(type !== 'window-change' && type !== 'signal' && type !== 'env' && ch.started && type !== 'xon-xoff');
+    const lateSetup = ch.started && (type === 'pty-req' || type === 'shell' || type === 'exec' || type === 'subsystem');
+    const ptyRefused = type === 'pty-req' && !this.policy.pty;
+    const accept = SERVER_ACCEPTS.has(type) && !lateSetup && !ptyRefused;
+    if (this.policy.command !== undefined && (type === 'exec' || type === 'shell' || type === 'subsystem')) extra.forcedCommand = this.policy.command;
+    if (ptyRefused) extra.refusedBecause = 'authorized_keys option no-pty (or restrict)';
     if (wantReply) this.host.send({ name: accept ? 'SSH_MSG_CHANNEL_SUCCESS' : 'SSH_MSG_CHANNEL_FAILURE', recipientChannel: ch.remoteId }, phase);
     if (['shell', 'exec', 'subsystem'].includes(type) && accept) ch.started = true;
     this.host.emit({ type: 'channel', id: ch.localId, change: 'request', detail: { request: type, accepted: accept, ...fields } }, phase);

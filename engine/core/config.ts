@@ -69,6 +69,8 @@ export interface ServerConfig extends CommonConfig {
   banner?: string;
   /** Failed authentication attempts allowed before disconnecting (OpenSSH MaxAuthTries, default 6). */
   maxAuthTries?: number;
+  /** The client's IP address, for authorized_keys from="…" (the TCP adapter knows it). */
+  peerAddress?: string;
   /** Methods every user must complete, e.g. [['publickey','password']] for partial success. */
   requiredMethods?: string[][];
 }

@@ -303,3 +303,42 @@ describe('no-more-sessions@openssh.com', () => {
     expect((failed as { detail?: unknown } | undefined)?.detail).toMatchObject({ reasonCode: 1 });
   });
 });
+
+describe('authorized_keys options on the server', () => {
+  const withOptions = (seed: string, options: string, peerAddress = '127.0.0.1') => {
+    const base = setup(seed, { authMethods: ['publickey'] });
+    const line = base.server.users[0]!.authorizedKeys!;
+    return { client: base.client, server: { ...base.server, peerAddress, users: [{ name: 'alice', authorizedKeys: `${options} ${line}` }] } };
+  };
+
+  it('command="…" replaces the requested command', () => {
+    const { client, server } = withOptions('forced', 'command="echo forced",no-pty');
+    const r = runExec(client, server, 'echo asked');
+    expect(new TextDecoder().decode(r.stdout)).toBe('forced\n');
+    const req = r.events.find((e) => e.side === 'server' && e.type === 'channel' && e.change === 'request') as { detail: { forcedCommand?: string } };
+    expect(req.detail.forcedCommand).toBe('echo forced');
+  });
+
+  it('from="…" refuses a key used from another address, and says which line refused it', () => {
+    const { client, server } = withOptions('from', 'from="10.1.2.*"');
+    const r = runExec(client, server, 'echo hi');
+    expect(r.exitStatus).toBeNull();
+    const attempt = r.events.find((e) => e.side === 'server' && e.type === 'auth' && e.result === 'attempt') as { detail: string };
+    expect(attempt.detail).toMatch(/line 1: not from a permitted host/);
+  });
+
+  it('no-pty refuses pty-req', () => {
+    const { client, server } = withOptions('nopty', 'no-pty');
+    const c = createClient(client);
+    const s = createServer(server);
+    let ch = -1;
+    const events: SshEvent[] = [];
+    pumpPair(c, s, (e) => {
+      events.push(e);
+      if (e.side === 'client' && e.type === 'auth' && e.result === 'success') ch = c.command({ type: 'open-session' });
+      if (e.side === 'client' && e.type === 'channel' && e.change === 'open') c.command({ type: 'pty', channel: ch });
+    });
+    const reply = events.find((e) => e.side === 'client' && e.type === 'channel' && (e.change === 'request-failure' || e.change === 'request-success')) as { change: string };
+    expect(reply.change).toBe('request-failure');
+  });
+});

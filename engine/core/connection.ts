@@ -417,7 +417,11 @@ export class Connection {
         if (msg.id !== 50 || !this.serviceRequested) throw outOfOrder(msg);
         this.serverAuth!.handle(msg);
         this.ctx = { ...this.ctx, authMethod: this.serverAuth!.current ?? undefined };
-        if (this.serverAuth!.done) this.onAuthenticated();
+        if (this.serverAuth!.done) {
+          const policy = this.serverAuth!.keyPolicy;
+          if (policy) this.channels.restrict({ pty: policy.pty, ...(policy.command !== undefined ? { command: policy.command } : {}) });
+          this.onAuthenticated();
+        }
       }
       return;
     }

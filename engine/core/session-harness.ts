@@ -21,9 +21,10 @@ const enc = new TextEncoder();
 /** The server side of a one-command session: `echo …`, `exit N`, `cat` (echoes its input). */
 export function respondToExec(server: Connection, e: SshEvent): void {
   if (e.type !== 'channel' || e.change !== 'request') return;
-  const d = e.detail as { request: string; command?: string };
+  const d = e.detail as { request: string; command?: string; forcedCommand?: string };
   if (d.request !== 'exec') return;
-  const cmd = d.command ?? '';
+  // authorized_keys command="…" replaces whatever the client asked for.
+  const cmd = d.forcedCommand ?? d.command ?? '';
   const finish = (status: number) => {
     server.command({ type: 'exit-status', channel: e.id, status });
     server.command({ type: 'eof', channel: e.id });
