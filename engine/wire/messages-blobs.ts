@@ -7,7 +7,7 @@
 import { DecodeError, Reader } from './codec.ts';
 import type { FieldNode } from '../events.ts';
 
-export type BlobKind = 'public-key' | 'signature' | 'terminal-modes' | 'name-list' | 'text-or-bytes' | 'ecdsa-signature';
+export type BlobKind = 'public-key' | 'signature' | 'terminal-modes' | 'name-list' | 'text-or-bytes' | 'ecdsa-signature' | 'ecdh-public' | 'hybrid-client' | 'hybrid-server';
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -182,6 +182,52 @@ function terminalModes(r: Reader): string {
   return `${i} terminal mode${i === 1 ? '' : 's'}`;
 }
 
+// ---- key-exchange values ---------------------------------------------------------------------
+
+/** RFC 8731 §3 (X25519: 32 bytes) or RFC 5656 §4 / SEC 1 §2.3.3 (uncompressed NIST point 04 || x || y). */
+function ecdhPublic(r: Reader): string {
+  const n = r.remaining;
+  if (n === 32) {
+    r.bytes('u', 32, { label: 'X25519 public key' });
+    doc(r, 'The u-coordinate of the ephemeral Curve25519 point, little-endian (RFC 7748 §5).');
+    return 'X25519 public key (32 bytes)';
+  }
+  const half = { 65: 32, 97: 48, 133: 66 }[n];
+  if (half === undefined) r.fail('point', `${n} bytes is neither an X25519 key nor an uncompressed NIST P-256/384/521 point`);
+  const form = r.byte('form', { label: 'point form' });
+  if (form !== 4) r.fail('form', `point form 0x${form.toString(16)} is not 0x04 (uncompressed)`, r.pos - 1);
+  doc(r, '0x04: an uncompressed point, x and y follow (SEC 1 §2.3.3).');
+  r.bytes('x', half, { label: 'x' });
+  doc(r, 'x coordinate of the ephemeral public point.');
+  r.bytes('y', half, { label: 'y' });
+  doc(r, 'y coordinate of the ephemeral public point.');
+  return `NIST P-${{ 32: 256, 48: 384, 66: 521 }[half]} point`;
+}
+
+/** Post-quantum KEM part sizes (FIPS 203 ML-KEM-768; sntrup761 as in OpenSSH). */
+const HYBRID: { kem: string; client: number; server: number; rfc: string }[] = [
+  { kem: 'ML-KEM-768', client: 1184, server: 1088, rfc: 'draft-ietf-sshm-mlkem-hybrid-kex' },
+  { kem: 'sntrup761', client: 1158, server: 1039, rfc: 'draft-josefsson-ntruprime-ssh' },
+];
+
+/** The hybrid KEX shares: post-quantum part || X25519 public key, told apart by length. */
+function hybrid(side: 'client' | 'server'): (r: Reader) => string {
+  return (r: Reader): string => {
+    const h = HYBRID.find((x) => x[side] + 32 === r.remaining);
+    if (!h) r.fail('share', `${r.remaining} bytes matches no known hybrid KEX (ML-KEM-768 or sntrup761 with X25519)`);
+    if (side === 'client') {
+      r.bytes('kemPublicKey', h.client, { label: `${h.kem} public key` });
+      doc(r, `The client's ephemeral ${h.kem} encapsulation key (${h.rfc}).`);
+    } else {
+      r.bytes('kemCiphertext', h.server, { label: `${h.kem} ciphertext` });
+      doc(r, `The ${h.kem} ciphertext: a shared secret encapsulated to the client's key (${h.rfc}).`);
+    }
+    r.bytes('x25519', 32, { label: 'X25519 public key' });
+    doc(r, 'The classical half: an ephemeral X25519 public key (RFC 7748).');
+    return `${h.kem} ${side === 'client' ? 'public key' : 'ciphertext'} + X25519 public key`;
+  };
+}
+
 // ---- extension values ------------------------------------------------------------------------
 
 /** A name-list without its length prefix, e.g. the value of server-sig-algs (RFC 8308 §3.1). */
@@ -223,6 +269,9 @@ const PARSERS: Record<BlobKind, (r: Reader) => string> = {
   'name-list': bareNameList,
   'text-or-bytes': textOrBytes,
   'ecdsa-signature': ecdsaSignature,
+  'ecdh-public': ecdhPublic,
+  'hybrid-client': hybrid('client'),
+  'hybrid-server': hybrid('server'),
 };
 
 const KIND_NAMES: Record<BlobKind, string> = {
@@ -232,6 +281,9 @@ const KIND_NAMES: Record<BlobKind, string> = {
   'name-list': 'name-list',
   'text-or-bytes': 'value',
   'ecdsa-signature': 'ECDSA signature',
+  'ecdh-public': 'elliptic-curve public key',
+  'hybrid-client': 'hybrid KEX client share',
+  'hybrid-server': 'hybrid KEX server share',
 };
 
 /**

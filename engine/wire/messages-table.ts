@@ -5,6 +5,7 @@
 
 import type { Field, FieldType, MessageSpec, Part, Scope, Switch } from './messages-schema.ts';
 import { MSG } from './message-ids.ts';
+import type { BlobKind } from './messages-blobs.ts';
 
 type Extra = Partial<Pick<Field, 'label' | 'when' | 'default'>>;
 
@@ -40,8 +41,8 @@ const kexReply = (f: Field): Part[] => [
   signature('signature', "The server's signature over the exchange hash H, made with its host key.", { label: 'signature of H' }),
 ];
 
-const ecdhInit = (doc: string): Part[] => [str('qC', doc, { label: 'Q_C (client ephemeral public key)' })];
-const ecdhReply = (doc: string): Part[] => kexReply(str('qS', doc, { label: 'Q_S (server ephemeral public key)' }));
+const ecdhInit = (doc: string, blob: BlobKind): Part[] => [field('qC', { t: 'string', blob }, doc, { label: 'Q_C (client ephemeral public key)' })];
+const ecdhReply = (doc: string, blob: BlobKind): Part[] => kexReply(field('qS', { t: 'string', blob }, doc, { label: 'Q_S (server ephemeral public key)' }));
 
 // ---- method- and type-specific parts ---------------------------------------------------------
 
@@ -306,10 +307,10 @@ export const MESSAGES: readonly MessageSpec[] = [
   spec(MSG.NEWKEYS, 'SSH_MSG_NEWKEYS', 2, 'RFC 4253 §7.3', 'From the next packet on, this direction uses the new keys.'),
 
   // 30-49 by key-exchange family
-  spec(MSG.KEX_ECDH_INIT, 'SSH_MSG_KEX_ECDH_INIT', 2, 'RFC 5656 §4, RFC 8731 §3', "The client's ephemeral elliptic-curve public key.", ecdhInit("Client's ephemeral public key (32 bytes for X25519, an uncompressed point for NIST curves)."), { kex: 'ecdh' }),
-  spec(MSG.KEX_ECDH_REPLY, 'SSH_MSG_KEX_ECDH_REPLY', 2, 'RFC 5656 §4, RFC 8731 §3', "The server's host key, its ephemeral public key, and its signature over the exchange hash.", ecdhReply("Server's ephemeral public key."), { kex: 'ecdh' }),
-  spec(MSG.KEX_HYBRID_INIT, 'SSH_MSG_KEX_HYBRID_INIT', 2, 'draft-ietf-sshm-mlkem-hybrid-kex §2, draft-josefsson-ntruprime-ssh §2', "The client's post-quantum public key followed by its X25519 public key.", ecdhInit('Client: post-quantum KEM public key (ML-KEM-768 or sntrup761) || X25519 public key.'), { kex: 'hybrid' }),
-  spec(MSG.KEX_HYBRID_REPLY, 'SSH_MSG_KEX_HYBRID_REPLY', 2, 'draft-ietf-sshm-mlkem-hybrid-kex §2, draft-josefsson-ntruprime-ssh §2', "The server's host key, KEM ciphertext plus X25519 public key, and signature.", ecdhReply('Server: KEM ciphertext for the client key || X25519 public key.'), { kex: 'hybrid' }),
+  spec(MSG.KEX_ECDH_INIT, 'SSH_MSG_KEX_ECDH_INIT', 2, 'RFC 5656 §4, RFC 8731 §3', "The client's ephemeral elliptic-curve public key.", ecdhInit("Client's ephemeral public key (32 bytes for X25519, an uncompressed point for NIST curves).", 'ecdh-public'), { kex: 'ecdh' }),
+  spec(MSG.KEX_ECDH_REPLY, 'SSH_MSG_KEX_ECDH_REPLY', 2, 'RFC 5656 §4, RFC 8731 §3', "The server's host key, its ephemeral public key, and its signature over the exchange hash.", ecdhReply("Server's ephemeral public key.", 'ecdh-public'), { kex: 'ecdh' }),
+  spec(MSG.KEX_HYBRID_INIT, 'SSH_MSG_KEX_HYBRID_INIT', 2, 'draft-ietf-sshm-mlkem-hybrid-kex §2, draft-josefsson-ntruprime-ssh §2', "The client's post-quantum public key followed by its X25519 public key.", ecdhInit('Client: post-quantum KEM public key (ML-KEM-768 or sntrup761) || X25519 public key.', 'hybrid-client'), { kex: 'hybrid' }),
+  spec(MSG.KEX_HYBRID_REPLY, 'SSH_MSG_KEX_HYBRID_REPLY', 2, 'draft-ietf-sshm-mlkem-hybrid-kex §2, draft-josefsson-ntruprime-ssh §2', "The server's host key, KEM ciphertext plus X25519 public key, and signature.", ecdhReply('Server: KEM ciphertext for the client key || X25519 public key.', 'hybrid-server'), { kex: 'hybrid' }),
   spec(MSG.KEXDH_INIT, 'SSH_MSG_KEXDH_INIT', 2, 'RFC 4253 §8', "The client's Diffie-Hellman public value e = g^x mod p.", [mpint('e', 'e = g^x mod p, with x the client’s secret random exponent.')], { kex: 'dh' }),
   spec(MSG.KEXDH_REPLY, 'SSH_MSG_KEXDH_REPLY', 2, 'RFC 4253 §8', "The server's host key, its value f = g^y mod p, and its signature over H.", kexReply(mpint('f', 'f = g^y mod p, with y the server’s secret random exponent.')), { kex: 'dh' }),
   spec(MSG.KEX_DH_GEX_REQUEST_OLD, 'SSH_MSG_KEX_DH_GEX_REQUEST_OLD', 2, 'RFC 4419 §5', 'Old-style group request: only the preferred group size.', [u32('n', 'Preferred size in bits of the group the server should send.')], { kex: 'gex' }),

@@ -124,6 +124,12 @@ function blobArb(kind: string | undefined): fc.Arbitrary<Uint8Array> {
       return signatureBlob;
     case 'terminal-modes':
       return modesBlob;
+    case 'ecdh-public':
+      return fc.oneof(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ minLength: 64, maxLength: 64 }).map((xy) => concatBytes(new Uint8Array([4]), xy)), fc.uint8Array({ maxLength: 70 }));
+    case 'hybrid-client':
+      return fc.oneof(fc.constantFrom(1184 + 32, 1158 + 32).chain((n) => fc.uint8Array({ minLength: n, maxLength: n })), fc.uint8Array({ maxLength: 40 }));
+    case 'hybrid-server':
+      return fc.oneof(fc.constantFrom(1088 + 32, 1039 + 32).chain((n) => fc.uint8Array({ minLength: n, maxLength: n })), fc.uint8Array({ maxLength: 40 }));
     default:
       return fc.uint8Array({ maxLength: 48 });
   }
@@ -606,36 +612,115 @@ describe.skipIf(!haveSsh)('real OpenSSH', () => {
     expect(msg.reserved).toBe(0);
     expect(toHex(encodeMessage(msg))).toBe(toHex(payload));
   });
+  it('curve25519-sha256: KEX_ECDH_INIT carries a 32-byte X25519 key (RFC 8731 §3)', async () => {
+    const payload = await clientKexInit('curve25519-sha256');
+    const { msg, tree } = decodeMessage(payload, { kex: 'ecdh' }, 5);
+    expect(msg.name).toBe('SSH_MSG_KEX_ECDH_INIT');
+    expect((msg.qC as Uint8Array).length).toBe(32);
+    expect(find(tree, 'payload.qC.u')!.label).toBe('X25519 public key');
+    expectCovers(tree, 5, payload.length);
+  });
+
+  it('ecdh-sha2-nistp256: Q_C is a point on P-256 (checked by node:crypto)', async () => {
+    const payload = await clientKexInit('ecdh-sha2-nistp256');
+    const { msg, tree } = decodeMessage(payload, { kex: 'ecdh' }, 5);
+    const q = msg.qC as Uint8Array;
+    expect(q.length).toBe(65);
+    const x = find(tree, 'payload.qC.x')!.value as string;
+    const y = find(tree, 'payload.qC.y')!.value as string;
+    expect('04' + x + y).toBe(toHex(q));
+    // OpenSSL refuses a JWK whose point is not on the curve
+    const key = createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: Buffer.from(x, 'hex').toString('base64url'), y: Buffer.from(y, 'hex').toString('base64url') }, format: 'jwk' });
+    expect(key.asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
+  });
+
+  it('sntrup761x25519-sha512@openssh.com: the hybrid share splits into 1158 + 32 bytes', async () => {
+    const payload = await clientKexInit('sntrup761x25519-sha512@openssh.com');
+    const { msg, tree } = decodeMessage(payload, { kex: 'hybrid' }, 5);
+    expect(msg.name).toBe('SSH_MSG_KEX_HYBRID_INIT');
+    const pq = find(tree, 'payload.qC.kemPublicKey')!;
+    expect(pq.label).toBe('sntrup761 public key');
+    expect(pq.end - pq.start).toBe(1158);
+    expect(find(tree, 'payload.qC.x25519')!.end - pq.end).toBe(32);
+  });
+
+  it('diffie-hellman-group14-sha256: e is an mpint with 1 < e < p (RFC 4253 §8, RFC 3526 §3)', async () => {
+    const payload = await clientKexInit('diffie-hellman-group14-sha256');
+    const { msg } = decodeMessage(payload, { kex: 'dh' }, 5);
+    expect(msg.name).toBe('SSH_MSG_KEXDH_INIT');
+    // RFC 3526 §3, the 2048-bit MODP group
+    const p = BigInt(
+      '0x' +
+        'FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DD' +
+        'EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED' +
+        'EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE45B3DC2007CB8A163BF0598DA48361C55D39A69163FA8FD24CF5F' +
+        '83655D23DCA3AD961C62F356208552BB9ED529077096966D670C354E4ABC9804F1746C08CA18217C32905E462E36CE3B' +
+        'E39E772C180E86039B2783A2EC07A28FB5C55DF06F4C52C9DE2BCBF6955817183995497CEA956AE515D2261898FA0510' +
+        '15728E5A8AACAA68FFFFFFFFFFFFFFFF',
+    );
+    const e = msg.e as bigint;
+    expect(e > 1n && e < p).toBe(true);
+  });
+
+  it('diffie-hellman-group-exchange-sha256: the client asks for 2048..8192-bit groups (RFC 4419 §3)', async () => {
+    const payload = await clientKexInit('diffie-hellman-group-exchange-sha256');
+    const { msg, tree } = decodeMessage(payload, { kex: 'gex' }, 5);
+    expect(msg.name).toBe('SSH_MSG_KEX_DH_GEX_REQUEST');
+    expect(msg.min).toBe(2048);
+    expect(msg.max).toBe(8192);
+    expect(msg.n as number).toBeGreaterThanOrEqual(2048);
+    expect(msg.n as number).toBeLessThanOrEqual(8192);
+    expectCovers(tree, 5, payload.length);
+  });
 });
 
-/** Runs `ssh` against a TCP server that sends only a version line, and returns the client's first packet payload. */
-async function captureClientKexinit(): Promise<Uint8Array> {
+
+/**
+ * Runs `ssh` against a TCP server that sends a version line (and `serverFirst` packets, framed by
+ * hand: RFC 4253 §6, no encryption yet) and returns the payloads of the client's first `count` packets.
+ */
+async function sshClientPackets(count: number, serverFirst: Uint8Array[] = [], sshArgs: string[] = []): Promise<Uint8Array[]> {
   let child: ReturnType<typeof spawn> | undefined;
   const server = createServer();
+  const frame = (payload: Uint8Array): Buffer => {
+    let pad = 8 - ((5 + payload.length) % 8);
+    if (pad < 4) pad += 8;
+    const b = Buffer.alloc(5 + payload.length + pad);
+    b.writeUInt32BE(1 + payload.length + pad, 0);
+    b[4] = pad;
+    b.set(payload, 5);
+    return b;
+  };
   try {
-    return await new Promise<Uint8Array>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('no KEXINIT from ssh within 20 s')), 20_000);
+    return await new Promise<Uint8Array[]>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`ssh did not send ${count} packets within 20 s`)), 20_000);
       server.on('connection', (sock) => {
-        sock.write('SSH-2.0-Test\r\n');
+        sock.write(Buffer.concat([Buffer.from('SSH-2.0-Test\r\n'), ...serverFirst.map(frame)]));
         let buf = Buffer.alloc(0);
         sock.on('data', (d: Buffer) => {
           buf = Buffer.concat([buf, d]);
           const eol = buf.indexOf('\r\n');
           if (eol < 0) return;
-          const p = eol + 2; // RFC 4253 §4.2: identification line ends with CR LF
-          if (buf.length < p + 5) return;
-          const packetLength = buf.readUInt32BE(p); // RFC 4253 §6 framing, parsed by hand
-          const paddingLength = buf[p + 4]!;
-          if (buf.length < p + 4 + packetLength) return;
+          let p = eol + 2; // RFC 4253 §4.2: the identification line ends with CR LF
+          const out: Uint8Array[] = [];
+          while (out.length < count && buf.length >= p + 5) {
+            const packetLength = buf.readUInt32BE(p); // RFC 4253 §6 framing, parsed by hand
+            const paddingLength = buf[p + 4]!;
+            if (buf.length < p + 4 + packetLength) return;
+            out.push(new Uint8Array(buf.subarray(p + 5, p + 4 + packetLength - paddingLength)));
+            p += 4 + packetLength;
+          }
+          if (out.length < count) return;
           clearTimeout(timer);
-          resolve(new Uint8Array(buf.subarray(p + 5, p + 4 + packetLength - paddingLength)));
+          resolve(out);
           sock.destroy();
         });
         sock.on('error', () => {});
       });
       server.listen(0, '127.0.0.1', () => {
         const port = (server.address() as AddressInfo).port;
-        child = spawn('/usr/bin/ssh', ['-F', '/dev/null', '-p', String(port), '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'ConnectTimeout=10', 'test@127.0.0.1', 'true'], { stdio: 'ignore' });
+        const args = ['-F', '/dev/null', '-p', String(port), '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'ConnectTimeout=10', ...sshArgs, 'test@127.0.0.1', 'true'];
+        child = spawn('/usr/bin/ssh', args, { stdio: 'ignore' });
         child.on('error', reject);
       });
     });
@@ -643,4 +728,27 @@ async function captureClientKexinit(): Promise<Uint8Array> {
     if (child && child.exitCode === null) child.kill();
     server.close();
   }
+}
+
+async function captureClientKexinit(): Promise<Uint8Array> {
+  return (await sshClientPackets(1))[0]!;
+}
+
+/** The client's first KEX-method message after a server KEXINIT that offers only `kex`. */
+async function clientKexInit(kex: string): Promise<Uint8Array> {
+  const serverKexinit = encodeMessage({
+    name: 'SSH_MSG_KEXINIT',
+    cookie: new Uint8Array(16).fill(0x5a),
+    kexAlgorithms: [kex],
+    serverHostKeyAlgorithms: ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'rsa-sha2-256'],
+    encryptionC2S: ['aes128-ctr'],
+    encryptionS2C: ['aes128-ctr'],
+    macC2S: ['hmac-sha2-256'],
+    macS2C: ['hmac-sha2-256'],
+    compressionC2S: ['none'],
+    compressionS2C: ['none'],
+  });
+  const [kexinit, init] = await sshClientPackets(2, [serverKexinit], ['-o', `KexAlgorithms=${kex}`]);
+  expect(kexinit![0]).toBe(MSG.KEXINIT);
+  return init!;
 }
