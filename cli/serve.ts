@@ -119,18 +119,42 @@ export function startServer(o: ServeOptions): Promise<RunningServer> {
               case 'pty-req':
                 st.pty = { term: String(d.term ?? 'xterm'), cols: Number(d.widthChars ?? 80), rows: Number(d.heightRows ?? 24) };
                 return;
-              case 'env':
-                st.env[String(d.name)] = String(d.value);
-                st.shell?.setEnv(String(d.name), String(d.value));
+              case 'env': {
+                // RFC 4254 §6.4; the value may arrive as raw bytes when it is not UTF-8
+                const name = String(d.variableName ?? d.name);
+                const value = asText(d.value);
+                st.env[name] = value;
+                st.shell?.setEnv(name, value);
                 return;
+              }
               case 'exec':
-                log(`connection ${id}: exec ${JSON.stringify(String(d.command))}`);
-                return startShell(e.id, st, (sh) => sh.exec(String(d.command ?? '')));
               case 'shell':
+                if (typeof d.forcedCommand === 'string') {
+                  // authorized_keys command="…" (sshd(8) AUTHORIZED_KEYS FILE FORMAT): it replaces
+                  // whatever the client asked for, which is kept in SSH_ORIGINAL_COMMAND
+                  if (d.request === 'exec') st.env.SSH_ORIGINAL_COMMAND = asText(d.command);
+                  log(`connection ${id}: forced command ${JSON.stringify(d.forcedCommand)}`);
+                  const forced = d.forcedCommand;
+                  return startShell(e.id, st, (sh) => sh.exec(forced));
+                }
+                if (d.request === 'exec') {
+                  const command = asText(d.command);
+                  log(`connection ${id}: exec ${JSON.stringify(command)}`);
+                  return startShell(e.id, st, (sh) => sh.exec(command));
+                }
                 log(`connection ${id}: shell${st.pty ? ' with a pty' : ''}`);
                 return startShell(e.id, st, (sh) => sh.shell());
-              case 'subsystem':
-                return startShell(e.id, st, (sh) => sh.exec(`sshscope-subsystem-${String(d.name)}`));
+              case 'subsystem': {
+                d.name = d.subsystemName ?? d.name;
+                // RFC 4254 §6.5: no subsystems (sftp …) here; say so and end the channel as a
+                // failed command would
+                log(`connection ${id}: subsystem ${JSON.stringify(String(d.name))} refused`);
+                conn.command({ type: 'data', channel: e.id, data: new TextEncoder().encode(`sshscope serve: subsystem ${String(d.name)} is not available\n`), stream: 'stderr' });
+                conn.command({ type: 'exit-status', channel: e.id, status: 1 });
+                conn.command({ type: 'eof', channel: e.id });
+                conn.command({ type: 'close', channel: e.id });
+                return;
+              }
               case 'window-change':
                 st.shell?.resize(Number(d.widthChars), Number(d.heightRows));
                 return;
@@ -177,6 +201,13 @@ export function startServer(o: ServeOptions): Promise<RunningServer> {
       });
     });
   });
+}
+
+/** A request field that is text, or raw bytes when it was not valid UTF-8. */
+function asText(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (v instanceof Uint8Array) return new TextDecoder().decode(v);
+  return v === undefined || v === null ? '' : String(v);
 }
 
 function parseUserPassword(s: string): ServerUser {

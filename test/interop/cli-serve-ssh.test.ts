@@ -71,14 +71,16 @@ describe.skipIf(!ready)('real ssh → sshscope serve', () => {
   let serve: ServeProcess;
   let dir: string;
   let key: KeyPair;
+  let forcedKey: KeyPair;
   const target = () => ['-p', String(serve.port), 'alice@127.0.0.1'];
   const withKey = () => ['-i', key.path, '-o', 'PreferredAuthentications=publickey'];
 
   beforeAll(async () => {
     dir = tempDir('sshscope-serve-');
     key = await sshKeygen(dir, 'id_ed25519', 'ed25519');
+    forcedKey = await sshKeygen(dir, 'id_forced', 'ed25519');
     const { writeFileSync } = await import('node:fs');
-    writeFileSync(`${dir}/authorized_keys`, key.pub + '\n');
+    writeFileSync(`${dir}/authorized_keys`, `${key.pub}\ncommand="echo forced: $SSH_ORIGINAL_COMMAND" ${forcedKey.pub}\n`);
     serve = await spawnServe(['--user', `alice:${PASSWORD}`, '--authorized-keys', `alice:${dir}/authorized_keys`]);
   });
 
@@ -114,6 +116,20 @@ describe.skipIf(!ready)('real ssh → sshscope serve', () => {
     expect(u.code).toBe(127);
     expect(u.stderr).toContain('sh: no-such-command: command not found');
     expect(text(u.stdout)).toBe('');
+  });
+
+  it('subsystems are refused with a message; env requests reach the shell', async () => {
+    const r = await runSsh([...withKey(), '-s', ...target(), 'sftp']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('subsystem sftp is not available');
+    const e = await runSsh([...withKey(), '-o', 'SendEnv=SSHSCOPE_TEST_VAR', ...target(), 'echo $SSHSCOPE_TEST_VAR'], { env: { SSHSCOPE_TEST_VAR: 'from-env' } });
+    expect(text(e.stdout)).toBe('from-env\n');
+  });
+
+  it('authorized_keys command="…" replaces the command; the original is in SSH_ORIGINAL_COMMAND', async () => {
+    const r = await runSsh(['-i', forcedKey.path, '-o', 'PreferredAuthentications=publickey', ...target(), 'ls']);
+    expect(text(r.stdout)).toBe('forced: ls\n');
+    expect(r.code).toBe(0);
   });
 
   for (const cipher of CIPHERS) {
