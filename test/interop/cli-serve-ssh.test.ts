@@ -207,8 +207,8 @@ describe.skipIf(!scriptReady)('sshscope connect → sshscope serve in a terminal
     if (dir) removeDir(dir);
   });
 
-  it('interactive shell with a pty: prompt, echo, exit status', async () => {
-    const cmd = `${JSON.stringify(process.execPath)} bin/sshscope.js connect -p ${serve.port} --known-hosts ${dir}/kh --accept-new --password-env SSHSCOPE_PW bob@127.0.0.1`;
+  it('interactive shell with a pty: password prompt without echo, shell prompt, echo, exit status', async () => {
+    const cmd = `${JSON.stringify(process.execPath)} bin/sshscope.js connect -p ${serve.port} --known-hosts ${dir}/kh --accept-new bob@127.0.0.1`;
     const child = spawn('/usr/bin/script', ['-qfec', cmd, '/dev/null'], { cwd: ROOT, env: { ...process.env, SSHSCOPE_PW: PASSWORD, TERM: 'xterm' }, stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     const waitFor = (s: string) =>
@@ -225,7 +225,11 @@ describe.skipIf(!scriptReady)('sshscope connect → sshscope serve in a terminal
       });
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     const exited = new Promise<number | null>((res) => child.on('close', res));
+    // no --password-env: the password is asked on the terminal, without echo
+    await waitFor("bob@127.0.0.1's password: ");
+    child.stdin.write(`${PASSWORD}\r`);
     await waitFor('bob@sshscope:~$ ');
+    expect(out).not.toContain(PASSWORD);
     child.stdin.write('whoami\r');
     await waitFor('whoami');
     await waitFor('\nbob\r');
