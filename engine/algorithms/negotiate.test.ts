@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
 import { negotiate, guessMatches, chosenAlgorithms, failedRows, CATEGORIES, type KexinitLists } from './negotiate.ts';
 import { defaultAlgorithms, resolveAlgorithms } from './defaults.ts';
 
@@ -99,6 +100,26 @@ describe('negotiate (RFC 4253 §7.1)', () => {
     expect(rows[8]).toMatchObject({ chosen: null });
     expect(rows[8]!.rule).not.toMatch(/^no common/);
     expect(failedRows(rows)).toEqual([]);
+  });
+});
+
+describe('negotiate properties', () => {
+  const names = fc.uniqueArray(fc.constantFrom('a', 'b', 'c', 'd', 'e', 'ext-info-c', 'kex-strict-s-v00@openssh.com'), { maxLength: 6 });
+  it('chooses the first client entry the server also lists, or reports no common algorithm', () => {
+    fc.assert(
+      fc.property(names, names, (client, server) => {
+        const rows = negotiate(lists({ encryptionC2S: client, kexAlgorithms: client, serverHostKeyAlgorithms: ['k'] }), lists({ encryptionC2S: server, kexAlgorithms: server, serverHostKeyAlgorithms: ['k'] }));
+        const enc = rows.find((r) => r.category === 'encryption c2s')!;
+        const expected = client.find((a) => server.includes(a)) ?? null;
+        expect(enc.chosen).toBe(expected);
+        if (expected === null) expect(enc.rule).toBe('no common algorithm');
+        const kex = rows[0]!;
+        const expectedKex = client.find((a) => server.includes(a) && !a.startsWith('ext-info') && !a.startsWith('kex-strict')) ?? null;
+        expect(kex.chosen).toBe(expectedKex);
+        expect(kex.client).toEqual(client);
+        expect(kex.server).toEqual(server);
+      }),
+    );
   });
 });
 
