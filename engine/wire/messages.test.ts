@@ -1,13 +1,13 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { createPublicKey, generateKeyPairSync, sign as nodeSign } from 'node:crypto';
+import { createHash, createPublicKey, diffieHellman, generateKeyPairSync, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Buffer } from 'node:buffer';
-import { DecodeError, Writer, concatBytes, fromHex, toHex, utf8 } from './codec.ts';
+import { DecodeError, Writer, bytesToBigint, concatBytes, fromHex, toHex, utf8 } from './codec.ts';
 import type { FieldNode } from '../events.ts';
 import {
   DISCONNECT_REASON,
@@ -674,6 +674,137 @@ describe.skipIf(!haveSsh)('real OpenSSH', () => {
   });
 });
 
+
+// ---- against a real sshd: its KEXINIT and KEX_ECDH_REPLY, checked by verifying its signature --
+
+const haveSshd = haveSsh && existsSync('/usr/sbin/sshd') && process.getuid?.() === 0;
+if (haveSsh && !haveSshd) console.warn('skipping the sshd test in messages.test.ts: /usr/sbin/sshd missing or not running as root');
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((res) => s.listen(0, '127.0.0.1', res));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((res) => s.close(() => res()));
+  return port;
+}
+
+/** Connects to 127.0.0.1:port (retrying while sshd starts), sends `hello`, and collects the reply. */
+async function talk(port: number, hello: Uint8Array, until: (buf: Buffer) => boolean): Promise<Buffer> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await new Promise<Buffer>((resolve, reject) => {
+        const sock = connect(port, '127.0.0.1');
+        let buf = Buffer.alloc(0);
+        const timer = setTimeout(() => {
+          sock.destroy();
+          reject(new Error('sshd did not answer within 10 s'));
+        }, 10_000);
+        sock.on('connect', () => sock.write(hello));
+        sock.on('data', (d: Buffer) => {
+          buf = Buffer.concat([buf, d]);
+          if (until(buf)) {
+            clearTimeout(timer);
+            sock.destroy();
+            resolve(buf);
+          }
+        });
+        sock.on('error', (e) => {
+          clearTimeout(timer);
+          reject(e);
+        });
+      });
+    } catch (e) {
+      if (attempt > 50 || (e as NodeJS.ErrnoException).code !== 'ECONNREFUSED') throw e;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+function framePacket(payload: Uint8Array): Buffer {
+  let pad = 8 - ((5 + payload.length) % 8);
+  if (pad < 4) pad += 8;
+  const b = Buffer.alloc(5 + payload.length + pad);
+  b.writeUInt32BE(1 + payload.length + pad, 0);
+  b[4] = pad;
+  b.set(payload, 5);
+  return b;
+}
+
+/** Splits "version line CR LF, packets…" (RFC 4253 §4.2, §6; unencrypted) into the line and payloads. */
+function splitStream(buf: Buffer): { line: string; payloads: Uint8Array[] } | undefined {
+  const eol = buf.indexOf('\r\n');
+  if (eol < 0) return undefined;
+  const payloads: Uint8Array[] = [];
+  let p = eol + 2;
+  while (buf.length >= p + 5 && buf.length >= p + 4 + buf.readUInt32BE(p)) {
+    const len = buf.readUInt32BE(p);
+    payloads.push(new Uint8Array(buf.subarray(p + 5, p + 4 + len - buf[p + 4]!)));
+    p += 4 + len;
+  }
+  return { line: buf.subarray(0, eol).toString('latin1'), payloads };
+}
+
+describe.skipIf(!haveSshd)('a real sshd', () => {
+  it('KEXINIT and KEX_ECDH_REPLY decode so exactly that node:crypto verifies the host signature over H', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sshscope-msg-sshd-'));
+    let sshd: ReturnType<typeof spawn> | undefined;
+    try {
+      execFileSync('/usr/bin/ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'host', '-f', join(dir, 'host')]);
+      const port = await freePort();
+      const cfg = [`Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${join(dir, 'host')}`, `PidFile ${join(dir, 'pid')}`, 'UsePAM no', 'LogLevel ERROR', 'KexAlgorithms curve25519-sha256', 'HostKeyAlgorithms ssh-ed25519'];
+      writeFileSync(join(dir, 'sshd_config'), cfg.join('\n') + '\n');
+      mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+      sshd = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: 'ignore' });
+
+      // our side: version, KEXINIT, KEX_ECDH_INIT with a node:crypto X25519 key
+      const vc = 'SSH-2.0-sshscope_test';
+      const ours = generateKeyPairSync('x25519');
+      const qC = new Uint8Array(Buffer.from(ours.publicKey.export({ format: 'jwk' }).x!, 'base64url'));
+      const ic = encodeMessage({
+        name: 'SSH_MSG_KEXINIT', cookie: new Uint8Array(16).fill(1), kexAlgorithms: ['curve25519-sha256'], serverHostKeyAlgorithms: ['ssh-ed25519'],
+        encryptionC2S: ['aes128-ctr'], encryptionS2C: ['aes128-ctr'], macC2S: ['hmac-sha2-256'], macS2C: ['hmac-sha2-256'], compressionC2S: ['none'], compressionS2C: ['none'],
+      });
+      const init = encodeMessage({ name: 'SSH_MSG_KEX_ECDH_INIT', qC });
+      const hello = Buffer.concat([Buffer.from(`${vc}\r\n`), framePacket(ic), framePacket(init)]);
+      const got = splitStream(await talk(port, hello, (b) => (splitStream(b)?.payloads.length ?? 0) >= 2))!;
+
+      // sshd's KEXINIT
+      const is = got.payloads[0]!;
+      const kexinit = decodeMessage(is, undefined, 5);
+      expect(kexinit.msg.name).toBe('SSH_MSG_KEXINIT');
+      expect(kexinit.msg.kexAlgorithms).toContain('curve25519-sha256');
+      expect(kexinit.msg.serverHostKeyAlgorithms).toEqual(['ssh-ed25519']);
+      expect(toHex(encodeMessage(kexinit.msg))).toBe(toHex(is));
+      expectCovers(kexinit.tree, 5, is.length);
+
+      // sshd's KEX_ECDH_REPLY
+      const replyBytes = got.payloads[1]!;
+      const { msg, tree } = decodeMessage(replyBytes, { kex: 'ecdh' }, 5);
+      expectCovers(tree, 5, replyBytes.length);
+      expect(msg.name).toBe('SSH_MSG_KEX_ECDH_REPLY');
+      const hostPub = new Uint8Array(Buffer.from(readFileSync(join(dir, 'host.pub'), 'utf8').split(' ')[1]!, 'base64'));
+      expect(toHex(msg.hostKey as Uint8Array)).toBe(toHex(hostPub));
+      expect(find(tree, 'payload.hostKey.keyType')!.value).toBe('ssh-ed25519');
+      expect(find(tree, 'payload.signature.algorithm')!.value).toBe('ssh-ed25519');
+      const sig = fromHex(find(tree, 'payload.signature.blob')!.value as string);
+      const hostKey = fromHex(find(tree, 'payload.hostKey.key')!.value as string);
+      const qS = fromHex(find(tree, 'payload.qS.u')!.value as string);
+      expect(toHex(qS)).toBe(toHex(msg.qS as Uint8Array));
+
+      // RFC 8731 §3 / RFC 5656 §4: K and the exchange hash H, computed here with node:crypto
+      const peer = createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: Buffer.from(qS).toString('base64url') }, format: 'jwk' });
+      const k = new Uint8Array(diffieHellman({ privateKey: ours.privateKey, publicKey: peer }));
+      const w = new Writer();
+      w.text('V_C', vc).text('V_S', got.line).string('I_C', ic).string('I_S', is).string('K_S', msg.hostKey as Uint8Array).string('Q_C', qC).string('Q_S', qS).mpint('K', bytesToBigint(k));
+      const h = createHash('sha256').update(w.toBytes()).digest();
+      const verifier = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(hostKey).toString('base64url') }, format: 'jwk' });
+      expect(nodeVerify(null, h, verifier, sig)).toBe(true);
+    } finally {
+      if (sshd && sshd.exitCode === null) sshd.kill();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
 
 /**
  * Runs `ssh` against a TCP server that sends a version line (and `serverFirst` packets, framed by
