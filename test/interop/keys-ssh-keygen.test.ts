@@ -17,6 +17,9 @@ import type { SshPublicKey } from '../../engine/keys/public-key.ts';
 import { entryMatchesName, formatKnownHostsLine, knownHostsName, lookupHost, parseKnownHosts, parseKnownHostsFile } from '../../engine/keys/known-hosts.ts';
 import { parseAuthorizedKeys } from '../../engine/keys/authorized-keys.ts';
 import { fingerprintSha256 } from '../../engine/keys/fingerprint.ts';
+import { parsePrivateKeyFile, writePemPrivateKey } from '../../engine/keys/pem.ts';
+import { generateKey } from '../../engine/keys/generate-key.ts';
+import { seededEnv } from '../../engine/env.ts';
 
 const ready = requirePeer('ssh-keygen', PEER_PATHS.sshKeygen);
 const rnd = (n: number) => new Uint8Array(randomBytes(n));
@@ -197,5 +200,33 @@ describe.skipIf(!ready)('keys against the real ssh-keygen', () => {
     const theirs = keygen(['-l', '-f', file]).trimEnd().split('\n').map((l) => l.split(' ')[1]);
     expect(entries.map((e) => fingerprintSha256(e.key.blob))).toEqual(theirs);
     chmodSync(file, 0o600);
+  });
+
+  for (const [type, bits, fmt] of [['rsa', 2048, 'PEM'], ['ecdsa', 384, 'PEM'], ['rsa', 1024, 'PKCS8'], ['ecdsa', 521, 'PKCS8'], ['ed25519', 0, 'PKCS8']] as const) {
+    it(`reads ${type} keys written by ssh-keygen -m ${fmt}, and ssh-keygen reads ours`, () => {
+      const path = join(dir, `pem_${type}_${fmt}`);
+      keygen(['-q', '-t', type, ...(bits ? ['-b', String(bits)] : []), '-m', fmt, '-N', '', '-C', '', '-f', path]);
+      const text = readFileSync(path, 'utf8');
+      const k = parsePrivateKeyFile(text);
+      const pubLine = readFileSync(`${path}.pub`, 'utf8').trim().split(' ').slice(0, 2).join(' ');
+      expect(formatPublicKeyLine(publicKeyOf(k))).toBe(pubLine);
+      for (const ours of type === 'rsa' ? (['pkcs1', 'pkcs8'] as const) : type === 'ecdsa' ? (['sec1', 'pkcs8'] as const) : (['pkcs8'] as const)) {
+        const out = join(dir, `ours_pem_${type}_${fmt}_${ours}`);
+        writeFileSync(out, writePemPrivateKey(k, ours), { mode: 0o600 });
+        if (type === 'ed25519') continue; // OpenSSH 9.2 does not load PEM ed25519 keys
+        expect(keygen(['-y', '-f', out]).trim()).toBe(pubLine);
+      }
+    });
+  }
+
+  it('generates keys (seeded) that ssh-keygen accepts', () => {
+    const env = seededEnv('keys-interop');
+    for (const opts of [{ type: 'ed25519' }, { type: 'ecdsa', bits: 521 }, { type: 'rsa', bits: 2048 }] as const) {
+      const k = generateKey({ ...opts, comment: 'generated', random: (n) => env.randomBytes(n) });
+      const out = join(dir, `gen_${opts.type}`);
+      writeFileSync(out, writeOpensshPrivateKey(k, { random: (n) => env.randomBytes(n) }), { mode: 0o600 });
+      expect(keygen(['-y', '-f', out]).trim()).toBe(formatPublicKeyLine(publicKeyOf(k), 'generated'));
+      expect(keygen(['-l', '-f', out]).trim()).toBe(fingerprintLine(publicKeyOf(k), 'generated'));
+    }
   });
 });
