@@ -88,6 +88,8 @@ export type SshEventBody =
       hash: string;
       /** What a Wireshark SSH key log needs (hex): both KEXINIT cookies, K's value, our ephemeral key. */
       keylog?: { cookie: string; serverCookie: string; sharedSecret: string; privateKey?: string };
+      /** How the key exchange method computed K (for hybrids: both halves and the combiner). */
+      kexTrace?: { name: string; label: string; value: string }[];
     }
   | { type: 'host-key-check'; result: 'known' | 'unknown' | 'changed' | 'accepted' | 'rejected'; fingerprint: string; algorithm: string }
   | { type: 'auth'; method: string; result: 'success' | 'failure' | 'partial' | 'pk-ok' | 'attempt'; user?: string; continue?: string[]; detail?: string }

@@ -143,6 +143,17 @@ export interface KexSpec {
   kEncoding: 'mpint' | 'string';
   startClient(random: (n: number) => Uint8Array): KexClientState;
   respond(random: (n: number) => Uint8Array, clientPublic: Uint8Array): KexServerResult;
+  /**
+   * Group exchange only (RFC 4419): the server picks a group from its moduli table, then both sides
+   * run Diffie-Hellman in it with the spec that `inGroup` returns (startClient/respond above are unused).
+   */
+  gex?: {
+    /** Sizes in bits the client asks for, given how many bits of security the ciphers need (OpenSSH dh_estimate). */
+    request(securityBits: number): { min: number; n: number; max: number };
+    /** The server's pick for the client's request; null when none fits. */
+    chooseGroup(min: number, n: number, max: number): { p: bigint; g: bigint } | null;
+    inGroup(p: bigint, g: bigint): KexSpec;
+  };
 }
 
 /** A private key held in memory. Issue 3 adds ecdsa and rsa members. */

@@ -7,7 +7,7 @@ import { decodeMessage, encodeMessage, type DecodeContext, type SshMessage } fro
 import { DecodeError, Reader, bytesToBigint, equalBytes, toHex } from '../wire/codec.ts';
 import type { FieldNode, Phase, Side, SshEvent, SshEventBody, DecisionKind } from '../events.ts';
 import { defaultEnv, type Env } from '../env.ts';
-import type { KexClientState, KexResult, PacketOpener, PacketSealer, SshPrivateKey } from '../algorithms/types.ts';
+import type { KexClientState, KexResult, KexSpec, PacketOpener, PacketSealer, SshPrivateKey } from '../algorithms/types.ts';
 import { IntegrityError, KexError } from '../algorithms/types.ts';
 import { createNoneOpener, createNoneSealer, createOpener, createSealer, CIPHERS } from '../algorithms/ciphers.ts';
 import { MACS } from '../algorithms/macs.ts';
@@ -51,6 +51,9 @@ interface KexRound {
   ignoreNextPeerKexPacket: boolean;
   /** The key exchange our first_kex_packet_follows guess used, if we guessed. */
   guessedKex?: string;
+  /** Group exchange (RFC 4419): the request, the group, and the DH spec in that group. */
+  gex?: { min: number; n: number; max: number; p: bigint; g: bigint };
+  gexSpec?: KexSpec;
   sentNewKeys: boolean;
   receivedNewKeys: boolean;
   pendingOpener: PacketOpener | null;
@@ -495,7 +498,7 @@ export class Connection {
     if (!this.kex) this.kex = { initial: this.kexCount === 0, ourPayload: null, peerPayload: null, ignoreNextPeerKexPacket: false, sentNewKeys: false, receivedNewKeys: false, pendingOpener: null };
     if (this.kex.ourPayload) return;
     const lists = this.kexinitLists();
-    const guess = this.side === 'client' && this.kex.initial && !!(this.cfg as ClientConfig).guessFirstKexPacket && !!KEX[lists.kexAlgorithms[0]!];
+    const guess = this.side === 'client' && this.kex.initial && !!(this.cfg as ClientConfig).guessFirstKexPacket && !!KEX[lists.kexAlgorithms[0]!] && KEX[lists.kexAlgorithms[0]!]!.family !== 'gex';
     const msg: SshMessage = { name: 'SSH_MSG_KEXINIT', cookie: this.env.randomBytes(16), ...lists, firstKexPacketFollows: guess, reserved: 0 };
     this.kex.ourPayload = this.sendNow(msg);
     if (guess) {
@@ -509,7 +512,8 @@ export class Connection {
   }
 
   private sendKexInit(family: string, state: KexClientState): void {
-    if (family === 'dh') this.sendNow({ name: 'SSH_MSG_KEXDH_INIT', e: bytesToBigint(state.clientPublic) });
+    if (family === 'gex') this.sendNow({ name: 'SSH_MSG_KEX_DH_GEX_INIT', e: bytesToBigint(state.clientPublic) });
+    else if (family === 'dh') this.sendNow({ name: 'SSH_MSG_KEXDH_INIT', e: bytesToBigint(state.clientPublic) });
     else this.sendNow({ name: family === 'hybrid' ? 'SSH_MSG_KEX_HYBRID_INIT' : 'SSH_MSG_KEX_ECDH_INIT', qC: state.clientPublic });
   }
 
@@ -561,6 +565,14 @@ export class Connection {
         this.emit({ type: 'info', message: `our guessed ${round.guessedKex} packet was ${right ? 'right: the server uses it' : 'wrong: the server ignores it, so we send another'}` });
         if (right) return;
       }
+      if (spec.family === 'gex') {
+        // RFC 4419 §3: ask the server for a group big enough for the ciphers' strength.
+        const need = Math.max(...[round.ciphers.c2s, round.ciphers.s2c].map((c) => CIPHERS[c]!.keyLen), ...[round.macs.c2s, round.macs.s2c].map((m) => (m ? MACS[m]!.keyLen : 0)));
+        const req = spec.gex!.request(Math.min(need, 32) * 8);
+        round.gex = { ...req, p: 0n, g: 0n };
+        this.sendNow({ name: 'SSH_MSG_KEX_DH_GEX_REQUEST', ...req });
+        return;
+      }
       round.client = spec.startClient((n) => this.env.randomBytes(n));
       this.sendKexInit(spec.family, round.client);
     }
@@ -574,41 +586,69 @@ export class Connection {
       this.emit({ type: 'info', message: `ignored ${msg.name}: it followed a wrong guess` });
       return;
     }
-    const spec = KEX[round.kexName]!;
+    const baseSpec = KEX[round.kexName]!;
     const hostKeyAlg = round.hostKeyAlg!;
     const sig = SIGNATURES[hostKeyAlg];
     if (!sig) throw new SshProtocolError(REASON.KEY_EXCHANGE_FAILED, `host key algorithm ${hostKeyAlg} is not implemented`);
-    const peerIsClient = this.side === 'server';
-    if (peerIsClient) {
-      if (!(msg.name === 'SSH_MSG_KEX_ECDH_INIT' || msg.name === 'SSH_MSG_KEX_HYBRID_INIT' || msg.name === 'SSH_MSG_KEXDH_INIT') || round.sentNewKeys) throw outOfOrder(msg);
-      const clientPublic = msg.name === 'SSH_MSG_KEXDH_INIT' ? bigintToMinimalBytes(msg.e as bigint) : (msg.qC as Uint8Array);
+    const server = this.side === 'server';
+    if (baseSpec.family === 'gex' && (msg.name === 'SSH_MSG_KEX_DH_GEX_REQUEST' || msg.name === 'SSH_MSG_KEX_DH_GEX_REQUEST_OLD')) {
+      if (!server || round.gex) throw outOfOrder(msg);
+      const req = msg.name === 'SSH_MSG_KEX_DH_GEX_REQUEST' ? { min: msg.min as number, n: msg.n as number, max: msg.max as number } : { min: -1, n: msg.n as number, max: -1 };
+      if (req.min !== -1 && !(req.min <= req.n && req.n <= req.max)) throw new SshProtocolError(REASON.KEY_EXCHANGE_FAILED, `group request sizes out of order: min ${req.min}, n ${req.n}, max ${req.max}`, { field: 'n', offset: 10 });
+      const group = baseSpec.gex!.chooseGroup(req.min === -1 ? req.n : req.min, req.n, req.max === -1 ? req.n : req.max);
+      if (!group) throw new SshProtocolError(REASON.KEY_EXCHANGE_FAILED, `no group between ${req.min} and ${req.max} bits`, { field: 'n' });
+      round.gex = { ...req, ...group };
+      round.gexSpec = baseSpec.gex!.inGroup(group.p, group.g);
+      this.sendNow({ name: 'SSH_MSG_KEX_DH_GEX_GROUP', p: group.p, g: group.g });
+      return;
+    }
+    if (baseSpec.family === 'gex' && msg.name === 'SSH_MSG_KEX_DH_GEX_GROUP') {
+      if (server || !round.gex || round.gexSpec) throw outOfOrder(msg);
+      const p = msg.p as bigint;
+      const g = msg.g as bigint;
+      const bits = p.toString(2).length;
+      // RFC 4419 §3 and OpenSSH kexgexc.c: the group must be within what we asked for.
+      if (bits < round.gex.min || bits > round.gex.max) throw new SshProtocolError(REASON.KEY_EXCHANGE_FAILED, `the server's ${bits}-bit group is outside the requested ${round.gex.min}..${round.gex.max} bits`, { field: 'p', offset: 6 });
+      if (g <= 1n || g >= p - 1n || (p & 1n) === 0n) throw new SshProtocolError(REASON.KEY_EXCHANGE_FAILED, 'the server sent an invalid group (g must be in 2..p-2, p odd)', { field: 'g' });
+      round.gex = { ...round.gex, p, g };
+      round.gexSpec = baseSpec.gex!.inGroup(p, g);
+      round.client = round.gexSpec.startClient((n) => this.env.randomBytes(n));
+      this.sendKexInit('gex', round.client);
+      return;
+    }
+    const spec = round.gexSpec ?? baseSpec;
+    if (server) {
+      if (!KEX_INIT_NAMES.has(msg.name) || round.sentNewKeys || (baseSpec.family === 'gex' && !round.gexSpec)) throw outOfOrder(msg);
+      const isDh = msg.name === 'SSH_MSG_KEXDH_INIT' || msg.name === 'SSH_MSG_KEX_DH_GEX_INIT';
+      const clientPublic = isDh ? bigintToMinimalBytes(msg.e as bigint) : (msg.qC as Uint8Array);
       const key = (this.cfg as ServerConfig).hostKeys.find((k) => k.type === sig.keyType);
       if (!key) throw new SshProtocolError(REASON.KEY_EXCHANGE_FAILED, `no host key for ${hostKeyAlg}`);
       let result;
       try {
         result = spec.respond((n) => this.env.randomBytes(n), clientPublic);
       } catch (e) {
-        if (e instanceof KexError) throw new SshProtocolError(REASON.KEY_EXCHANGE_FAILED, e.message, { field: msg.name === 'SSH_MSG_KEXDH_INIT' ? 'e' : 'Q_C', offset: 6 });
+        if (e instanceof KexError) throw new SshProtocolError(REASON.KEY_EXCHANGE_FAILED, e.message, { field: isDh ? 'e' : 'Q_C', offset: 6 });
         throw e;
       }
       const kS = publicKeyBlob(key);
       const H = this.exchangeHash(round, kS, clientPublic, result.serverPublic, result.encodedK);
       const signature = sig.sign(key, H);
-      if (spec.family === 'dh') this.sendNow({ name: 'SSH_MSG_KEXDH_REPLY', hostKey: kS, f: bytesToBigint(result.serverPublic), signature });
+      if (baseSpec.family === 'gex') this.sendNow({ name: 'SSH_MSG_KEX_DH_GEX_REPLY', hostKey: kS, f: bytesToBigint(result.serverPublic), signature });
+      else if (spec.family === 'dh') this.sendNow({ name: 'SSH_MSG_KEXDH_REPLY', hostKey: kS, f: bytesToBigint(result.serverPublic), signature });
       else this.sendNow({ name: spec.family === 'hybrid' ? 'SSH_MSG_KEX_HYBRID_REPLY' : 'SSH_MSG_KEX_ECDH_REPLY', hostKey: kS, qS: result.serverPublic, signature });
       this.finishKex(round, H, result, clientPublic);
       return;
     }
-    if (!(msg.name === 'SSH_MSG_KEX_ECDH_REPLY' || msg.name === 'SSH_MSG_KEX_HYBRID_REPLY' || msg.name === 'SSH_MSG_KEXDH_REPLY') || !round.client || round.sentNewKeys) throw outOfOrder(msg);
+    if (!KEX_REPLY_NAMES.has(msg.name) || !round.client || round.sentNewKeys) throw outOfOrder(msg);
     const kS = msg.hostKey as Uint8Array;
-    const serverPublic = msg.name === 'SSH_MSG_KEXDH_REPLY' ? bigintToMinimalBytes(msg.f as bigint) : (msg.qS as Uint8Array);
+    const serverPublic = msg.f !== undefined ? bigintToMinimalBytes(msg.f as bigint) : (msg.qS as Uint8Array);
     const keyType = blobKeyType(kS);
     if (keyType !== sig.keyType) throw new SshProtocolError(REASON.KEY_EXCHANGE_FAILED, `host key is ${keyType ?? 'malformed'}, but ${hostKeyAlg} was negotiated`, { field: 'K_S', offset: 6 });
     let result: KexResult;
     try {
       result = round.client.finish(serverPublic);
     } catch (e) {
-      if (e instanceof KexError) throw new SshProtocolError(REASON.KEY_EXCHANGE_FAILED, e.message, { field: msg.name === 'SSH_MSG_KEXDH_REPLY' ? 'f' : 'Q_S' });
+      if (e instanceof KexError) throw new SshProtocolError(REASON.KEY_EXCHANGE_FAILED, e.message, { field: msg.f !== undefined ? 'f' : 'Q_S' });
       throw e;
     }
     const H = this.exchangeHash(round, kS, round.client.clientPublic, serverPublic, result.encodedK);
@@ -658,6 +698,7 @@ export class Connection {
       clientPublic,
       serverPublic,
       encodedK,
+      ...(round.gex ? { gex: round.gex } : {}),
     });
     const H = hash(spec.hash, input.bytes, this.env.crypto);
     this.emit({ type: 'exchange-hash', tree: input.tree, H, input: input.bytes, hash: spec.hash }, round.initial ? 2 : 5);
@@ -689,6 +730,7 @@ export class Connection {
         kex: round.kexName!,
         hash: spec.hash,
         keylog: { cookie: clientCookie, serverCookie, sharedSecret: toHex(result.secret), ...(result.privateKey ? { privateKey: toHex(result.privateKey) } : {}) },
+        ...(result.trace ? { kexTrace: result.trace } : {}),
       },
       round.initial ? 2 : 5,
     );
@@ -828,6 +870,9 @@ export class Connection {
     this.emit({ type: 'closed', reason, message });
   }
 }
+
+const KEX_INIT_NAMES = new Set(['SSH_MSG_KEX_ECDH_INIT', 'SSH_MSG_KEX_HYBRID_INIT', 'SSH_MSG_KEXDH_INIT', 'SSH_MSG_KEX_DH_GEX_INIT']);
+const KEX_REPLY_NAMES = new Set(['SSH_MSG_KEX_ECDH_REPLY', 'SSH_MSG_KEX_HYBRID_REPLY', 'SSH_MSG_KEXDH_REPLY', 'SSH_MSG_KEX_DH_GEX_REPLY']);
 
 function isKexMessage(id: number): boolean {
   return id === 20 || id === 21 || (id >= 30 && id <= 49);
