@@ -15,6 +15,7 @@ import {
   OPEN_FAILURE_REASON,
   allMessageSpecs,
   decodeMessage,
+  describeMessages,
   disconnectReasonName,
   encodeMessage,
   encodeMessageTree,
@@ -273,6 +274,30 @@ describe('the table', () => {
     expect(disconnectReasonName(14)).toBe('SSH_DISCONNECT_NO_MORE_AUTH_METHODS_AVAILABLE');
     expect(disconnectReasonName(99)).toMatch(/unknown/);
     expect(OPEN_FAILURE_REASON).toEqual({ ADMINISTRATIVELY_PROHIBITED: 1, CONNECT_FAILED: 2, UNKNOWN_CHANNEL_TYPE: 3, RESOURCE_SHORTAGE: 4 });
+  });
+});
+
+describe('describeMessages', () => {
+  it('is plain data that names every field a decoded message has', () => {
+    const all = describeMessages();
+    expect(structuredClone(all)).toEqual(all);
+    const req = all.find((d) => d.name === 'SSH_MSG_USERAUTH_REQUEST')!;
+    expect(req.fields.map((f) => f.name)).toEqual(['user', 'service', 'method']);
+    expect(req.switchField).toBe('method');
+    const pk = req.variants!.find((v) => v.key === 'publickey')!;
+    expect(pk.fields.map((f) => [f.name, f.conditional ?? false])).toEqual([
+      ['hasSignature', false],
+      ['algorithm', false],
+      ['publicKey', false],
+      ['signature', true],
+    ]);
+    const kexinit = all.find((d) => d.name === 'SSH_MSG_KEXINIT')!;
+    expect(kexinit.fields[0]).toMatchObject({ name: 'cookie', type: 'byte[16]' });
+    const decoded = decodeMessage(
+      encodeMessage({ name: 'SSH_MSG_KEXINIT', cookie: new Uint8Array(16), kexAlgorithms: ['a'], serverHostKeyAlgorithms: ['b'], encryptionC2S: ['c'], encryptionS2C: ['c'], macC2S: ['d'], macS2C: ['d'], compressionC2S: ['none'], compressionS2C: ['none'] }),
+    ).msg;
+    expect(['name', 'id', ...kexinit.fields.map((f) => f.name)].sort()).toEqual(Object.keys(decoded).sort());
+    expect(all.find((d) => d.name === 'SSH_MSG_KEXDH_INIT')!.context).toEqual({ kex: 'dh' });
   });
 });
 

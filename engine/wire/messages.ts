@@ -17,6 +17,7 @@ import { MESSAGES } from './messages-table.ts';
 export { MSG, DISCONNECT_REASON, disconnectReasonName, OPEN_FAILURE_REASON, openFailureReasonName, EXTENDED_DATA } from './message-ids.ts';
 export { TERMINAL_MODES } from './messages-blobs.ts';
 export type { MessageSpec } from './messages-schema.ts';
+export { describeMessages, type MessageDescription, type FieldDescription, type VariantDescription } from './messages-describe.ts';
 
 export interface SshMessage {
   name: string;
