@@ -7,7 +7,7 @@
 
 import { randomFillSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { nodeCryptoProvider } from '../cli/node-crypto.ts';
 import { sshKeygen, tempDir } from '../test/helpers/sshd.ts';
@@ -25,6 +25,18 @@ import { megabytesPerSecond, summarize } from './stats.ts';
 
 const MIN_RUNS_FOR_VERDICT = 20;
 
+/** CPU time (user + system, ms) this process spent since `since`: the client's own cost, load-independent. */
+function cpuMs(since: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(since);
+  return (d.user + d.system) / 1000;
+}
+
+function loadAverage(): string {
+  return loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
+}
+
 function say(s: string): void {
   process.stderr.write(`${s}\n`);
 }
@@ -36,7 +48,7 @@ function environment(): string {
   return [
     `node ${process.version} on ${process.platform}/${process.arch}, ${cpu.length} CPU(s): ${cpu[0]?.model ?? '?'}`,
     `peer: ${(ssh.stderr || ssh.stdout).trim()} (sshd on 127.0.0.1), ssh2 npm ${ssh2Version}`,
-    `date: ${new Date().toISOString()}`,
+    `date: ${new Date().toISOString()}, load average ${loadAverage()} (figures are wall time unless marked CPU)`,
   ].join('\n');
 }
 
@@ -53,14 +65,17 @@ async function benchMemory(o: BenchOptions, rows: Row[]): Promise<void> {
     { label: '1c. in-memory pair, password, trace on, noble crypto', trace: true, auth: 'password', target: false },
   ];
   const samples = new Map<string, number[]>();
+  const cpuSamples: number[] = [];
   const runners = variants.map((v) => ({ v, run: inMemoryRunner(v) }));
   for (const { run } of runners) for (let i = 0; i < Math.max(o.warmup, 5); i++) run();
   // interleaved, so that a slow phase of the machine hits every variant alike
   for (let i = 0; i < o.memoryRuns; i++) {
     for (const { v, run } of runners) {
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       run();
       const ms = performance.now() - t0;
+      if (v.target) cpuSamples.push(cpuMs(c0));
       (samples.get(v.label) ?? samples.set(v.label, []).get(v.label)!).push(ms);
     }
   }
@@ -92,6 +107,7 @@ async function benchMemory(o: BenchOptions, rows: Row[]): Promise<void> {
       ...(v.target && o.memoryRuns >= MIN_RUNS_FOR_VERDICT ? { target: { kind: 'abs-max' as const, value: 15 } } : {}),
       ...(v.target ? { note: 'target 1 is absolute (≤ 15 ms); the ssh2 pair runs over TCP and is context only, the ratio is not judged' } : {}),
     });
+    if (v.target) rows.push({ what: '1. (diagnostic) same, CPU time of the run', unit: 'ms', ours: summarize(cpuSamples) });
   }
 }
 
@@ -102,11 +118,17 @@ async function benchExec(o: BenchOptions, peer: Peer, rows: Row[]): Promise<void
   const ours: number[] = [];
   const theirs: number[] = [];
   const ssh: number[] = [];
+  const oursCpu: number[] = [];
+  const theirsCpu: number[] = [];
   const one = async (record: boolean) => {
+    const ca = process.cpuUsage();
     const a = await ourExec(peer, cipher);
+    const aCpu = cpuMs(ca);
     checkNegotiated('our client', a.negotiated, cipher);
     if (a.exitStatus !== 0) throw new Error(`our client: exit status ${a.exitStatus}`);
+    const cb = process.cpuUsage();
     const b = await ssh2Exec(peer, cipher);
+    const bCpu = cpuMs(cb);
     checkNegotiated('ssh2', b.negotiated, cipher);
     if (b.exitStatus !== 0) throw new Error(`ssh2: exit status ${b.exitStatus}`);
     const c = await opensshExec(peer, cipher);
@@ -114,7 +136,9 @@ async function benchExec(o: BenchOptions, peer: Peer, rows: Row[]): Promise<void
       ours.push(a.ms);
       theirs.push(b.ms);
       ssh.push(c);
-      if (o.verbose) say(`  exec: ours ${a.ms.toFixed(1)} ms, ssh2 ${b.ms.toFixed(1)} ms, ssh ${c.toFixed(1)} ms`);
+      oursCpu.push(aCpu);
+      theirsCpu.push(bCpu);
+      if (o.verbose) say(`  exec: ours ${a.ms.toFixed(1)} ms (CPU ${aCpu.toFixed(1)}), ssh2 ${b.ms.toFixed(1)} ms (CPU ${bCpu.toFixed(1)}), ssh ${c.toFixed(1)} ms`);
     }
   };
   for (let i = 0; i < o.warmup; i++) await one(false);
@@ -127,6 +151,7 @@ async function benchExec(o: BenchOptions, peer: Peer, rows: Row[]): Promise<void
     peer: summarize(theirs),
     ...(o.execRuns >= MIN_RUNS_FOR_VERDICT ? { target: { kind: 'ratio-max' as const, value: 1.0 } } : {}),
   });
+  rows.push({ what: '2. (diagnostic) client CPU time per run', unit: 'ms', ours: summarize(oursCpu), peerName: 'ssh2 npm client', peer: summarize(theirsCpu) });
   rows.push({ what: '2. (context) OpenSSH ssh, whole process', unit: 'ms', ours: null, peerName: 'ssh 9.2', peer: summarize(ssh) });
 }
 
@@ -140,6 +165,8 @@ async function benchBulk(o: BenchOptions, peer: Peer, rows: Row[]): Promise<void
   for (const cipher of o.ciphers ?? BULK_CIPHERS) {
     const ours: number[] = [];
     const theirs: number[] = [];
+    const oursCpu: number[] = [];
+    const theirsCpu: number[] = [];
     for (let i = 0; i < Math.min(o.warmup, 2); i++) {
       await ourBulk(peer, cipher, warm);
       await ssh2Bulk(peer, cipher, warm);
@@ -148,12 +175,17 @@ async function benchBulk(o: BenchOptions, peer: Peer, rows: Row[]): Promise<void
       // alternate who goes first, so that neither always runs on a machine warmed by the other
       const order = i % 2 === 0 ? (['ours', 'ssh2'] as const) : (['ssh2', 'ours'] as const);
       for (const who of order) {
+        const c0 = process.cpuUsage();
         const s = who === 'ours' ? await ourBulk(peer, cipher, data) : await ssh2Bulk(peer, cipher, data);
+        // whole session's CPU (handshake included, a few ms): bytes per CPU-second is what the
+        // client could reach with a core of its own, whatever else the machine is doing
+        const cpu = megabytesPerSecond(s.bytes, cpuMs(c0));
+        (who === 'ours' ? oursCpu : theirsCpu).push(cpu);
         checkNegotiated(who === 'ours' ? 'our client' : 'ssh2', s.negotiated, cipher);
         if (s.exitStatus !== 0) throw new Error(`${who}: cat exited with ${s.exitStatus}`);
         const mbs = megabytesPerSecond(s.bytes, s.ms);
         (who === 'ours' ? ours : theirs).push(mbs);
-        if (o.verbose) say(`  bulk ${cipher}: ${who} ${mbs.toFixed(0)} MB/s (${s.ms.toFixed(0)} ms)`);
+        if (o.verbose) say(`  bulk ${cipher}: ${who} ${mbs.toFixed(0)} MB/s (${s.ms.toFixed(0)} ms; ${cpu.toFixed(0)} MB per CPU-second)`);
       }
     }
     rows.push({
@@ -164,6 +196,7 @@ async function benchBulk(o: BenchOptions, peer: Peer, rows: Row[]): Promise<void
       peer: summarize(theirs),
       target: { kind: 'ratio-min', value: 1.0 },
     });
+    rows.push({ what: `3. (diagnostic) MB per client CPU-second, ${cipher}`, unit: 'MB/s', ours: summarize(oursCpu), peerName: 'ssh2 npm client', peer: summarize(theirsCpu) });
   }
 }
 
