@@ -7,7 +7,7 @@
 import { DecodeError, Reader } from './codec.ts';
 import type { FieldNode } from '../events.ts';
 
-export type BlobKind = 'public-key' | 'signature' | 'terminal-modes' | 'name-list' | 'text-or-bytes' | 'ecdsa-signature' | 'ecdh-public' | 'hybrid-client' | 'hybrid-server';
+export type BlobKind = 'public-key' | 'signature' | 'terminal-modes' | 'name-list' | 'text-or-bytes' | 'ecdsa-signature' | 'ecdh-public' | 'hybrid-client' | 'hybrid-server' | 'compression-lists';
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -248,6 +248,15 @@ function bareNameList(r: Reader): string {
   return node.display;
 }
 
+/** RFC 8308 §3.2 delay-compression: name-list client-to-server, name-list server-to-client. */
+function compressionLists(r: Reader): string {
+  const c2s = r.nameList('compressionC2S', { label: 'compression_algorithms_client_to_server' });
+  doc(r, 'Compression the sender can use client-to-server once authentication has succeeded.');
+  const s2c = r.nameList('compressionS2C', { label: 'compression_algorithms_server_to_client' });
+  doc(r, 'Compression the sender can use server-to-client once authentication has succeeded.');
+  return `c2s ${c2s.join(',') || '(none)'}; s2c ${s2c.join(',') || '(none)'}`;
+}
+
 /** Text when the bytes are valid UTF-8, otherwise opaque bytes. */
 function textOrBytes(r: Reader): string {
   const raw = r.rest('value', { label: 'value' });
@@ -272,6 +281,7 @@ const PARSERS: Record<BlobKind, (r: Reader) => string> = {
   'ecdh-public': ecdhPublic,
   'hybrid-client': hybrid('client'),
   'hybrid-server': hybrid('server'),
+  'compression-lists': compressionLists,
 };
 
 const KIND_NAMES: Record<BlobKind, string> = {
@@ -284,6 +294,7 @@ const KIND_NAMES: Record<BlobKind, string> = {
   'ecdh-public': 'elliptic-curve public key',
   'hybrid-client': 'hybrid KEX client share',
   'hybrid-server': 'hybrid KEX server share',
+  'compression-lists': 'pair of compression name-lists',
 };
 
 /**

@@ -104,6 +104,10 @@ function markText(node: FieldNode, bytes: Uint8Array): string | Uint8Array {
   return s;
 }
 
+function variantDoc(v: Variant): string {
+  return `The fields that only the ${v.label} has (${v.rfc}).`;
+}
+
 // ---- decode ----------------------------------------------------------------------------------
 
 export function decodeParts(r: Reader, parts: readonly Part[], out: Scope): void {
@@ -112,7 +116,7 @@ export function decodeParts(r: Reader, parts: readonly Part[], out: Scope): void
       const v = variantOf(p, out);
       if (v.parts.length === 0) continue;
       const node = r.enter(p.node, v.label);
-      node.doc = `Fields that only this ${p.switch === 'method' ? 'method' : 'kind of request'} has (${v.rfc}).`;
+      node.doc = variantDoc(v);
       decodeParts(r, v.parts, out);
       r.exit();
       continue;
@@ -231,7 +235,7 @@ export function encodeParts(w: Writer, parts: readonly Part[], m: Scope, where: 
       if (v.parts.length === 0) continue;
       w.enter(p.node, v.label);
       const node = w.lastNode!;
-      node.doc = `Fields that only this ${p.switch === 'method' ? 'method' : 'kind of request'} has (${v.rfc}).`;
+      node.doc = variantDoc(v);
       encodeParts(w, v.parts, m, where);
       w.exit();
       continue;

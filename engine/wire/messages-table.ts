@@ -277,7 +277,7 @@ export const MESSAGES: readonly MessageSpec[] = [
           text('name', 'Extension name, e.g. server-sig-algs.', { label: 'extension-name' }),
           field(
             'value',
-            { t: 'string', blob: (s: Scope) => (s.name === 'server-sig-algs' ? 'name-list' : 'text-or-bytes') },
+            { t: 'string', blob: (s: Scope) => (s.name === 'server-sig-algs' ? 'name-list' : s.name === 'delay-compression' ? 'compression-lists' : 'text-or-bytes') },
             'Extension value; its format depends on the name (RFC 8308 §3).',
             { label: 'extension-value' },
           ),

@@ -171,6 +171,7 @@ function typeArb(ty: FieldType, name: string): fc.Arbitrary<unknown> {
           fc.oneof(
             nameListBlob.map((value) => ({ name: 'server-sig-algs', value })),
             fc.constantFrom('0', '1').map((v) => ({ name: 'ping@openssh.com', value: utf8(v) })),
+            fc.tuple(nameListBlob, nameListBlob).map(([a, b]) => ({ name: 'delay-compression', value: writer((w) => w.string('a', a).string('b', b)) })),
             fc.record({ name: textArb, value: fc.uint8Array({ maxLength: 16 }) }),
           ),
           { maxLength: 4 },
@@ -528,9 +529,13 @@ describe('subtrees', () => {
       extensions: [
         { name: 'server-sig-algs', value: utf8('ssh-ed25519,rsa-sha2-256') },
         { name: 'ping@openssh.com', value: utf8('0') },
+        { name: 'delay-compression', value: fromHex('000000107a6c6962406f70656e7373682e636f6d' + '000000046e6f6e65') },
       ],
     });
     const { tree } = decodeMessage(bytes);
+    expectCovers(tree, 0, bytes.length);
+    expect(find(tree, 'payload.extensions.2.value.compressionC2S')!.value).toEqual(['zlib@openssh.com']);
+    expect(find(tree, 'payload.extensions.2.value.compressionS2C')!.value).toEqual(['none']);
     const sigAlgs = find(tree, 'payload.extensions.0.value.names')!;
     expect(sigAlgs.kind).toBe('name-list');
     expect(sigAlgs.value).toEqual(['ssh-ed25519', 'rsa-sha2-256']);
