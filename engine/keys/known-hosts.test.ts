@@ -67,7 +67,10 @@ describe('known_hosts parsing and lookup', () => {
     expect(lookupHost(entries, 'EXAMPLE.org', 22, ed.blob).result).toBe('known');
     expect(lookupHost(entries, '192.0.2.1', 22, ed.blob).result).toBe('known');
     expect(lookupHost(entries, 'example.org', 22, ed2.blob)).toEqual({ result: 'changed', line: 3 });
-    expect(lookupHost(entries, 'example.org', 2222, ed.blob).result).toBe('unknown');
+    // ssh's fallback to the bare name for a non-standard port, only for a matching key
+    expect(lookupHost(entries, 'example.org', 2222, ed.blob)).toEqual({ result: 'known', line: 3, withoutPort: true });
+    expect(lookupHost(entries, 'example.org', 2222, ed.blob, { portFallback: false }).result).toBe('unknown');
+    expect(lookupHost(entries, 'example.org', 2222, ed2.blob).result).toBe('unknown');
     expect(lookupHost(entries, '127.0.0.1', 2222, ed2.blob)).toEqual({ result: 'known', line: 5 });
     expect(lookupHost(entries, '127.0.0.1', 22, ed2.blob).result).toBe('unknown');
     expect(lookupHost(entries, 'a.lab.example', 22, ec.blob)).toEqual({ result: 'known', line: 4 });
@@ -80,9 +83,10 @@ describe('known_hosts parsing and lookup', () => {
     expect(lookupHost(entries, 'indented.example', 22, ed.blob).result).toBe('known');
   });
 
-  it('reports other key types instead of "changed" for a new algorithm', () => {
-    const entries = parseKnownHosts(`example.org ssh-ed25519 ${b64(ed)}\n`);
-    expect(lookupHost(entries, 'example.org', 22, ec.blob)).toEqual({ result: 'unknown', otherTypes: [{ line: 1, type: 'ssh-ed25519' }] });
+  it('calls a key of another type "changed", as ssh 9.2 does, and reports the last offending line', () => {
+    const entries = parseKnownHosts(`example.org ssh-ed25519 ${b64(ed)}\nexample.org ssh-ed25519 ${b64(ed2)}\n`);
+    expect(lookupHost(entries, 'example.org', 22, ec.blob)).toEqual({ result: 'changed', line: 2 });
+    expect(lookupHost(entries, 'example.org', 22, ed2.blob)).toEqual({ result: 'known', line: 2 });
   });
 
   it('never throws anything but KeyFileError on arbitrary lines', () => {

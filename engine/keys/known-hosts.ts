@@ -129,43 +129,62 @@ export type HostLookupResult = 'known' | 'unknown' | 'changed' | 'revoked';
 
 export interface HostLookup {
   result: HostLookupResult;
-  /** known: the line with this key; changed: the line with the other key; revoked: the @revoked line. */
+  /**
+   * known: the first line with this key; changed: the offending line (as ssh reports it, the last
+   * line for this host with another key); revoked: the @revoked line.
+   */
   line?: number;
-  /** Lines that hold keys of other types for this host ("keys of different type are already known"). */
-  otherTypes?: { line: number; type: string }[];
-}
-
-function sameAlgorithm(a: SshPublicKey, b: SshPublicKey): boolean {
-  return a.type === b.type;
+  /** Known only under the bare host name (ssh's fallback for a non-standard port). */
+  withoutPort?: boolean;
 }
 
 /**
- * Checks a host key the way ssh does (hostfile.c check_key_in_hostkeys): a @revoked entry for
- * this key wins; an entry with the same key is "known"; an entry for this host with another key
- * of the same algorithm means "changed"; otherwise the host is "unknown".
- * Host names compare case-insensitively; port 22 uses the bare name.
+ * Checks a host key the way ssh does (hostfile.c check_hostkeys_by_key_or_type): a @revoked entry
+ * for this key wins; an entry with the same key is "known"; any other key recorded for this host
+ * — of the same algorithm or not (OpenSSH 9.2 reports "Offending ED25519 key" for an ECDSA host
+ * key) — means "changed"; otherwise "unknown". @cert-authority lines only vouch for host
+ * certificates and are ignored for plain keys. Host names compare case-insensitively; port 22
+ * uses the bare name, and for other ports an unknown "[host]:port" falls back to a matching key
+ * under the bare name, as ssh does (turn off with portFallback: false, as HostKeyAlias does).
  */
-export function lookupHost(entries: readonly KnownHostsEntry[], host: string, port: number, keyBlob: Uint8Array | SshPublicKey): HostLookup {
+export function lookupHost(
+  entries: readonly KnownHostsEntry[],
+  host: string,
+  port: number,
+  keyBlob: Uint8Array | SshPublicKey,
+  opts: { portFallback?: boolean } = {},
+): HostLookup {
   const key = keyBlob instanceof Uint8Array ? parsePublicKeyBlob(keyBlob) : keyBlob;
-  const name = knownHostsName(host.toLowerCase(), port);
+  const res = lookupName(entries, knownHostsName(host.toLowerCase(), port), key);
+  // sshconnect.c check_host_key, HOST_NEW: for a non-standard port (and no HostKeyAlias) ssh
+  // checks again under the bare name, read-only; only a matching key there counts
+  // ("found matching key w/out port").
+  if (res.result === 'unknown' && port !== 22 && port !== 0 && opts.portFallback !== false) {
+    const bare = lookupName(entries, host.toLowerCase(), key);
+    if (bare.result === 'known') return { ...bare, withoutPort: true };
+  }
+  return res;
+}
+
+function lookupName(entries: readonly KnownHostsEntry[], name: string, key: SshPublicKey): HostLookup {
   let known: number | undefined;
   let changed: number | undefined;
-  const otherTypes: { line: number; type: string }[] = [];
+  let revoked: number | undefined;
   for (const e of entries) {
     if (!entryMatchesName(e, name)) continue;
     if (e.marker === 'revoked') {
-      if (equalBytes(e.key.blob, key.blob)) return { result: 'revoked', line: e.line };
+      if (revoked === undefined && equalBytes(e.key.blob, key.blob)) revoked = e.line;
       continue;
     }
-    if (e.marker === 'cert-authority') continue; // only for host certificates
-    if (equalBytes(e.key.blob, key.blob)) known ??= e.line;
-    else if (sameAlgorithm(e.key, key)) changed ??= e.line;
-    else otherTypes.push({ line: e.line, type: e.key.type });
+    if (e.marker === 'cert-authority') continue;
+    if (known !== undefined) continue;
+    if (equalBytes(e.key.blob, key.blob)) known = e.line;
+    else changed = e.line;
   }
-  const more = otherTypes.length ? { otherTypes } : {};
-  if (known !== undefined) return { result: 'known', line: known, ...more };
-  if (changed !== undefined) return { result: 'changed', line: changed, ...more };
-  return { result: 'unknown', ...more };
+  if (revoked !== undefined) return { result: 'revoked', line: revoked };
+  if (known !== undefined) return { result: 'known', line: known };
+  if (changed !== undefined) return { result: 'changed', line: changed };
+  return { result: 'unknown' };
 }
 
 export interface FormatKnownHostsOptions {
