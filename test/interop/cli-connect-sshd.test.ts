@@ -194,8 +194,10 @@ describe.skipIf(!ready)('sshscope connect → real sshd', () => {
     expect(new Set(secrets.map((l) => l.split(' ')[0])).size).toBe(secrets.length);
     expect(new Set(secrets.map((l) => l.split(' ')[2])).size).toBe(secrets.length);
     // sshd saw the re-exchanges too (one "kex: algorithm" line per exchange)
+    // (a re-exchange sshd started just before the channel closed may not have finished)
     const kexLines = sshd.logText().slice(logBefore).match(/kex: algorithm: /g) ?? [];
-    expect(kexLines.length).toBe(secrets.length);
+    expect(kexLines.length).toBeGreaterThanOrEqual(secrets.length);
+    expect(kexLines.length).toBeLessThanOrEqual(secrets.length + 1);
   });
 
   // tshark 4.0 (Debian 12) reads only the old two-field key log form `<cookie> <private key>`,

@@ -224,6 +224,7 @@ describe.skipIf(!scriptReady)('sshscope connect → sshscope serve in a terminal
         check();
       });
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stdin.on('error', () => {});
     const exited = new Promise<number | null>((res) => child.on('close', res));
     // no --password-env: the password is asked on the terminal, without echo
     await waitFor("bob@127.0.0.1's password: ");
