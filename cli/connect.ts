@@ -8,7 +8,7 @@ import { homedir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createClient, defaultEnv, KEX, type ClientConfig, type Connection, type HostKeyInfo, type SshEvent, type SshPrivateKey } from '../engine/index.ts';
 import { attachSocket, connectTcp, type AttachedSocket } from '../engine/adapters/node-tcp.ts';
-import { formatEvent } from '../engine/trace-text.ts';
+import { TraceNarrator } from '../engine/trace-text.ts';
 import { parseOpensshPrivateKey } from '../engine/keys/openssh-private-key.ts';
 import { nodeCryptoProvider } from './node-crypto.ts';
 import { ArgError, countSwitch, formatHelp, getAll, getValue, parseArgs, parseDestination, parseList, parsePort, type CommandSpec } from './args.ts';
@@ -274,6 +274,7 @@ function runSession(conn: Connection, socket: import('node:net').Socket, pl: Con
     let lastError: string | null = null;
     let authed = false;
     let attached: AttachedSocket;
+    const narrator = new TraceNarrator();
 
     const cleanup = () => {
       if (rawMode && stdin.isTTY) stdin.setRawMode(false);
@@ -334,7 +335,7 @@ function runSession(conn: Connection, socket: import('node:net').Socket, pl: Con
     };
 
     const onEvent = (e: SshEvent) => {
-      if (pl.trace) say(formatEvent(e));
+      if (pl.trace) say(narrator.next(e));
       pl.json?.write(e);
       switch (e.type) {
         case 'keys': {

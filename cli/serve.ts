@@ -6,7 +6,7 @@ import * as net from 'node:net';
 import { appendFileSync, createWriteStream, readFileSync } from 'node:fs';
 import { createServer, defaultEnv, generateEd25519, KEX, publicKeyBlob, type ServerConfig, type ServerUser, type SshEvent, type SshPrivateKey } from '../engine/index.ts';
 import { attachSocket } from '../engine/adapters/node-tcp.ts';
-import { formatEvent } from '../engine/trace-text.ts';
+import { TraceNarrator } from '../engine/trace-text.ts';
 import { fingerprintSha256 } from '../engine/keys/fingerprint.ts';
 import { nodeCryptoProvider } from './node-crypto.ts';
 import { ArgError, formatHelp, getAll, getValue, parseArgs, parseList, parsePort, type CommandSpec } from './args.ts';
@@ -278,6 +278,7 @@ export async function serve(argv: string[]): Promise<number> {
     const jsonFile = getValue(p, 'json');
     const json = jsonFile ? new JsonLog(createWriteStream(jsonFile, { flags: 'a' })) : null;
     const keylogFile = getValue(p, 'keylog');
+    const narrators = new Map<number, TraceNarrator>();
 
     const opts: ServeOptions = {
       host,
@@ -287,7 +288,12 @@ export async function serve(argv: string[]): Promise<number> {
       tracePackets: trace || json !== null,
       log: (line) => process.stderr.write(`sshscope serve: ${line}\n`),
       onEvent: (e, id) => {
-        if (trace) process.stderr.write(`${formatEvent(e).replace(/^/gm, `#${id} `)}\n`);
+        if (trace) {
+          let n = narrators.get(id);
+          if (!n) narrators.set(id, (n = new TraceNarrator()));
+          process.stderr.write(`${n.next(e).replace(/^/gm, `#${id} `)}\n`);
+          if (e.type === 'closed') narrators.delete(id);
+        }
         json?.write({ connection: id, ...e });
         if (keylogFile && e.type === 'keys') {
           const info = keylogOf(e);

@@ -204,6 +204,14 @@ describe('shell mode with a pty', () => {
     expect(r.exits).toEqual([]);
   });
 
+  it('cursor-key escape sequences are ignored, not echoed', () => {
+    const r = make({ pty: PTY() });
+    r.shell.shell();
+    r.chunks.length = 0;
+    r.shell.input(enc('ec\x1b[Aho\x1bOB x\r'));
+    expect(r.stdout()).toBe('echo x\r\nx\r\nalice@sshscope:~$ ');
+  });
+
   it('backspace removes a whole UTF-8 character', () => {
     const r = make({ pty: PTY() });
     r.shell.shell();

@@ -188,6 +188,8 @@ export class VirtualShell {
   private lineBuf: number[] = [];
   /** Pty line discipline: the line being edited. */
   private edit: number[] = [];
+  /** Inside an escape sequence typed at the terminal (arrow keys …): 0 no, 1 after ESC, 2 in CSI. */
+  private esc = 0;
   private stdinEof = false;
 
   constructor(o: ShellOptions) {
@@ -292,6 +294,19 @@ export class VirtualShell {
   private discipline(data: Uint8Array): void {
     for (let i = 0; i < data.length && !this.finished; i++) {
       const c = data[i]!;
+      // Escape sequences (cursor keys send ESC [ A …) have no line editing here: drop them.
+      if (this.esc === 1) {
+        this.esc = c === 0x5b || c === 0x4f ? 2 : 0;
+        continue;
+      }
+      if (this.esc === 2) {
+        if (c >= 0x40 && c <= 0x7e) this.esc = 0;
+        continue;
+      }
+      if (c === 0x1b) {
+        this.esc = 1;
+        continue;
+      }
       if (c === 0x0d || c === 0x0a) {
         // ICRNL: CR becomes NL
         this.edit.push(0x0a);

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
-import { formatEvent, previewData, shortHex, summarizeFields } from './trace-text.ts';
+import { formatEvent, formatLog, phaseHeading, previewData, shortHex, summarizeFields } from './trace-text.ts';
 import { Writer } from './wire/codec.ts';
 import type { SshEvent, SshEventBody, FieldNode, Phase } from './events.ts';
 import { createClient, createServer, pumpPair, seededEnv, generateEd25519 } from './index.ts';
@@ -140,6 +140,10 @@ describe('a real in-memory session, narrated', () => {
       if (from === client && e.type === 'channel' && e.change === 'open') client.command({ type: 'exec', channel: ch, command: 'whoami' });
     });
     const text = events.map((e) => formatEvent(e)).join('\n');
+    // one heading per side and phase reached, in increasing order
+    const log = formatLog(events.filter((e) => e.side === 'client'));
+    const headings = log.split('\n').filter((l) => l.startsWith('── Phase'));
+    expect(headings.slice(0, 4)).toEqual([1, 2, 3, 4].map((p) => phaseHeading(p as Phase)));
     for (const p of ['[1 version]', '[2 kex]', '[3 auth]', '[4 session]']) expect(text).toContain(p);
     expect(text).not.toContain(password);
     expect(text).not.toContain(Buffer.from(password).toString('hex'));

@@ -311,3 +311,38 @@ export function formatEvent(e: SshEvent, o: FormatOptions = {}): string {
     }
   }
 }
+
+/** "── Phase 2 · Algorithm negotiation and key exchange ──" */
+export function phaseHeading(phase: Phase): string {
+  return `── Phase ${phase} · ${PHASE_TITLES[phase]} ──`;
+}
+
+/**
+ * Narrates events one by one, adding a phase heading whenever a side enters a later phase
+ * (phase 2 traffic after authentication — a rekey — stays under its own phase label, no heading).
+ */
+export class TraceNarrator {
+  private readonly reached = new Map<string, Phase>();
+  private readonly opts: FormatOptions;
+  constructor(opts: FormatOptions = {}) {
+    this.opts = opts;
+  }
+  /** The text for one event: an optional heading line, then the event's lines. */
+  next(e: SshEvent): string {
+    const key = e.side;
+    const prev = this.reached.get(key) ?? 0;
+    const line = formatEvent(e, this.opts);
+    if (e.phase > prev) {
+      this.reached.set(key, e.phase);
+      return `${phaseHeading(e.phase)}\n${line}`;
+    }
+    return line;
+  }
+}
+
+/** A whole log as text, with phase headings. */
+export function formatLog(events: readonly SshEvent[], opts: FormatOptions = {}): string {
+  const n = new TraceNarrator(opts);
+  return events.map((e) => n.next(e)).join('\n');
+}
+
