@@ -122,14 +122,20 @@ export interface Ran {
 export function runCommand(cmd: string, args: string[], input?: string, opts: { env?: Record<string, string>; cwd?: string } = {}): Promise<Ran> {
   return new Promise((resolve, reject) => {
     const env = opts.env ? { ...process.env, ...opts.env } : process.env;
-    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env, cwd: opts.cwd });
+    // no input: stdin is /dev/null (a pipe would EPIPE when the program exits without reading it)
+    const child = spawn(cmd, args, { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], env, cwd: opts.cwd });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input ?? '');
+    if (child.stdin) {
+      child.stdin.on('error', () => {
+        /* the program exited before reading all of its input: its exit code tells the story */
+      });
+      child.stdin.end(input);
+    }
   });
 }
 
@@ -317,7 +323,7 @@ function configText(dir: string, port: number, hostKeyPaths: Record<HostKeyType,
   ].join('\n');
 }
 
-/** Starts a private sshd on a free loopback port and waits until it accepts connections. */
+/** Starts a private sshd on a free loopback port and waits until it listens (it logs so). */
 export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
   installExitHook();
   await ensureTestUser();
@@ -378,7 +384,9 @@ async function waitReady(port: number, logPath: string, exited: () => boolean): 
   const listening = new RegExp(`Server listening on 127\\.0\\.0\\.1 port ${port}\\b`);
   while (Date.now() < deadline) {
     if (exited()) return false;
-    if (listening.test(readFileSync(logPath, 'utf8')) && (await portAccepts(port))) return !exited();
+    // No test connection: sshd logs this line after listen(), so connections are accepted from
+    // now on — and a probe would show up in captures (sshd answers it with its banner).
+    if (listening.test(readFileSync(logPath, 'utf8'))) return !exited();
     await sleep(25);
   }
   return false;
