@@ -128,7 +128,7 @@ export class Channels {
         this.request(ch, 'pty-req', { term: cmd.term ?? 'xterm-256color', widthChars: cmd.cols ?? 80, heightRows: cmd.rows ?? 24, widthPixels: 0, heightPixels: 0, modes: cmd.modes ?? new Uint8Array([0]) });
         break;
       case 'env':
-        this.request(ch, 'env', { name: cmd.name, value: cmd.value });
+        this.request(ch, 'env', { variableName: cmd.name, value: cmd.value });
         break;
       case 'shell':
         this.request(ch, 'shell', {});
@@ -137,7 +137,7 @@ export class Channels {
         this.request(ch, 'exec', { command: cmd.command });
         break;
       case 'subsystem':
-        this.request(ch, 'subsystem', { name: cmd.name });
+        this.request(ch, 'subsystem', { subsystemName: cmd.name });
         break;
       case 'window-change':
         this.request(ch, 'window-change', { widthChars: cmd.cols, heightRows: cmd.rows, widthPixels: 0, heightPixels: 0 });

@@ -342,3 +342,26 @@ describe('authorized_keys options on the server', () => {
     expect(reply.change).toBe('request-failure');
   });
 });
+
+describe('env and subsystem requests', () => {
+  it('carry their names to the server', () => {
+    const { client, server } = setup('env-subsystem');
+    const c = createClient(client);
+    const s = createServer(server);
+    let ch = -1;
+    const seen: Record<string, unknown>[] = [];
+    pumpPair(c, s, (e) => {
+      if (e.side === 'client' && e.type === 'auth' && e.result === 'success') ch = c.command({ type: 'open-session' });
+      if (e.side === 'client' && e.type === 'channel' && e.change === 'open') {
+        c.command({ type: 'env', channel: ch, name: 'LANG', value: 'zh_CN.UTF-8' });
+        c.command({ type: 'subsystem', channel: ch, name: 'sftp' });
+      }
+      if (e.side === 'server' && e.type === 'channel' && e.change === 'request') seen.push(e.detail as Record<string, unknown>);
+    });
+    expect(seen).toMatchObject([
+      { request: 'env', variableName: 'LANG', value: 'zh_CN.UTF-8' },
+      { request: 'subsystem', subsystemName: 'sftp' },
+    ]);
+    expect(c.closed).toBe(false);
+  });
+});

@@ -330,7 +330,7 @@ export class Connection {
     }
     const msg = decoded.msg;
     this.emitPacket(this.peerDir, seq, wire, payload, plain, msg, decoded.tree);
-    this.dispatch(msg, seq);
+    this.dispatch(msg, seq, payload);
   }
 
   private emitPacket(dir: 'c2s' | 's2c', n: number, wire: Uint8Array, payload: Uint8Array, plain: Uint8Array, msg: SshMessage & { id?: number }, tree: FieldNode | undefined): void {
@@ -371,7 +371,7 @@ export class Connection {
     return { phase: this.phaseNow };
   }
 
-  private dispatch(msg: SshMessage & { id: number }, seq: number): void {
+  private dispatch(msg: SshMessage & { id: number }, seq: number, payload: Uint8Array): void {
     const name = msg.name;
     // OpenSSH PROTOCOL §1.10 (strict KEX): during the initial key exchange only KEX messages may arrive.
     if (this.strict && this.kex?.initial && !isKexMessage(msg.id) && name !== 'SSH_MSG_DISCONNECT') {
@@ -393,7 +393,7 @@ export class Connection {
         this.send({ name: 'SSH_MSG_PONG', data: msg.data as Uint8Array });
         return;
       case 'SSH_MSG_KEXINIT':
-        return this.onKexinit(msg);
+        return this.onKexinit(msg, payload);
       case 'SSH_MSG_NEWKEYS':
         return this.onNewKeys();
       case 'SSH_MSG_EXT_INFO':
@@ -517,12 +517,13 @@ export class Connection {
     else this.sendNow({ name: family === 'hybrid' ? 'SSH_MSG_KEX_HYBRID_INIT' : 'SSH_MSG_KEX_ECDH_INIT', qC: state.clientPublic });
   }
 
-  private onKexinit(msg: SshMessage): void {
+  private onKexinit(msg: SshMessage, payload: Uint8Array): void {
     if (this.kex?.peerPayload) throw new SshProtocolError(REASON.PROTOCOL_ERROR, 'a second SSH_MSG_KEXINIT during key exchange', { field: 'msg-id', offset: 5 });
     const isFirst = this.kexCount === 0;
     if (!this.kex) this.startKex();
     const round = this.kex!;
-    round.peerPayload = encodeMessage(msg);
+    // I_C / I_S in the exchange hash are the payload exactly as received (RFC 4253 §8).
+    round.peerPayload = payload.slice();
     const peerKex = msg.kexAlgorithms as string[];
     if (isFirst) {
       const theirFlag = this.side === 'client' ? STRICT_S : STRICT_C;
