@@ -273,6 +273,7 @@ function runSession(conn: Connection, socket: import('node:net').Socket, pl: Con
     let rawMode = false;
     let lastError: string | null = null;
     let authed = false;
+    let quiet = false;
     let attached: AttachedSocket;
     const narrator = new TraceNarrator();
 
@@ -282,6 +283,7 @@ function runSession(conn: Connection, socket: import('node:net').Socket, pl: Con
       stdin.off('data', onStdin);
       stdin.off('end', onStdinEnd);
       process.stdout.off('resize', onResize);
+      process.stdout.off('error', onOutputError);
       stdin.pause();
       if (stdinStarted && !stdin.isTTY) stdin.destroy();
     };
@@ -374,7 +376,7 @@ function runSession(conn: Connection, socket: import('node:net').Socket, pl: Con
         case 'closed':
           if (exitStatus === null) {
             const msg = lastError ?? e.message;
-            if (!pl.trace && msg) say(`sshscope: ${msg}`);
+            if (!pl.trace && !quiet && msg) say(`sshscope: ${msg}`);
           }
           attached.destroy();
           finish(exitStatus ?? 255);
@@ -421,6 +423,16 @@ function runSession(conn: Connection, socket: import('node:net').Socket, pl: Con
           break;
       }
     };
+
+    // Our reader went away (`… | head -1`): end the session quietly, as ssh does on SIGPIPE.
+    const onOutputError = () => {
+      quiet = true;
+      if (!conn.closed) conn.command({ type: 'disconnect', description: 'local output closed' });
+      attached.pump();
+      attached.destroy();
+      finish(exitStatus ?? 255);
+    };
+    process.stdout.once('error', onOutputError);
 
     attached = attachSocket(conn, socket, onEvent, { side: 'client', onPumped: flowCheck, onDrain: flowCheck });
     attached.pump();

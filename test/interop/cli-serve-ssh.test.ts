@@ -191,6 +191,43 @@ describe.skipIf(!ready)('sshscope serve --host-key and --json', () => {
   });
 });
 
+describe('sshscope connect → sshscope serve', () => {
+  let serve: ServeProcess;
+  let dir: string;
+  beforeAll(async () => {
+    dir = tempDir('sshscope-self-');
+    serve = await spawnServe(['--user', `dan:${PASSWORD}`]);
+  });
+  afterAll(async () => {
+    await serve?.stop();
+    if (dir) removeDir(dir);
+  });
+
+  it('a reader that goes away (| head) ends the session quietly', async () => {
+    const child = spawn(process.execPath, ['bin/sshscope.js', 'connect', '-p', String(serve.port), '--known-hosts', `${dir}/kh`, '--accept-new', '--password-env', 'SSHSCOPE_PW', 'dan@127.0.0.1', 'seq 1 2000000'], {
+      cwd: ROOT,
+      env: { ...process.env, SSHSCOPE_PW: PASSWORD },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    const first = await new Promise<string>((res) => {
+      let acc = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => {
+        acc += d;
+        if (acc.includes('\n2\n')) {
+          child.stdout.destroy();
+          res(acc);
+        }
+      });
+    });
+    expect(first.startsWith('1\n2\n')).toBe(true);
+    const code = await new Promise<number | null>((res) => child.on('close', res));
+    expect(code).toBe(255);
+    expect(err).not.toMatch(/Error|at .*\.ts:\d+/);
+  });
+});
+
 // Our client against our server over TCP, in a terminal: `script` gives `sshscope connect` a pty,
 // so it asks for one (pty-req), puts the terminal in raw mode and runs a shell.
 const scriptReady = requirePeers([['script', '/usr/bin/script']]);
