@@ -19,6 +19,7 @@ import { parseAuthorizedKeys } from '../../engine/keys/authorized-keys.ts';
 import { fingerprintSha256 } from '../../engine/keys/fingerprint.ts';
 import { parsePrivateKeyFile, writePemPrivateKey } from '../../engine/keys/pem.ts';
 import { generateKey } from '../../engine/keys/generate-key.ts';
+import { fingerprintKeyFile } from '../../engine/keys/key-file.ts';
 import { seededEnv } from '../../engine/env.ts';
 
 const ready = requirePeer('ssh-keygen', PEER_PATHS.sshKeygen);
@@ -156,7 +157,9 @@ describe.skipIf(!ready)('keys against the real ssh-keygen', () => {
         expect(e.hashed).toBeDefined();
         expect(formatKnownHostsLine(h, p, e.key, { hash: true, salt: e.hashed!.salt })).toBe(e.text);
         expect(lookupHost(entries, h, p, keys[i % keys.length]!.blob)).toMatchObject({ result: 'known', line: i + 1 });
-        expect(lookupHost(entries, h, p === 22 ? 2022 : 22, keys[i % keys.length]!.blob).result).toBe('unknown');
+        // another port: unknown, except that ssh falls back from [host]:port to a bare-name entry
+        const other = lookupHost(entries, h, p === 22 ? 2022 : 22, keys[i % keys.length]!.blob);
+        expect(other).toEqual(p === 22 ? { result: 'known', line: i + 1, withoutPort: true } : { result: 'unknown' });
       });
     });
 
@@ -227,6 +230,26 @@ describe.skipIf(!ready)('keys against the real ssh-keygen', () => {
       writeFileSync(out, writeOpensshPrivateKey(k, { random: (n) => env.randomBytes(n) }), { mode: 0o600 });
       expect(keygen(['-y', '-f', out]).trim()).toBe(formatPublicKeyLine(publicKeyOf(k), 'generated'));
       expect(keygen(['-l', '-f', out]).trim()).toBe(fingerprintLine(publicKeyOf(k), 'generated'));
+    }
+  });
+
+  it('fingerprints whole files (private, PEM, known_hosts, authorized_keys) like ssh-keygen -l -f', () => {
+    const src = join(dir, 'src_ed');
+    keygen(['-q', '-t', 'ed25519', '-N', 'pw', '-C', 'hidden comment', '-f', src]);
+    const srcPub = readFileSync(`${src}.pub`, 'utf8').trim();
+    const [t, b] = srcPub.split(' ');
+    const files: Record<string, string> = {
+      'encrypted openssh key': readFileSync(src, 'utf8'),
+      'plain openssh key': readFileSync(join(dir, 'id_ecdsa-384'), 'utf8'),
+      'PEM rsa key': readFileSync(join(dir, 'pem_rsa_PEM'), 'utf8'),
+      known_hosts: [`# comment`, `[127.0.0.1]:2222,foo ${t} ${b}`, `|1|${'A'.repeat(27)}=|${'B'.repeat(27)}= ${t} ${b}`, `@revoked * ${t} ${b}`, `host1 ${t} ${b} trailing words`, `  host2,host3 ${t} ${b}`].join('\n') + '\n',
+      authorized_keys: [`no-pty ${srcPub}`, `command="a b" ${t} ${b} optcomment`, `${t} ${b} only-key-comment`, `restrict,from="10.0.0.0/8" ${t} ${b}`].join('\n') + '\n',
+    };
+    for (const [name, text] of Object.entries(files)) {
+      const path = join(dir, `whole_${name.replace(/\W+/g, '_')}`);
+      writeFileSync(path, text, { mode: 0o600 });
+      expect({ name, lines: fingerprintKeyFile(text) }).toEqual({ name, lines: keygen(['-l', '-f', path]).trimEnd().split('\n') });
+      expect({ name, lines: fingerprintKeyFile(text, 'md5') }).toEqual({ name, lines: keygen(['-l', '-E', 'md5', '-f', path]).trimEnd().split('\n') });
     }
   });
 });
