@@ -166,6 +166,7 @@ function plan(argv: string[]): ConnectPlan | { help: string } {
   // ssh(1): a pty for an interactive shell on a terminal; -t forces one for a command (when
   // stdin is a terminal), -tt even without a terminal; -T never.
   const pty = !noTty && (tty >= 2 || (tty === 1 && stdinTty) || (command === null && stdinTty));
+  if (tty === 1 && !stdinTty && !noTty) process.stderr.write('Pseudo-terminal will not be allocated because stdin is not a terminal (use -tt to force one).\n');
 
   const jsonFile = getValue(p, 'json');
   // packet events with field trees cost time on bulk data: build them only when someone reads them

@@ -305,6 +305,9 @@ export async function serve(argv: string[]): Promise<number> {
     const banner = getValue(p, 'banner');
     if (banner) opts.banner = banner.endsWith('\n') ? banner : banner + '\n';
     const running = await startServer(opts);
+    if (!/^(127\.|::1$|localhost$)/.test(running.host)) {
+      process.stderr.write(`sshscope serve: warning: listening on ${running.host}, not only loopback: anyone who can reach this port may try these passwords\n`);
+    }
     process.stdout.write(`sshscope serve listening on ${running.host.includes(':') ? `[${running.host}]` : running.host}:${running.port}\n`);
     return await new Promise<number>((resolve) => {
       const stop = () => {
