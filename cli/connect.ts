@@ -13,7 +13,7 @@ import { parseOpensshPrivateKey } from '../engine/keys/openssh-private-key.ts';
 import { nodeCryptoProvider } from './node-crypto.ts';
 import { ArgError, countSwitch, formatHelp, getAll, getValue, parseArgs, parseDestination, parseList, parsePort, type CommandSpec } from './args.ts';
 import { JsonLog } from './json-log.ts';
-import { keylogLines, keylogOf } from './keylog.ts';
+import { keylogLines, keylogOf, legacyKeylogLines } from './keylog.ts';
 
 export const CONNECT_SPEC: CommandSpec = {
   name: 'connect',
@@ -34,6 +34,7 @@ export const CONNECT_SPEC: CommandSpec = {
     { name: 'trace', short: 'v', help: 'narrate every protocol event on stderr' },
     { name: 'json', value: true, valueName: 'FILE', help: 'write every event as a JSON line' },
     { name: 'keylog', value: true, valueName: 'FILE', help: 'append Wireshark SSH key log lines for every key exchange' },
+    { name: 'keylog-legacy', help: "write the key log in the old '<cookie> <private key>' form that tshark 4.0 reads (curve25519 only)" },
     { name: 'rekey-limit', value: true, valueName: 'BYTES', help: 're-exchange keys after this many bytes (K, M, G suffixes; default 1G, RFC 4253 §9)' },
     { name: 'tty', short: 't', repeat: true, help: 'request a pty even for a command (-tt: even when stdin is not a terminal)' },
     { name: 'no-tty', short: 'T', help: 'never request a pty' },
@@ -113,6 +114,7 @@ interface ConnectPlan {
   trace: boolean;
   json: JsonLog | null;
   keylogFile: string | null;
+  keylogLegacy: boolean;
   knownHostsFile: string;
   acceptNew: boolean;
 }
@@ -180,6 +182,7 @@ function plan(argv: string[]): ConnectPlan | { help: string } {
     trace: p.switches.has('trace'),
     json: jsonFile ? new JsonLog(createWriteStream(jsonFile, { flags: 'w' })) : null,
     keylogFile: getValue(p, 'keylog') ?? null,
+    keylogLegacy: p.switches.has('keylog-legacy'),
     knownHostsFile: getValue(p, 'known-hosts') ?? join(homedir(), '.ssh', 'known_hosts'),
     acceptNew: p.switches.has('accept-new'),
   };
@@ -344,7 +347,11 @@ function runSession(conn: Connection, socket: import('node:net').Socket, pl: Con
         case 'keys': {
           if (!pl.keylogFile) break;
           const info = keylogOf(e);
-          if (info) appendFileSync(pl.keylogFile, keylogLines(info, 'client', KEX[e.kex]?.kEncoding ?? 'mpint').join('\n') + '\n');
+          if (info) {
+            const lines = pl.keylogLegacy ? legacyKeylogLines(info, 'client') : keylogLines(info, 'client', KEX[e.kex]?.kEncoding ?? 'mpint');
+            if (lines.length) appendFileSync(pl.keylogFile, lines.join('\n') + '\n');
+            else say(`sshscope: --keylog-legacy: ${e.kex} has no ephemeral private key to log`);
+          }
           break;
         }
         case 'decision':

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { randomBytes, generateKeyPairSync, diffieHellman, createPublicKey } from 'node:crypto';
-import { keylogLines, keylogOf } from './keylog.ts';
+import { keylogLines, keylogOf, legacyKeylogLines } from './keylog.ts';
 
 describe('keylog', () => {
   it('client: PRIVATE_KEY under the client cookie, SHARED_SECRET under the server cookie', () => {
@@ -27,5 +27,11 @@ describe('keylog', () => {
   it('keylogOf reads the engine keys event member', () => {
     expect(keylogOf({ type: 'keys' })).toBeNull();
     expect(keylogOf({ keylog: { cookie: 'aa', serverCookie: 'bb', sharedSecret: 'cc', privateKey: 'dd' } })).toEqual({ cookie: 'aa', serverCookie: 'bb', sharedSecret: 'cc', privateKey: 'dd' });
+  });
+  it('legacy two-field lines: our cookie and our private key, nothing without a key', () => {
+    const info = { cookie: 'AA'.repeat(16), serverCookie: 'bb'.repeat(16), sharedSecret: '01', privateKey: 'CD'.repeat(32) };
+    expect(legacyKeylogLines(info, 'client')).toEqual([`${'aa'.repeat(16)} ${'cd'.repeat(32)}`]);
+    expect(legacyKeylogLines(info, 'server')).toEqual([`${'bb'.repeat(16)} ${'cd'.repeat(32)}`]);
+    expect(legacyKeylogLines({ cookie: 'aa', serverCookie: 'bb', sharedSecret: '01' }, 'client')).toEqual([]);
   });
 });

@@ -64,3 +64,16 @@ export function keylogOf(event: unknown): KeylogInfo | null {
   if (typeof r.privateKey === 'string' && r.privateKey) info.privateKey = r.privateKey;
   return info;
 }
+
+/**
+ * The old two-field form `<cookie> <private key>` that Wireshark ≤ 4.0 (Debian 12's tshark) reads:
+ * only a private key, only for curve25519, filed under our own cookie (Wireshark 4.0 looks the
+ * server's cookie up first, then the client's, and combines the key with the other side's public
+ * value). Nothing when the method has no private key to log.
+ */
+export function legacyKeylogLines(info: KeylogInfo, side: 'client' | 'server'): string[] {
+  if (!info.privateKey) return [];
+  const own = side === 'client' ? info.cookie : info.serverCookie;
+  return [`${own.toLowerCase()} ${info.privateKey.toLowerCase()}`];
+}
+

@@ -226,6 +226,11 @@ describe.skipIf(!ready)('sshscope connect → real sshd', () => {
       spawnSync(PEER_PATHS.tshark, ['-r', pcap, '-d', `tcp.port==${sshd.port},ssh`, '-o', `ssh.keylog_file:${keyFile}`, '-V'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }).stdout;
     writeFileSync(`${dir}/legacy.log`, priv.replace(' PRIVATE_KEY ', ' ') + '\n');
     const good = tshark(`${dir}/legacy.log`);
+    // --keylog-legacy writes that same line itself (for a new session, so a new cookie and key)
+    const legacyOut = `${dir}/cli-legacy.log`;
+    const l = await runConnect([...base(), '--keylog', legacyOut, '--keylog-legacy', '--kex', 'curve25519-sha256', '-i', key.path, dest(), 'true']);
+    expect(l.code).toBe(0);
+    expect(readFileSync(legacyOut, 'utf8')).toMatch(/^[0-9a-f]{32} [0-9a-f]{64}\n$/);
     expect(good).toContain(Buffer.from(marker + '\n').toString('hex'));
     expect(good).toContain('[MAC Status: Good]');
     // control: a wrong private key under the same cookie decrypts nothing
