@@ -2,7 +2,16 @@ import { describe, it, expect } from 'vitest';
 import { createHash, createPrivateKey, createPublicKey, diffieHellman } from 'node:crypto';
 import { ml_kem768 } from '@noble/post-quantum/ml-kem.js';
 import { HYBRID_KEX } from './kex-hybrid.ts';
+import { KEX } from './kex.ts';
 import { KexError } from './types.ts';
+import { seededEnv } from '../env.ts';
+import { generateEd25519 } from './signatures.ts';
+import { runExec } from '../core/session-harness.ts';
+import type { ClientConfig, ServerConfig } from '../core/config.ts';
+import type { SshEvent } from '../events.ts';
+
+// Until engine/algorithms/kex.ts merges HYBRID_KEX itself, add the rows for this test file only.
+for (const [name, spec] of Object.entries(HYBRID_KEX)) KEX[name] ??= spec;
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
@@ -134,6 +143,57 @@ describe('mlkem768x25519-sha256 specifics', () => {
     const bad = client.clientPublic.slice();
     bad.fill(0xff, 0, 3); // two 12-bit coefficients of 4095 >= q = 3329
     expect(() => spec.respond(recordingRandom('z').random, bad)).toThrow(/ML-KEM-768 encapsulation key is invalid/);
+  });
+});
+
+describe.each(Object.keys(HYBRID_KEX))('in-memory session with %s (session-harness runExec, seeded env)', (name) => {
+  function session(seed: string) {
+    const hostKeyEnv = seededEnv(`${seed}/hostkey`);
+    const server: ServerConfig = {
+      env: seededEnv(`${seed}/server`),
+      hostKeys: [generateEd25519((n) => hostKeyEnv.randomBytes(n))],
+      users: [{ name: 'alice', password: 'wonderland' }],
+      algorithms: { kex: [name] },
+    };
+    const client: ClientConfig = {
+      env: seededEnv(`${seed}/client`),
+      username: 'alice',
+      password: 'wonderland',
+      authMethods: ['password'],
+      hostKeyCheck: () => 'unknown',
+      acceptUnknownHostKey: true,
+      algorithms: { kex: [name, 'curve25519-sha256'] },
+    };
+    return runExec(client, server, 'echo hi');
+  }
+
+  it('negotiates it, exchanges hybrid messages of the right sizes and runs echo hi', () => {
+    const r = session(`hybrid-${name}`);
+    expect(r.events.filter((e) => e.type === 'error')).toEqual([]);
+    expect(new TextDecoder().decode(r.stdout)).toBe('hi\n');
+    expect(r.exitStatus).toBe(0);
+    const negotiated = r.events.find((e) => e.type === 'negotiated' && e.side === 'client') as Extract<SshEvent, { type: 'negotiated' }>;
+    expect(negotiated.rows.find((row) => row.category === 'kex')!.chosen).toBe(name);
+    const sent = (msg: string, side: 'client' | 'server') =>
+      r.events.find((e) => e.type === 'packet' && e.side === side && e.dir === (side === 'client' ? 'c2s' : 's2c') && e.msg === msg) as Extract<SshEvent, { type: 'packet' }> | undefined;
+    const init = sent('SSH_MSG_KEX_HYBRID_INIT', 'client')!;
+    const reply = sent('SSH_MSG_KEX_HYBRID_REPLY', 'server')!;
+    const [pk, ct] = name.startsWith('mlkem') ? [1184, 1088] : [1158, 1039];
+    // byte 30 || string Q_C
+    expect(init.payload.length).toBe(1 + 4 + pk + 32);
+    expect(init.payload[0]).toBe(30);
+    expect(reply.payload[0]).toBe(31);
+    expect(new DataView(reply.payload.buffer, reply.payload.byteOffset).getUint32(1)).toBeGreaterThan(0);
+    expect(Array.from(r.client.sessionId!)).toEqual(Array.from(r.server.sessionId!));
+    // Q_S sits after string K_S in the reply.
+    const ksLen = new DataView(reply.payload.buffer, reply.payload.byteOffset).getUint32(1);
+    expect(new DataView(reply.payload.buffer, reply.payload.byteOffset).getUint32(5 + ksLen)).toBe(ct + 32);
+  });
+
+  it('is byte-reproducible with the same seed', () => {
+    const wire = (r: ReturnType<typeof session>) =>
+      hex(Buffer.concat(r.events.filter((e) => e.type === 'packet' && e.side === 'client').map((e) => (e as { wire: Uint8Array }).wire)));
+    expect(wire(session('repro'))).toBe(wire(session('repro')));
   });
 });
 
