@@ -10,6 +10,7 @@ import { createClient, defaultEnv, KEX, type ClientConfig, type Connection, type
 import { attachSocket, connectTcp, type AttachedSocket } from '../engine/adapters/node-tcp.ts';
 import { TraceNarrator } from '../engine/trace-text.ts';
 import { parseOpensshPrivateKey } from '../engine/keys/openssh-private-key.ts';
+import { KeyFileError } from '../engine/keys/errors.ts';
 import { nodeCryptoProvider } from './node-crypto.ts';
 import { ArgError, countSwitch, formatHelp, getAll, getValue, parseArgs, parseDestination, parseList, parsePort, type CommandSpec } from './args.ts';
 import { JsonLog } from './json-log.ts';
@@ -24,6 +25,7 @@ export const CONNECT_SPEC: CommandSpec = {
     { name: 'port', short: 'p', value: true, valueName: 'PORT', help: 'port to connect to (default 22)' },
     { name: 'login', short: 'l', value: true, valueName: 'USER', help: 'user to log in as (or user@host)' },
     { name: 'identity', short: 'i', value: true, repeat: true, valueName: 'KEYFILE', help: 'unencrypted OpenSSH ed25519 private key (default ~/.ssh/id_ed25519 when present)' },
+    { name: 'passphrase-env', value: true, valueName: 'VAR', help: 'read the passphrase of encrypted key files from this environment variable (else it is asked on the terminal)' },
     { name: 'password-env', value: true, valueName: 'VAR', help: 'read the password from this environment variable' },
     { name: 'known-hosts', value: true, valueName: 'FILE', help: 'known_hosts file (default ~/.ssh/known_hosts)' },
     { name: 'accept-new', help: 'trust an unknown host key on first use and add it to known_hosts (a changed key is always refused)' },
@@ -42,8 +44,21 @@ export const CONNECT_SPEC: CommandSpec = {
   notes: ['examples:', '  sshscope connect --trace -p 2222 alice@127.0.0.1 echo hi', '  sshscope connect --accept-new --keylog keys.log user@example.org'],
 };
 
-/** Reads an unencrypted OpenSSH private key file (keys engineer's parser). */
-export function loadPrivateKeyFile(file: string): SshPrivateKey {
+/** A key file that needs a passphrase we were not given. */
+export class PassphraseNeeded extends ArgError {
+  readonly file: string;
+  constructor(file: string, message: string) {
+    super(message);
+    this.file = file;
+  }
+}
+
+/**
+ * Reads an OpenSSH private key file (engine/keys/openssh-private-key.ts): unencrypted, or encrypted
+ * (bcrypt-pbkdf + aes256-ctr …) when `passphrase` is given. Ed25519 only for now (the engine signs
+ * with ed25519 keys).
+ */
+export function loadPrivateKeyFile(file: string, passphrase?: string): SshPrivateKey {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -52,8 +67,9 @@ export function loadPrivateKeyFile(file: string): SshPrivateKey {
   }
   let key: { type: string };
   try {
-    key = parseOpensshPrivateKey(text) as { type: string };
+    key = parseOpensshPrivateKey(text, passphrase !== undefined ? { passphrase } : {}) as { type: string };
   } catch (e) {
+    if (e instanceof KeyFileError && e.code === 'passphrase-required') throw new PassphraseNeeded(file, `${file}: ${e.message}`);
     throw new ArgError(`${file}: ${(e as Error).message}`);
   }
   if (key.type !== 'ssh-ed25519') throw new ArgError(`${file}: ${key.type} keys are not supported yet; use an ed25519 key`);
@@ -117,6 +133,31 @@ interface ConnectPlan {
   keylogLegacy: boolean;
   knownHostsFile: string;
   acceptNew: boolean;
+  keyFiles: string[];
+  /** -i given: a key that cannot be loaded is an error (a default key is skipped instead). */
+  explicitKeys: boolean;
+  passphrase?: string;
+}
+
+/** Loads the identity files, asking for passphrases on the terminal when needed. */
+async function loadKeys(pl: ConnectPlan): Promise<SshPrivateKey[]> {
+  const keys: SshPrivateKey[] = [];
+  for (const file of pl.keyFiles) {
+    try {
+      try {
+        keys.push(loadPrivateKeyFile(file, pl.passphrase));
+      } catch (e) {
+        if (!(e instanceof PassphraseNeeded) || pl.passphrase !== undefined) throw e;
+        const pp = await promptPassword(`Enter passphrase for key '${file}': `);
+        if (pp === null) throw e;
+        keys.push(loadPrivateKeyFile(file, pp));
+      }
+    } catch (e) {
+      if (pl.explicitKeys) throw e;
+      // a default key we cannot use is skipped, as ssh skips keys it cannot load
+    }
+  }
+  return keys;
 }
 
 function plan(argv: string[]): ConnectPlan | { help: string } {
@@ -131,17 +172,13 @@ function plan(argv: string[]): ConnectPlan | { help: string } {
 
   const cfg: ClientConfig = { username, env: defaultEnv(nodeCryptoProvider) };
   const keyFiles = getAll(p, 'identity');
-  if (keyFiles.length) cfg.keys = keyFiles.map(loadPrivateKeyFile);
-  else {
-    const def = join(homedir(), '.ssh', 'id_ed25519');
-    if (existsSync(def)) {
-      try {
-        cfg.keys = [loadPrivateKeyFile(def)];
-      } catch {
-        // an encrypted or unsupported default key is skipped, as ssh skips keys it cannot load
-      }
-    }
+  const passVar = getValue(p, 'passphrase-env');
+  let passphrase: string | undefined;
+  if (passVar !== undefined) {
+    passphrase = process.env[passVar];
+    if (passphrase === undefined) throw new ArgError(`--passphrase-env: environment variable ${passVar} is not set`);
   }
+  const defaultKey = join(homedir(), '.ssh', 'id_ed25519');
   const pwVar = getValue(p, 'password-env');
   if (pwVar !== undefined) {
     const pw = process.env[pwVar];
@@ -185,6 +222,9 @@ function plan(argv: string[]): ConnectPlan | { help: string } {
     keylogLegacy: p.switches.has('keylog-legacy'),
     knownHostsFile: getValue(p, 'known-hosts') ?? join(homedir(), '.ssh', 'known_hosts'),
     acceptNew: p.switches.has('accept-new'),
+    keyFiles: keyFiles.length ? keyFiles : existsSync(defaultKey) ? [defaultKey] : [],
+    explicitKeys: keyFiles.length > 0,
+    ...(passphrase !== undefined ? { passphrase } : {}),
   };
 }
 
@@ -250,6 +290,14 @@ export async function connect(argv: string[]): Promise<number> {
     throw e;
   }
   const say = (s: string) => process.stderr.write(s + '\n');
+  try {
+    const keys = await loadKeys(pl);
+    if (keys.length) pl.cfg.keys = keys;
+  } catch (e) {
+    say(`sshscope connect: ${(e as Error).message}`);
+    pl.json?.close();
+    return 255;
+  }
   pl.cfg.hostKeyCheck = await hostKeyPolicy(pl, say);
   pl.cfg.acceptUnknownHostKey = pl.acceptNew;
 

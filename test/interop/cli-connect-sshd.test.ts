@@ -83,6 +83,20 @@ describe.skipIf(!ready)('sshscope connect → real sshd', () => {
     expect(e.stderr).toBe('err\n');
   });
 
+  it('an encrypted key (ssh-keygen -N) works with --passphrase-env; without it the error says why', async () => {
+    const enc = await sshKeygen(dir, 'id_encrypted', 'ed25519', { passphrase: 'open sesame' });
+    sshd.addAuthorizedKey(enc.pub);
+    const ok = await runConnect([...base(), '-i', enc.path, '--passphrase-env', 'SSHSCOPE_PP', dest(), 'echo', 'unlocked'], { env: { SSHSCOPE_PP: 'open sesame' } });
+    expect(ok.stderr).toBe('');
+    expect(ok.stdout.toString()).toBe('unlocked\n');
+    const none = await runConnect([...base(), '-i', enc.path, dest(), 'true']);
+    expect(none.code).toBe(255);
+    expect(none.stderr).toMatch(/passphrase required/);
+    const wrong = await runConnect([...base(), '-i', enc.path, '--passphrase-env', 'SSHSCOPE_PP', dest(), 'true'], { env: { SSHSCOPE_PP: 'nope' } });
+    expect(wrong.code).toBe(255);
+    expect(wrong.stderr).toMatch(/incorrect passphrase/);
+  });
+
   it('password login from --password-env', async () => {
     const r = await runConnect([...base(), '--password-env', 'SSHSCOPE_TEST_PW', dest(), 'whoami'], { env: { SSHSCOPE_TEST_PW: sshd.password } });
     expect(r.stdout.toString()).toBe(`${sshd.user}\n`);
