@@ -6,7 +6,7 @@
 import { appendFileSync, createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createClient, defaultEnv, KEX, type ClientConfig, type Connection, type HostKeyInfo, type SshEvent, type SshPrivateKey } from '../engine/index.ts';
+import { createClient, defaultEnv, KEX, SIGNATURES, type ClientConfig, type Connection, type HostKeyInfo, type SshEvent, type SshPrivateKey } from '../engine/index.ts';
 import { attachSocket, connectTcp, type AttachedSocket } from '../engine/adapters/node-tcp.ts';
 import { TraceNarrator } from '../engine/trace-text.ts';
 import { parseOpensshPrivateKey } from '../engine/keys/openssh-private-key.ts';
@@ -55,8 +55,7 @@ export class PassphraseNeeded extends ArgError {
 
 /**
  * Reads an OpenSSH private key file (engine/keys/openssh-private-key.ts): unencrypted, or encrypted
- * (bcrypt-pbkdf + aes256-ctr …) when `passphrase` is given. Ed25519 only for now (the engine signs
- * with ed25519 keys).
+ * (bcrypt-pbkdf + aes256-ctr …) when `passphrase` is given. Any key type the engine can sign with.
  */
 export function loadPrivateKeyFile(file: string, passphrase?: string): SshPrivateKey {
   let text: string;
@@ -72,7 +71,10 @@ export function loadPrivateKeyFile(file: string, passphrase?: string): SshPrivat
     if (e instanceof KeyFileError && e.code === 'passphrase-required') throw new PassphraseNeeded(file, `${file}: ${e.message}`);
     throw new ArgError(`${file}: ${(e as Error).message}`);
   }
-  if (key.type !== 'ssh-ed25519') throw new ArgError(`${file}: ${key.type} keys are not supported yet; use an ed25519 key`);
+  // usable when the engine has a signature algorithm for this key type (ed25519 today)
+  if (!Object.values(SIGNATURES).some((sig) => sig.keyType === key.type)) {
+    throw new ArgError(`${file}: ${key.type} keys cannot sign in this version yet (supported: ${[...new Set(Object.values(SIGNATURES).map((sig) => sig.keyType))].join(', ')})`);
+  }
   return key as SshPrivateKey;
 }
 

@@ -4,10 +4,11 @@
 
 import * as net from 'node:net';
 import { appendFileSync, createWriteStream, readFileSync } from 'node:fs';
-import { createServer, defaultEnv, generateEd25519, KEX, publicKeyBlob, type ServerConfig, type ServerUser, type SshEvent, type SshPrivateKey } from '../engine/index.ts';
+import { createServer, defaultEnv, generateEd25519, KEX, type ServerConfig, type ServerUser, type SshEvent, type SshPrivateKey } from '../engine/index.ts';
 import { attachSocket } from '../engine/adapters/node-tcp.ts';
 import { TraceNarrator } from '../engine/trace-text.ts';
 import { fingerprintSha256 } from '../engine/keys/fingerprint.ts';
+import { publicKeyOf } from '../engine/keys/private-key-types.ts';
 import { nodeCryptoProvider } from './node-crypto.ts';
 import { ArgError, formatHelp, getAll, getValue, parseArgs, parseList, parsePort, type CommandSpec } from './args.ts';
 import { JsonLog } from './json-log.ts';
@@ -261,7 +262,7 @@ export async function serve(argv: string[]): Promise<number> {
     }
     const hostKeyFile = getValue(p, 'host-key');
     const hostKey = hostKeyFile ? loadPrivateKeyFile(hostKeyFile) : generateEd25519((n) => crypto.getRandomValues(new Uint8Array(n)), 'sshscope serve');
-    const fp = fingerprintSha256(publicKeyBlob(hostKey));
+    const fp = fingerprintSha256(publicKeyOf(hostKey).blob);
     process.stdout.write(`host key ${hostKey.type} ${fp}${hostKeyFile ? ` (${hostKeyFile})` : ' (generated for this run)'}\n`);
 
     const algorithms: NonNullable<ServerConfig['algorithms']> = {};
