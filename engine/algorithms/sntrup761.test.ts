@@ -11,6 +11,7 @@ import {
   sntrup761Keypair,
 } from './sntrup761.ts';
 import { radixDecode, radixEncode, radixEncodedLength } from './sntrup761-encode.ts';
+import { r3Recip, rqRecip3 } from './sntrup761-poly.ts';
 
 /**
  * The NIST PQC known-answer-test generator's AES-256-CTR DRBG (rng.c of the NIST submission
@@ -196,5 +197,49 @@ describe('radix Encode/Decode (round 3 §3.2)', () => {
     const value = r[0]! + m[0]! * (r[1]! + m[1]! * (r[2]! + m[2]! * r[3]!));
     const s = radixEncode(r, m);
     expect(Array.from(s)).toEqual([value & 0xff, value >> 8]);
+  });
+});
+
+/** Schoolbook product in (Z/m)[x]/(x^761 - x - 1), written independently of the code under test. */
+function ringMul(a: ArrayLike<number>, b: ArrayLike<number>, m: number): number[] {
+  const p = 761;
+  const full = new Array<number>(2 * p - 1).fill(0);
+  for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) full[i + j] = (full[i + j]! + a[i]! * b[j]!) % m;
+  for (let k = 2 * p - 2; k >= p; k--) {
+    // x^k = x^(k-p) * (x + 1)
+    full[k - p + 1] = (full[k - p + 1]! + full[k]!) % m;
+    full[k - p] = (full[k - p]! + full[k]!) % m;
+  }
+  return full.slice(0, p).map((c) => ((c % m) + m) % m);
+}
+
+describe('ring reciprocals (round 3 §3.1)', () => {
+  const one = [1, ...new Array<number>(760).fill(0)];
+  const smallPoly = (seed: number) => {
+    const bytes = counterRandom(seed)(761);
+    return Int8Array.from(bytes, (b) => (b % 3) - 1);
+  };
+
+  it('r3Recip(a) * a = 1 in R/3 when it exists; x^0 and x^1 invert, 0 does not', () => {
+    let found = 0;
+    for (let seed = 100; seed < 106; seed++) {
+      const a = smallPoly(seed);
+      const inv = r3Recip(a);
+      if (!inv) continue;
+      found++;
+      expect(ringMul(a, inv, 3)).toEqual(one);
+    }
+    expect(found).toBeGreaterThan(0);
+    expect(r3Recip(new Int8Array(761))).toBeNull();
+    expect(Array.from(r3Recip(Int8Array.from(one))!)).toEqual(one);
+  });
+
+  it('rqRecip3(a) * 3a = 1 in R/q', () => {
+    for (const seed of [200, 201]) {
+      const a = smallPoly(seed);
+      const inv = rqRecip3(a);
+      const threeA = Array.from(a, (c) => 3 * c);
+      expect(ringMul(threeA, inv, 4591)).toEqual(one);
+    }
   });
 });
