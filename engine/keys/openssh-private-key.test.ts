@@ -2,6 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import {
+  armorOpenssh,
   decodeOpensshArmor,
   inspectOpensshPrivateKey,
   parseOpensshPrivateKey,
@@ -161,5 +162,17 @@ describe('openssh-key-v1 errors', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('openssh-key-v1 limits', () => {
+  it('refuses absurd bcrypt rounds before doing the work', () => {
+    const key = parseOpensshPrivateKeyEd25519(ED25519_PRIVATE);
+    const bin = decodeOpensshArmor(writeOpensshPrivateKey(key, { random: rnd, passphrase: 'p', rounds: 1 }));
+    // kdfoptions = string salt (16) || uint32 rounds; patch rounds to 1001 without paying for them
+    const ko = inspectOpensshPrivateKey(armorOpenssh(bin)).tree.children!.find((c) => c.path === 'kdfoptions')!;
+    new DataView(bin.buffer).setUint32(ko.end - 4, 1001);
+    const text = armorOpenssh(bin);
+    expect(() => parseOpensshPrivateKey(text, { passphrase: 'p' })).toThrow(expect.objectContaining({ code: 'unsupported', field: 'kdfoptions.rounds' }));
   });
 });

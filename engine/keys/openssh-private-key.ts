@@ -15,7 +15,6 @@
 // (ssh-keygen's default: aes256-ctr), keyed with bcrypt_pbkdf(passphrase, salt, keyLen+ivLen, rounds).
 
 import type { FieldNode } from '../events.ts';
-import type { SshPrivateKey } from '../algorithms/types.ts';
 import { Reader, Writer, equalBytes, utf8 } from '../wire/codec.ts';
 import { base64Decode, base64Encode } from './base64.ts';
 import { bcryptPbkdf } from './bcrypt-pbkdf.ts';
@@ -23,7 +22,7 @@ import { KeyFileError, asKeyFileError } from './errors.ts';
 import { keyCipher } from './key-ciphers.ts';
 import type { KeyCipher } from './key-ciphers.ts';
 import { privateKeyInconsistency, publicKeyOf, publicPartsOf } from './private-key-types.ts';
-import type { SshPrivateKeyAny } from './private-key-types.ts';
+import type { SshEd25519PrivateKey, SshPrivateKeyAny } from './private-key-types.ts';
 import { encodePublicKeyBlob, parsePublicKeyBlob } from './public-key.ts';
 import type { EcdsaCurve, SshPublicKey } from './public-key.ts';
 
@@ -63,6 +62,11 @@ export interface OpensshPrivateKeyResult {
 
 export interface ReadKeyOptions {
   passphrase?: string | Uint8Array;
+  /**
+   * Refuse bcrypt rounds above this (default 1000, ~20 s of work here; ssh-keygen uses 16): a
+   * crafted file could otherwise keep the tab busy for hours.
+   */
+  maxRounds?: number;
 }
 
 /** Strips the armor and decodes the base64 (errors carry 1-based line numbers). */
@@ -212,6 +216,10 @@ export function readOpensshPrivateKey(text: string, opts: ReadKeyOptions = {}): 
     if (opts.passphrase === undefined || passBytes(opts.passphrase).length === 0) {
       throw new KeyFileError(`private key is encrypted with ${file.cipher}/${file.kdf}; passphrase required`, { field: 'ciphername' }, 'passphrase-required');
     }
+    const maxRounds = opts.maxRounds ?? 1000;
+    if (file.rounds! > maxRounds) {
+      throw new KeyFileError(`bcrypt rounds ${file.rounds} exceed the limit of ${maxRounds}`, { field: 'kdfoptions.rounds' }, 'unsupported');
+    }
     const { key, iv } = deriveKeyIv(spec, passBytes(opts.passphrase), file.salt!, file.rounds!);
     const data = new Uint8Array(file.privateSection.length + file.tag.length);
     data.set(file.privateSection);
@@ -257,10 +265,10 @@ export function parseOpensshPrivateKey(text: string, opts: ReadKeyOptions = {}):
   return readOpensshPrivateKey(text, opts).keys[0]!;
 }
 
-/** Same, but only ed25519 (the engine's SshPrivateKey); other types give an 'unsupported' error. */
-export function parseOpensshPrivateKeyEd25519(text: string, opts: ReadKeyOptions = {}): SshPrivateKey {
+/** Same, but only ed25519; other types give an 'unsupported' error. */
+export function parseOpensshPrivateKeyEd25519(text: string, opts: ReadKeyOptions = {}): SshEd25519PrivateKey {
   const k = parseOpensshPrivateKey(text, opts);
-  if (k.type !== 'ssh-ed25519') throw new KeyFileError(`key type ${k.type} is not supported by the engine yet (ed25519 only)`, { field: 'type' }, 'unsupported');
+  if (k.type !== 'ssh-ed25519') throw new KeyFileError(`key type ${k.type} is not ssh-ed25519`, { field: 'type' }, 'unsupported');
   return k;
 }
 

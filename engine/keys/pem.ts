@@ -5,7 +5,6 @@
 //                      with rsaEncryption, id-ecPublicKey or id-Ed25519 (RFC 8410 §7)
 // and the dispatcher that also accepts "OPENSSH PRIVATE KEY".
 
-import type { SshPrivateKey } from '../algorithms/types.ts';
 import { bigintToBytes, bytesToBigint } from '../wire/codec.ts';
 import { base64Decode, base64Encode } from './base64.ts';
 import { TAG, children, derOid, derUint, expectTag, oidDer, readTlv, seq, tlv, uintDer } from './der.ts';
@@ -192,7 +191,7 @@ export function encodePkcs8(k: SshPrivateKeyAny): Uint8Array {
     case 'ssh-rsa':
       return seq(uintDer(0n), seq(oidDer(OID_RSA), tlv(TAG.NULL, new Uint8Array(0))), tlv(TAG.OCTET_STRING, encodePkcs1(k)));
     case 'ssh-ed25519':
-      return seq(uintDer(0n), seq(oidDer(OID_ED25519)), tlv(TAG.OCTET_STRING, tlv(TAG.OCTET_STRING, (k as SshPrivateKey).seed)));
+      return seq(uintDer(0n), seq(oidDer(OID_ED25519)), tlv(TAG.OCTET_STRING, tlv(TAG.OCTET_STRING, k.seed)));
     default:
       return seq(uintDer(0n), seq(oidDer(OID_EC), oidDer(CURVE_OID[k.curve])), tlv(TAG.OCTET_STRING, encodeSec1(k, false)));
   }

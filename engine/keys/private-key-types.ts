@@ -1,6 +1,6 @@
-// Private keys of every type this package reads and writes. `SshPrivateKey` (engine/algorithms/
-// types.ts) is the ed25519 member the engine signs with; ecdsa and rsa live here until the engine
-// grows them.
+// Private keys of every type this package reads and writes. The members are structurally the
+// same as the engine's `SshPrivateKey` (engine/algorithms/types.ts), so a key read from a file can
+// be handed to the engine as it is.
 
 import { ed25519 } from '@noble/curves/ed25519.js';
 import type { SshPrivateKey } from '../algorithms/types.ts';
@@ -30,7 +30,10 @@ export interface SshRsaPrivateKey {
   comment?: string;
 }
 
-export type SshPrivateKeyAny = SshPrivateKey | SshEcdsaPrivateKey | SshRsaPrivateKey;
+/** The engine's ed25519 key (RFC 8032 §5.1.5: 32-byte seed and public key). */
+export type SshEd25519PrivateKey = Extract<SshPrivateKey, { type: 'ssh-ed25519' }>;
+
+export type SshPrivateKeyAny = SshEd25519PrivateKey | SshEcdsaPrivateKey | SshRsaPrivateKey;
 
 /** The public half of a private key, as blob parts. */
 export function publicPartsOf(k: SshPrivateKeyAny): SshPublicKeyParts {
@@ -74,8 +77,8 @@ export function privateKeyInconsistency(k: SshPrivateKeyAny): string | null {
 }
 
 /** ed25519 from a 32-byte seed (RFC 8032 §5.1.5). */
-export function ed25519FromSeed(seed: Uint8Array, comment?: string): SshPrivateKey {
-  const key: SshPrivateKey = { type: 'ssh-ed25519', publicKey: ed25519.getPublicKey(seed), seed: seed.slice() };
+export function ed25519FromSeed(seed: Uint8Array, comment?: string): SshEd25519PrivateKey {
+  const key: SshEd25519PrivateKey = { type: 'ssh-ed25519', publicKey: ed25519.getPublicKey(seed), seed: seed.slice() };
   if (comment !== undefined) key.comment = comment;
   return key;
 }
