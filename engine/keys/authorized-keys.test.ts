@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { findAuthorizedKey, parseAuthorizedKeyOptions, parseAuthorizedKeys, parseExpiryTime } from './authorized-keys.ts';
+import { findAuthorizedKey, formatAuthorizedKeyLine, parseAuthorizedKeyOptions, parseAuthorizedKeys, parseExpiryTime } from './authorized-keys.ts';
 import { KeyFileError } from './errors.ts';
 import { parsePublicKeyLine } from './public-key.ts';
 import { ECDSA256_PUBLIC, ED25519_ENCRYPTED_PUBLIC, ED25519_PUBLIC } from './fixtures.test-data.ts';
@@ -112,5 +112,23 @@ describe('authorized_keys files', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('formatAuthorizedKeyLine', () => {
+  it('round-trips options with quotes, commas and spaces', () => {
+    const key = parsePublicKeyLine(ED25519_PUBLIC).key;
+    fc.assert(
+      fc.property(fc.string({ maxLength: 30 }).filter((s) => !s.endsWith('\\') && !/[\r\n]/.test(s)), fc.constantFrom('', 'a comment'), (cmd, comment) => {
+        const opts = [{ name: 'restrict' }, { name: 'command', value: cmd }, { name: 'no-pty' }];
+        const line = formatAuthorizedKeyLine(opts, key, comment);
+        const { entries, errors } = parseAuthorizedKeys(line);
+        expect(errors).toEqual([]);
+        expect(entries[0]!.options).toEqual(opts);
+        expect(entries[0]!.comment).toBe(comment);
+        expect(entries[0]!.policy.command).toBe(cmd);
+      }),
+    );
+    expect(() => formatAuthorizedKeyLine([{ name: 'command', value: 'x\\' }], key)).toThrow(KeyFileError);
   });
 });

@@ -7,6 +7,7 @@
 // Option values are double-quoted; inside them only \" is an escape.
 
 import { equalBytes } from '../wire/codec.ts';
+import { base64Encode } from './base64.ts';
 import { KeyFileError } from './errors.ts';
 import { matchHostAndIp } from './host-pattern.ts';
 import { isPublicKeyType, readPublicKeyText } from './public-key.ts';
@@ -327,4 +328,19 @@ export function findAuthorizedKey(entries: readonly AuthorizedKeyEntry[], blob: 
   }
   const reason = rejected.length ? `key found but refused: ${rejected.map((r) => `line ${r.line}: ${r.reason}`).join('; ')}` : 'key not found in authorized_keys';
   return { entry: null, reason, rejected };
+}
+
+/**
+ * Formats one authorized_keys line: options (values double-quoted, '"' escaped as \"), key, comment.
+ * A value ending in a backslash cannot be written (sshd would read `\"` as an escaped quote).
+ */
+export function formatAuthorizedKeyLine(options: readonly AuthorizedKeyOption[], key: SshPublicKey, comment?: string): string {
+  const opts = options.map((o) => {
+    if (o.value === undefined) return o.name;
+    if (o.value.endsWith('\\')) throw new KeyFileError(`option ${o.name}: a value cannot end with a backslash`, { field: 'options' });
+    return `${o.name}="${o.value.replace(/"/g, '\\"')}"`;
+  });
+  const keyText = `${key.type} ${base64Encode(key.blob)}`;
+  const parts = [opts.join(','), keyText, comment ?? ''].filter((p) => p !== '');
+  return parts.join(' ');
 }

@@ -59,7 +59,7 @@ export {
   parseKnownHostsFile,
 } from './known-hosts.ts';
 export type { FormatKnownHostsOptions, HostLookup, HostLookupResult, KnownHostsEntry, KnownHostsMarker, KnownHostsParse } from './known-hosts.ts';
-export { findAuthorizedKey, parseAuthorizedKeyOptions, parseAuthorizedKeys, parseExpiryTime } from './authorized-keys.ts';
+export { findAuthorizedKey, formatAuthorizedKeyLine, parseAuthorizedKeyOptions, parseAuthorizedKeys, parseExpiryTime } from './authorized-keys.ts';
 export type { AuthorizedKeyContext, AuthorizedKeyEntry, AuthorizedKeyMatch, AuthorizedKeyOption, AuthorizedKeyPolicy, AuthorizedKeysParse } from './authorized-keys.ts';
 export { copyId } from './copy-id.ts';
 export type { CopyIdResult } from './copy-id.ts';
