@@ -98,10 +98,11 @@ const MiB = 1024 * 1024;
 function promptPassword(prompt: string): Promise<string | null> {
   const stdin = process.stdin;
   if (!stdin.isTTY) return Promise.resolve(null);
-  process.stderr.write(prompt);
   return new Promise((resolve) => {
     const wasRaw = stdin.isRaw;
+    // echo off BEFORE the prompt shows: what is typed after seeing it must never be echoed
     stdin.setRawMode(true);
+    process.stderr.write(prompt);
     stdin.resume();
     let buf = '';
     const done = (v: string | null) => {
