@@ -330,7 +330,7 @@ function runSession(conn: Connection, socket: import('node:net').Socket, pl: Con
     let authed = false;
     let quiet = false;
     let attached: AttachedSocket;
-    const narrator = new TraceNarrator();
+    const narrator = new TraceNarrator({ ansi: !!process.stderr.isTTY && !process.env.NO_COLOR });
 
     const cleanup = () => {
       if (rawMode && stdin.isTTY) stdin.setRawMode(false);

@@ -291,7 +291,7 @@ export async function serve(argv: string[]): Promise<number> {
       onEvent: (e, id) => {
         if (trace) {
           let n = narrators.get(id);
-          if (!n) narrators.set(id, (n = new TraceNarrator()));
+          if (!n) narrators.set(id, (n = new TraceNarrator({ ansi: !!process.stderr.isTTY && !process.env.NO_COLOR })));
           process.stderr.write(`${n.next(e).replace(/^/gm, `#${id} `)}\n`);
           if (e.type === 'closed') narrators.delete(id);
         }

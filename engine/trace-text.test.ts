@@ -91,6 +91,14 @@ describe('formatEvent', () => {
     expect(formatEvent(ev({ type: 'error', local: false, message: 'bad mac', reason: 5, field: 'mac', offset: 12 }, 5))).toBe('[5 interactive] peer error (MAC_ERROR): bad mac [mac @12]');
   });
 
+  it('ansi colours only the prefix; without it there are no escapes', () => {
+    const e = ev({ type: 'info', message: 'hello' }, 3);
+    expect(formatEvent(e)).not.toContain('\x1b');
+    const c = formatEvent(e, { ansi: true });
+    expect(c).toMatch(/^\x1b\[\d+m\[3 auth\]\x1b\[0m hello$/);
+    expect(c.replace(/\x1b\[[0-9;]*m/g, '')).toBe(formatEvent(e));
+  });
+
   it('showSide adds the sequence number and side', () => {
     const e = ev({ type: 'info', message: 'hello' }, 2, 'server');
     expect(formatEvent(e, { showSide: true })).toMatch(new RegExp(`^\\s*${e.seq} server \\[2 kex\\] hello$`));

@@ -69,6 +69,8 @@ export interface FormatOptions {
   hexChars?: number;
   /** Include the event's sequence number and side in the prefix (default false). */
   showSide?: boolean;
+  /** Colour the phase prefix with ANSI escapes (for terminals; default false). */
+  ansi?: boolean;
 }
 
 const HEX_DEFAULT = 32;
@@ -106,8 +108,12 @@ export function previewData(data: Uint8Array, max = 40): string {
   return `<binary>`;
 }
 
+/** One ANSI colour per phase: cyan, yellow, magenta, blue, green. */
+const PHASE_COLOURS: Record<Phase, number> = { 1: 36, 2: 33, 3: 35, 4: 34, 5: 32 };
+
 function prefix(e: SshEvent, o: FormatOptions): string {
-  const p = `[${e.phase} ${PHASE_NAMES[e.phase] ?? '?'}]`;
+  const plain = `[${e.phase} ${PHASE_NAMES[e.phase] ?? '?'}]`;
+  const p = o.ansi ? `\x1b[${PHASE_COLOURS[e.phase] ?? 0}m${plain}\x1b[0m` : plain;
   return o.showSide ? `${String(e.seq).padStart(4)} ${e.side.padEnd(6)} ${p}` : p;
 }
 
@@ -313,8 +319,9 @@ export function formatEvent(e: SshEvent, o: FormatOptions = {}): string {
 }
 
 /** "── Phase 2 · Algorithm negotiation and key exchange ──" */
-export function phaseHeading(phase: Phase): string {
-  return `── Phase ${phase} · ${PHASE_TITLES[phase]} ──`;
+export function phaseHeading(phase: Phase, o: FormatOptions = {}): string {
+  const text = `── Phase ${phase} · ${PHASE_TITLES[phase]} ──`;
+  return o.ansi ? `\x1b[1;${PHASE_COLOURS[phase] ?? 0}m${text}\x1b[0m` : text;
 }
 
 /**
@@ -334,7 +341,7 @@ export class TraceNarrator {
     const line = formatEvent(e, this.opts);
     if (e.phase > prev) {
       this.reached.set(key, e.phase);
-      return `${phaseHeading(e.phase)}\n${line}`;
+      return `${phaseHeading(e.phase, this.opts)}\n${line}`;
     }
     return line;
   }
