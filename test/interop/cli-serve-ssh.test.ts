@@ -184,6 +184,10 @@ describe.skipIf(!ready)('sshscope serve --host-key and --json', () => {
       expect(events.every((e) => e.connection === 1 && e.side === 'server')).toBe(true);
       expect(events.some((e) => e.type === 'auth' && e.result === 'success')).toBe(true);
       expect(events.some((e) => e.type === 'packet')).toBe(true);
+      // the end of an exec, as OpenSSH does it: exit-status, then EOF, then CLOSE (RFC 4254 §6.10)
+      const sent = (events as { type: string; dir?: string; msg?: string; tree?: unknown }[]).filter((e) => e.type === 'packet' && e.dir === 's2c').map((e) => (e.msg === 'SSH_MSG_CHANNEL_REQUEST' ? `${e.msg}:${JSON.stringify(e.tree).includes('exit-status') ? 'exit-status' : '?'}` : e.msg));
+      const tail = sent.filter((m) => /EXIT|exit-status|CHANNEL_EOF|CHANNEL_CLOSE/.test(m!));
+      expect(tail).toEqual(['SSH_MSG_CHANNEL_REQUEST:exit-status', 'SSH_MSG_CHANNEL_EOF', 'SSH_MSG_CHANNEL_CLOSE']);
     } finally {
       await serve.stop();
       removeDir(dir);
