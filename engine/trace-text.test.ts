@@ -6,6 +6,7 @@ import type { SshEvent, SshEventBody, FieldNode, Phase } from './events.ts';
 import { createClient, createServer, pumpPair, seededEnv, generateEd25519 } from './index.ts';
 
 let seq = 0;
+const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 function ev(body: SshEventBody, phase: Phase = 2, side: 'client' | 'server' = 'client'): SshEvent {
   return { seq: seq++, t: 0, side, phase, ...body } as SshEvent;
 }
@@ -29,7 +30,7 @@ describe('formatEvent', () => {
     const wire = new Uint8Array(payload.length + 9);
     const s = formatEvent(ev({ type: 'packet', dir: 'c2s', n: 0, wire, payload, msg: 'SSH_MSG_KEXINIT', id: 20, encrypted: false, tree }));
     expect(s).toMatch(/^\[2 kex\] C→S SSH_MSG_KEXINIT \(#0, \d+ bytes\)/);
-    expect(s).toContain(`cookie=${Buffer.from(cookie).toString('hex')}`);
+    expect(s).toContain(`cookie=${hex(cookie)}`);
     expect(s).toContain('kex_algorithms=curve25519-sha256,ext-info-c');
     expect(s).toContain('first_kex_packet_follows=false');
     expect(s).not.toContain('reserved=');
@@ -57,10 +58,10 @@ describe('formatEvent', () => {
     const H = new Uint8Array(createHash('sha256').update(input).digest());
     const tree: FieldNode = { path: '', label: 'H input', kind: 'struct', start: 0, end: 300 };
     const s = formatEvent(ev({ type: 'exchange-hash', tree, H, input, hash: 'sha256' }));
-    const hex = Buffer.from(H).toString('hex');
+    const hHex = hex(H);
     expect(s).toContain('SHA256');
-    expect(s).toContain(`${hex.slice(0, 32)}… (32 bytes)`);
-    expect(s).not.toContain(hex); // truncated
+    expect(s).toContain(`${hHex.slice(0, 32)}… (32 bytes)`);
+    expect(s).not.toContain(hHex); // truncated
   });
 
   it('keys: K, H, session id, A–F with their meaning, rounds omitted', () => {
@@ -154,13 +155,13 @@ describe('a real in-memory session, narrated', () => {
     expect(headings.slice(0, 4)).toEqual([1, 2, 3, 4].map((p) => phaseHeading(p as Phase)));
     for (const p of ['[1 version]', '[2 kex]', '[3 auth]', '[4 session]']) expect(text).toContain(p);
     expect(text).not.toContain(password);
-    expect(text).not.toContain(Buffer.from(password).toString('hex'));
+    expect(text).not.toContain(hex(new TextEncoder().encode(password)));
     for (const e of events) expect(formatEvent(e)).toMatch(/^\[[1-5] [a-z]+\] \S/);
     const hEvents = events.filter((e): e is Extract<SshEvent, { type: 'exchange-hash' }> => e.type === 'exchange-hash');
     expect(hEvents.length).toBeGreaterThan(0);
     for (const e of hEvents) {
       const h = createHash('sha256').update(e.input).digest('hex');
-      expect(Buffer.from(e.H).toString('hex')).toBe(h);
+      expect(hex(e.H)).toBe(h);
       expect(formatEvent(e)).toContain(h.slice(0, 32));
     }
   });
