@@ -176,16 +176,17 @@ const stepR3: Step = (f, g, v, r, nFG, nVR) => {
 
 /** R/q step: g <- f0*g - g0*f and r <- f0*r - g0*v, reduced mod q. */
 const stepRq: Step = (f, g, v, r, nFG, nVR) => {
-  // `| 0` keeps every intermediate a small integer (no -0), which keeps V8 on its int32 path.
-  const f0 = f[0]! | 0;
-  const g0 = g[0]! | 0;
+  // x - q*round(x/q) is the centered residue: |x| < 2^24, and x/q is never within 1/(2q) of a
+  // half-integer (q is odd), far beyond the rounding error of the double division.
+  const f0 = f[0]!;
+  const g0 = g[0]!;
   for (let i = 0; i < nFG; i++) {
-    const x = ((f0 * g[i]! - g0 * f[i]!) % Q) | 0;
-    g[i] = x > Q12 ? x - Q : x < -Q12 ? x + Q : x;
+    const x = f0 * g[i]! - g0 * f[i]!;
+    g[i] = x - Q * Math.round(x / Q);
   }
   for (let i = 0; i < nVR; i++) {
-    const x = ((f0 * r[i]! - g0 * v[i]!) % Q) | 0;
-    r[i] = x > Q12 ? x - Q : x < -Q12 ? x + Q : x;
+    const x = f0 * r[i]! - g0 * v[i]!;
+    r[i] = x - Q * Math.round(x / Q);
   }
 };
 
