@@ -42,11 +42,15 @@ interface Channel {
   receivedClose: boolean;
   /** Session setup is over once shell/exec/subsystem started: later traffic is phase 5. */
   started: boolean;
+  /** Bytes delivered to the application but not yet consumed (manual window mode). */
+  held: number;
 }
 
 export interface ChannelOptions {
   window: number;
   maxPacket: number;
+  /** When true the application says what it consumed ('consume' command) before window is granted again. */
+  manualWindow?: boolean;
 }
 
 export class Channels {
@@ -102,6 +106,7 @@ export class Channels {
       sentClose: false,
       receivedClose: false,
       started: false,
+      held: 0,
     };
     this.byLocal.set(ch.localId, ch);
     return ch;
@@ -169,6 +174,10 @@ export class Channels {
         break;
       case 'close':
         ch.queue.push({ kind: 'msg', msg: { name: 'SSH_MSG_CHANNEL_CLOSE', recipientChannel: 0 }, phase: 5 });
+        break;
+      case 'consume':
+        ch.held = Math.max(0, ch.held - cmd.bytes);
+        this.maybeGrant(ch);
         break;
     }
     this.flush(ch);
@@ -372,11 +381,19 @@ export class Channels {
     ch.localWindow -= data.length;
     if (msg.name === 'SSH_MSG_CHANNEL_DATA') this.host.emit({ type: 'channel', id: ch.localId, change: 'data', detail: { data } }, 5);
     else this.host.emit({ type: 'channel', id: ch.localId, change: 'extended-data', detail: { data, code: msg.dataTypeCode } }, 5);
-    // Grant more once half the window is used (the application has the data as an event now).
-    if (ch.localWindow < ch.localWindowMax / 2 && !ch.sentClose) {
-      const add = ch.localWindowMax - ch.localWindow;
-      ch.localWindow += add;
-      this.host.send({ name: 'SSH_MSG_CHANNEL_WINDOW_ADJUST', recipientChannel: ch.remoteId, bytesToAdd: add }, 5);
+    if (this.opts.manualWindow) ch.held += data.length;
+    this.maybeGrant(ch);
+  }
+
+  /**
+   * RFC 4254 §5.2: grant the peer more window once half of it is used up by data the application
+   * has consumed (in automatic mode, data counts as consumed once it is an event).
+   */
+  private maybeGrant(ch: Channel): void {
+    const grantable = ch.localWindowMax - ch.localWindow - ch.held;
+    if (grantable >= ch.localWindowMax / 2 && !ch.sentClose && !ch.receivedClose) {
+      ch.localWindow += grantable;
+      this.host.send({ name: 'SSH_MSG_CHANNEL_WINDOW_ADJUST', recipientChannel: ch.remoteId, bytesToAdd: grantable }, 5);
     }
   }
 

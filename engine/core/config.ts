@@ -24,6 +24,8 @@ export interface CommonConfig {
   /** Our initial channel window and maximum packet (RFC 4254 §5.1). */
   channelWindow?: number;
   channelMaxPacket?: number;
+  /** Grant channel window only for data the application reports with 'consume' (back-pressure). */
+  manualWindow?: boolean;
   /** Offer strict key exchange (OpenSSH PROTOCOL §1.10, the Terrapin fix). Default true. */
   strictKex?: boolean;
 }
@@ -87,6 +89,8 @@ export type Command =
   | { type: 'signal'; channel: number; signal: string }
   | { type: 'data'; channel: number; data: Uint8Array; stream?: 'stdout' | 'stderr' }
   | { type: 'eof'; channel: number }
+  /** With manualWindow: the application has processed this many received bytes; window may be granted again. */
+  | { type: 'consume'; channel: number; bytes: number }
   | { type: 'close'; channel: number }
   | { type: 'exit-status'; channel: number; status: number }
   | { type: 'exit-signal'; channel: number; signal: string; coreDumped?: boolean; message?: string }

@@ -365,3 +365,42 @@ describe('env and subsystem requests', () => {
     expect(c.closed).toBe(false);
   });
 });
+
+describe('manual window (back-pressure)', () => {
+  it('grants no window until the application consumes, then resumes', () => {
+    const { client, server } = setup('manual-window', {}, { manualWindow: true, channelWindow: 64 * 1024, channelMaxPacket: 16 * 1024 });
+    const c = createClient(client);
+    const s = createServer(server);
+    let ch = -1;
+    let received = 0;
+    const serverData: { id: number; n: number }[] = [];
+    const input = seededEnv('mw-input').randomBytes(256 * 1024);
+    pumpPair(c, s, (e) => {
+      if (e.side === 'client' && e.type === 'auth' && e.result === 'success') ch = c.command({ type: 'open-session' });
+      if (e.side === 'client' && e.type === 'channel' && e.change === 'open') {
+        c.command({ type: 'exec', channel: ch, command: 'cat' });
+        c.command({ type: 'data', channel: ch, data: input });
+      }
+      if (e.side === 'server' && e.type === 'channel' && e.change === 'data') {
+        const n = (e.detail as { data: Uint8Array }).data.length;
+        received += n;
+        serverData.push({ id: e.id, n });
+      }
+    });
+    // Nothing consumed: the client stops at the 64 KiB window and keeps the rest queued.
+    expect(received).toBe(64 * 1024);
+    expect(c.bufferedAmount(ch)).toBe(input.length - 64 * 1024);
+    for (let round = 0; round < 10 && received < input.length; round++) {
+      const pending = serverData.splice(0);
+      for (const d of pending) s.command({ type: 'consume', channel: d.id, bytes: d.n });
+      pumpPair(c, s, (e) => {
+        if (e.side === 'server' && e.type === 'channel' && e.change === 'data') {
+          const n = (e.detail as { data: Uint8Array }).data.length;
+          received += n;
+          serverData.push({ id: e.id, n });
+        }
+      });
+    }
+    expect(received).toBe(input.length);
+  });
+});

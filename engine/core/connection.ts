@@ -122,7 +122,7 @@ export class Connection {
     this.rekeyBytes = role.cfg.rekeyBytes ?? DEFAULT_REKEY_BYTES;
     this.ourVersion = `SSH-2.0-${role.cfg.software ?? SOFTWARE_VERSION}`;
     const host = this.layerHost();
-    this.channels = new Channels(host, { window: role.cfg.channelWindow ?? 2 * 1024 * 1024, maxPacket: role.cfg.channelMaxPacket ?? 32768 });
+    this.channels = new Channels(host, { window: role.cfg.channelWindow ?? 2 * 1024 * 1024, maxPacket: role.cfg.channelMaxPacket ?? 32768, manualWindow: role.cfg.manualWindow ?? false });
     if (role.side === 'client') {
       this.clientAuth = new ClientAuth(host, role.cfg, (kind, detail, then) => this.ask(kind, detail, then));
     } else {

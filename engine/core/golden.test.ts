@@ -28,7 +28,8 @@ function transcript(cipher: string, mac: string | null, method: 'password' | 'pu
   const uk = seededEnv(`${seed}/user`);
   const hostKey = generateEd25519((n) => hk.randomBytes(n));
   const userKey = generateEd25519((n) => uk.randomBytes(n), 'alice@laptop');
-  const algorithms = { cipher: [cipher], ...(mac ? { mac: [mac] } : {}) };
+  // Every list pinned, so that changing a default preference list does not change a transcript.
+  const algorithms = { kex: ['curve25519-sha256'], hostKey: ['ssh-ed25519'], cipher: [cipher], mac: mac ? [mac] : ['hmac-sha2-256-etm@openssh.com'], compression: ['none'] };
   const r = runExec(
     {
       env: seededEnv(`${seed}/client`),
