@@ -5,6 +5,18 @@ import type { AlgorithmPrefs } from '../core/config.ts';
 
 export const DEFAULT_KEX: readonly string[] = ['curve25519-sha256', 'curve25519-sha256@libssh.org'];
 export const DEFAULT_HOST_KEY: readonly string[] = ['ssh-ed25519'];
+/**
+ * PubkeyAcceptedAlgorithms: OpenSSH 9.2 KEX_DEFAULT_PK_ALG (myproposal.h) without certificates and
+ * security keys; ssh-rsa (SHA-1) is not accepted by default since OpenSSH 8.8.
+ */
+export const DEFAULT_PUBKEY_ALGORITHMS: readonly string[] = [
+  'ssh-ed25519',
+  'ecdsa-sha2-nistp256',
+  'ecdsa-sha2-nistp384',
+  'ecdsa-sha2-nistp521',
+  'rsa-sha2-512',
+  'rsa-sha2-256',
+];
 export const DEFAULT_CIPHERS: readonly string[] = [
   'chacha20-poly1305@openssh.com',
   'aes128-ctr',
@@ -22,7 +34,10 @@ export const DEFAULT_MACS: readonly string[] = [
   'hmac-sha2-512',
   'hmac-sha1',
 ];
+// OpenSSH's client offers only "none" unless Compression=yes; then "zlib@openssh.com,zlib,none".
 export const DEFAULT_COMPRESSION: readonly string[] = ['none'];
+/** What to offer when compression is asked for (OpenSSH 9.2 sshconnect2.c, Compression=yes). */
+export const COMPRESSION_WHEN_ASKED: readonly string[] = ['zlib@openssh.com', 'zlib', 'none'];
 
 /** A fresh copy of the defaults (callers may mutate it). */
 export function defaultAlgorithms(): AlgorithmPrefs {

@@ -1,5 +1,7 @@
 // Key-exchange methods (RFC 4253 §7, §8). Families: 'ecdh' (RFC 5656 §4 messages, used by RFC 8731),
-// 'dh' (RFC 4253 §8), 'gex' (RFC 4419), 'hybrid' (PQ, K as string). Only curve25519 for now.
+// 'dh' (RFC 4253 §8), 'gex' (RFC 4419), 'hybrid' (PQ, K as string). This file holds curve25519 and
+// the table of every method; the NIST curves are in kex-ecdh.ts, finite-field DH and group exchange
+// in kex-dh.ts, the post-quantum hybrids in kex-hybrid.ts.
 //
 // curve25519-sha256 / curve25519-sha256@libssh.org, RFC 8731 §3: Q_C and Q_S are 32-byte X25519 public
 // keys sent as strings; the 32-byte X25519 output is read as an unsigned big-endian integer and
@@ -9,6 +11,9 @@ import { x25519 } from '@noble/curves/ed25519.js';
 import type { KexClientState, KexResult, KexServerResult, KexSpec } from './types.ts';
 import { KexError } from './types.ts';
 import { hex, sshMpintFromUnsigned } from './bytes.ts';
+import { ECDH_KEX } from './kex-ecdh.ts';
+import { DH_KEX } from './kex-dh.ts';
+import { HYBRID_KEX } from './kex-hybrid.ts';
 
 function x25519Shared(privateKey: Uint8Array, peerPublic: Uint8Array, who: string): Uint8Array {
   if (peerPublic.length !== 32) throw new KexError(`${who} X25519 public key must be 32 bytes, got ${peerPublic.length}`);
@@ -58,8 +63,20 @@ function curve25519(name: string): KexSpec {
   };
 }
 
-/** Keyed by wire name. Issue 3 adds the dh, gex and hybrid rows. */
+/**
+ * Every key exchange method, keyed by wire name. Legacy rows (diffie-hellman-group1-sha1,
+ * -group14-sha1, -group-exchange-sha1) are here for teaching and old peers, not in DEFAULT_KEX.
+ */
 export const KEX: Record<string, KexSpec> = {
+  ...HYBRID_KEX,
+  // RFC 8731 §3
   'curve25519-sha256': curve25519('curve25519-sha256'),
   'curve25519-sha256@libssh.org': curve25519('curve25519-sha256@libssh.org'),
+  // RFC 5656 §4
+  ...ECDH_KEX,
+  // RFC 4419, RFC 8268, RFC 4253 §8
+  ...DH_KEX,
 };
+
+/** Methods kept for teaching and old peers: SHA-1 exchange hashes and the 1024-bit group (RFC 9142 §3.3). */
+export const LEGACY_KEX: readonly string[] = ['diffie-hellman-group14-sha1', 'diffie-hellman-group-exchange-sha1', 'diffie-hellman-group1-sha1'];

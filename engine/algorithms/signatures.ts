@@ -1,29 +1,48 @@
-// Signature algorithms for host keys and user keys (RFC 4253 §6.6).
+// Signature algorithms for host keys and user keys (RFC 4253 §6.6), one table keyed by the algorithm
+// name. The algorithm name is not always the key type: rsa-sha2-256, rsa-sha2-512 (RFC 8332) and the
+// legacy ssh-rsa all sign with a key whose blob says "ssh-rsa" (SignatureSpec.keyType).
+//
 // ssh-ed25519, RFC 8709 §4-§6: public key blob = string "ssh-ed25519" || string key (32 bytes);
 // signature blob = string "ssh-ed25519" || string signature (64 bytes, RFC 8032 §5.1.6).
+// ECDSA (RFC 5656 §3) in signatures-ecdsa.ts, RSA (RFC 4253 §6.6, RFC 8332) in signatures-rsa.ts.
 
 import { ed25519 } from '@noble/curves/ed25519.js';
-import type { SignatureSpec, SshPrivateKey } from './types.ts';
+import type { Ed25519PrivateKey, SignatureSpec, SshPrivateKey } from './types.ts';
 import { ascii, concat, parseSshStrings, sshString, text } from './bytes.ts';
+import { ECDSA_SIGNATURES, ecdsaPublicKeyBlob } from './signatures-ecdsa.ts';
+import { RSA_SIGNATURES, rsaPublicKeyBlob } from './signatures-rsa.ts';
+
+export { ecdsaFromScalar, generateEcdsa } from './signatures-ecdsa.ts';
+export { userKeyAlgorithm } from './user-key-algorithm.ts';
 
 const ED25519 = 'ssh-ed25519';
 
-/** RFC 8709 §4: the public key blob of a private key. */
+/** The public key blob of a private key: RFC 8709 §4, RFC 5656 §3.1, RFC 4253 §6.6. */
 export function publicKeyBlob(key: SshPrivateKey): Uint8Array {
-  if (key.type !== ED25519) throw new Error(`unsupported key type ${String((key as { type: unknown }).type)}`);
-  return concat(sshString(ascii(ED25519)), sshString(key.publicKey));
+  switch (key.type) {
+    case ED25519:
+      return concat(sshString(ascii(ED25519)), sshString(key.publicKey));
+    case 'ssh-rsa':
+      return rsaPublicKeyBlob(key);
+    case 'ecdsa-sha2-nistp256':
+    case 'ecdsa-sha2-nistp384':
+    case 'ecdsa-sha2-nistp521':
+      return ecdsaPublicKeyBlob(key);
+    default:
+      throw new Error(`unsupported key type ${String((key as { type: unknown }).type)}`);
+  }
 }
 
 /** Builds an in-memory ed25519 key from a 32-byte RFC 8032 seed. */
-export function ed25519FromSeed(seed: Uint8Array, comment?: string): SshPrivateKey {
+export function ed25519FromSeed(seed: Uint8Array, comment?: string): Ed25519PrivateKey {
   if (seed.length !== 32) throw new Error(`ed25519 seed must be 32 bytes, got ${seed.length}`);
-  const key: SshPrivateKey = { type: ED25519, publicKey: ed25519.getPublicKey(seed), seed: seed.slice() };
+  const key: Ed25519PrivateKey = { type: ED25519, publicKey: ed25519.getPublicKey(seed), seed: seed.slice() };
   if (comment !== undefined) key.comment = comment;
   return key;
 }
 
 /** A new ed25519 key whose seed is drawn from `random` (seeded sessions stay reproducible). */
-export function generateEd25519(random: (n: number) => Uint8Array, comment?: string): SshPrivateKey {
+export function generateEd25519(random: (n: number) => Uint8Array, comment?: string): Ed25519PrivateKey {
   return ed25519FromSeed(random(32), comment);
 }
 
@@ -56,7 +75,16 @@ const ed25519Spec: SignatureSpec = {
   },
 };
 
-/** Keyed by the algorithm name negotiated in KEXINIT and carried in signature blobs. */
+/**
+ * Keyed by the algorithm name negotiated in KEXINIT and carried in signature blobs, in OpenSSH 9.2's
+ * preference order (myproposal.h KEX_DEFAULT_PK_ALG), legacy ssh-rsa last. The server's
+ * server-sig-algs extension (RFC 8308 §3.1) lists these keys.
+ */
 export const SIGNATURES: Record<string, SignatureSpec> = {
   [ED25519]: ed25519Spec,
+  ...ECDSA_SIGNATURES,
+  ...RSA_SIGNATURES,
 };
+
+/** Signature algorithms kept for old peers only: SHA-1 (RFC 8332 §1; OpenSSH 8.8 release notes). */
+export const LEGACY_SIGNATURES: readonly string[] = ['ssh-rsa'];

@@ -156,15 +156,46 @@ export interface KexSpec {
   };
 }
 
-/** A private key held in memory. Issue 3 adds ecdsa and rsa members. */
-export type SshPrivateKey = {
+/** An ed25519 private key (RFC 8032 §5.1.5; OpenSSH PROTOCOL.key). */
+export interface Ed25519PrivateKey {
   type: 'ssh-ed25519';
   /** 32-byte public key. */
   publicKey: Uint8Array;
   /** 32-byte seed (the RFC 8032 private key). */
   seed: Uint8Array;
   comment?: string;
-};
+}
+
+export type EcdsaCurveName = 'nistp256' | 'nistp384' | 'nistp521';
+
+/** An ECDSA private key (RFC 5656 §3.1; SEC1 §3.2.1: Q = d·G). */
+export interface EcdsaPrivateKey {
+  type: `ecdsa-sha2-${EcdsaCurveName}`;
+  curve: EcdsaCurveName;
+  /** Uncompressed public point 0x04 || X || Y (SEC1 §2.3.3). */
+  Q: Uint8Array;
+  /** The private scalar, 0 < d < n. */
+  d: bigint;
+  comment?: string;
+}
+
+/** An RSA private key as OpenSSH stores it (RFC 8017 §3.2; iqmp = q⁻¹ mod p). */
+export interface RsaPrivateKey {
+  type: 'ssh-rsa';
+  n: bigint;
+  e: bigint;
+  d: bigint;
+  iqmp: bigint;
+  p: bigint;
+  q: bigint;
+  comment?: string;
+}
+
+/**
+ * A private key held in memory. Structurally the same as engine/keys' SshPrivateKeyAny members
+ * (SshEcdsaPrivateKey, SshRsaPrivateKey), so keys read from files can be handed to the engine as they are.
+ */
+export type SshPrivateKey = Ed25519PrivateKey | EcdsaPrivateKey | RsaPrivateKey;
 
 /** A signature algorithm usable for host keys and user keys (RFC 4253 §6.6, RFC 8709, RFC 8332). */
 export interface SignatureSpec {
