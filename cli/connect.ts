@@ -173,7 +173,8 @@ function plan(argv: string[]): ConnectPlan | { help: string } {
   const port = portFlag !== undefined ? parsePort(portFlag) : (dest.port ?? 22);
   const username = getValue(p, 'login') ?? dest.user ?? process.env.USER ?? userInfo().username;
 
-  const cfg: ClientConfig = { username, env: defaultEnv(nodeCryptoProvider) };
+  // manualWindow: window is granted only once our stdout/stderr took the data (back-pressure, RFC 4254 §5.2).
+  const cfg: ClientConfig = { username, env: defaultEnv(nodeCryptoProvider), manualWindow: true };
   const keyFiles = getAll(p, 'identity');
   const passVar = getValue(p, 'passphrase-env');
   let passphrase: string | undefined;
@@ -457,10 +458,14 @@ function runSession(conn: Connection, socket: import('node:net').Socket, pl: Con
           conn.command({ type: 'disconnect', description: 'session refused' });
           break;
         case 'data':
-          if (d.data instanceof Uint8Array) process.stdout.write(d.data);
-          break;
         case 'extended-data':
-          if (d.data instanceof Uint8Array) process.stderr.write(d.data);
+          if (d.data instanceof Uint8Array) {
+            const bytes = d.data.length;
+            (e.change === 'data' ? process.stdout : process.stderr).write(d.data, () => {
+              conn.command({ type: 'consume', channel: e.id, bytes });
+              attached?.pump();
+            });
+          }
           break;
         case 'exit-status':
           exitStatus = Number(d.status) & 0xff;

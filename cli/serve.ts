@@ -77,7 +77,23 @@ export function startServer(o: ServeOptions): Promise<RunningServer> {
     socket.setNoDelay(true);
     const peer = `${socket.remoteAddress}:${socket.remotePort}`;
     log(`connection ${id} from ${peer}`);
-    const cfg: ServerConfig = { hostKeys: [o.hostKey], users: o.users, env: defaultEnv(nodeCryptoProvider), trace: o.tracePackets ?? false };
+    // manualWindow: a client's input is granted more window only while our output to it drains
+    // (RFC 4254 §5.2), so a fast sender cannot make this process buffer without bound.
+    const cfg: ServerConfig = { hostKeys: [o.hostKey], users: o.users, env: defaultEnv(nodeCryptoProvider), trace: o.tracePackets ?? false, manualWindow: true };
+    if (socket.remoteAddress) cfg.peerAddress = socket.remoteAddress.replace(/^::ffff:/, '');
+    const unconsumed = new Map<number, number>();
+    const OUTPUT_HIGH_WATER = 1 << 20;
+    /** Grants input window for channels whose output has drained; true when it did. */
+    const releaseInput = (): boolean => {
+      let released = false;
+      for (const [ch, bytes] of unconsumed) {
+        if (conn.bufferedAmount(ch) > OUTPUT_HIGH_WATER) continue;
+        unconsumed.delete(ch);
+        conn.command({ type: 'consume', channel: ch, bytes });
+        released = true;
+      }
+      return released;
+    };
     if (o.algorithms) cfg.algorithms = o.algorithms;
     if (o.banner) cfg.banner = o.banner;
     const conn = createServer(cfg);
@@ -167,7 +183,11 @@ export function startServer(o: ServeOptions): Promise<RunningServer> {
           }
           case 'data': {
             const data = d.data;
-            if (data instanceof Uint8Array) st.shell?.input(data);
+            if (data instanceof Uint8Array) {
+              st.shell?.input(data);
+              unconsumed.set(e.id, (unconsumed.get(e.id) ?? 0) + data.length);
+              releaseInput();
+            }
             return;
           }
           case 'eof':
@@ -176,6 +196,7 @@ export function startServer(o: ServeOptions): Promise<RunningServer> {
           case 'close':
           case 'closed':
             sessions.delete(e.id);
+            unconsumed.delete(e.id);
             return;
         }
       } else if (e.type === 'closed') {
@@ -183,7 +204,7 @@ export function startServer(o: ServeOptions): Promise<RunningServer> {
         sockets.delete(socket);
       }
     };
-    const attached = attachSocket(conn, socket, onEvent, { side: 'server' });
+    const attached = attachSocket(conn, socket, onEvent, { side: 'server', onPumped: () => releaseInput() && attached.pump() });
     attached.pump();
   });
   return new Promise((resolve, reject) => {
