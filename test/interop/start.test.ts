@@ -78,17 +78,17 @@ describe('sshscope start', () => {
           `--user-data-dir=${profile}`,
           '--virtual-time-budget=10000',
           '--dump-dom',
-          url,
+          // the last step of the default session, with the hosts view that shows the remote output
+          `${url}?step=9999&view=hosts`,
         ]);
         const dom = r.stdout;
         expect(dom, r.stderr.slice(-2000)).toContain('data-ready="true"');
-        // the trace holds events of both sides and every phase of a one-command session
+        // the phase bar shows all five phases, and the session reached the last one
         for (const phase of [1, 2, 3, 4, 5]) expect(dom).toContain(`data-phase="${phase}"`);
-        expect(dom).toContain('SSH_MSG_KEXINIT');
-        expect(dom).toContain('SSH_MSG_NEWKEYS');
-        expect(dom).toMatch(/class="client"/);
-        expect(dom).toMatch(/class="server"/);
-        // and the remote command's output
+        expect(dom).toMatch(/aria-current="step"[^>]*data-phase="5"|data-phase="5"[^>]*aria-current="step"/);
+        // the timeline drew the session, and the engine ran the remote command
+        expect(dom).toContain('data-testid="timeline"');
+        expect(dom).toContain('DISCONNECT');
         expect(dom).toContain('hello from sshscope');
       } finally {
         removeDir(profile);

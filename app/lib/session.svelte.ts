@@ -1,0 +1,148 @@
+// The app's single source of truth (DESIGN.md "App"): the event log in $state.raw, the cursor,
+// the selection and the display settings. Every view derives what it shows from these.
+
+import { DEFAULT_SCENARIO, runScenario, type ScenarioConfig, type ScenarioRun } from './scenario.ts';
+import { buildSteps, packetAtOrBefore, phaseAt, phaseJump, type PacketEvent, type Step } from './steps.ts';
+import { translate, type Lang, type StringKey } from './i18n.ts';
+import { explainEvent, type Explanation } from './explain.ts';
+import type { ViewName } from './url-state.ts';
+import type { Phase, SshEvent } from '../../engine/index.ts';
+
+export type Theme = 'light' | 'dark';
+
+/** Which view a step naturally belongs to, when the view follows the cursor. */
+export function viewForEvent(e: SshEvent): ViewName | null {
+  switch (e.type) {
+    case 'negotiated':
+      return 'negotiation';
+    case 'exchange-hash':
+    case 'keys':
+      return 'keys';
+    case 'auth':
+      return 'auth';
+    case 'host-key-check':
+      return 'hosts';
+    case 'packet':
+    case 'version':
+      return 'packets';
+    default:
+      return null;
+  }
+}
+
+export class Session {
+  config = $state<ScenarioConfig>(DEFAULT_SCENARIO);
+  run = $state.raw<ScenarioRun | null>(null);
+  error = $state<string | null>(null);
+  cursor = $state(0);
+  view = $state<ViewName>('packets');
+  /** The view follows the step's kind while stepping (turned off when the user picks a tab). */
+  follow = $state(true);
+  /** FieldNode path selected in the packet view (click), and hovered (mouse/focus). */
+  selectedPath = $state<string | null>(null);
+  hoverPath = $state<string | null>(null);
+  /** Tree paths expanded in the packet view. */
+  expanded = $state.raw<ReadonlySet<string>>(new Set(['', 'payload']));
+  playing = $state(false);
+  /** Steps per second while playing. */
+  speed = $state(1);
+  lang = $state<Lang>('en');
+  theme = $state<Theme>('light');
+  projector = $state(false);
+  helpOpen = $state(false);
+
+  steps: Step[] = $derived(this.run ? buildSteps(this.run.events) : []);
+  packets: Step[] = $derived(this.steps.filter((s) => s.event.type === 'packet'));
+  current: Step | null = $derived(this.steps[this.cursor] ?? null);
+  phase: Phase = $derived(phaseAt(this.steps, this.cursor));
+  /** The packet the packet view shows: the latest packet at or before the cursor. */
+  packetStepIndex: number | null = $derived(packetAtOrBefore(this.steps, this.cursor));
+  packet: PacketEvent | null = $derived(this.packetStepIndex === null ? null : (this.steps[this.packetStepIndex]!.event as PacketEvent));
+  explanation: Explanation | null = $derived(this.current ? explainEvent(this.current.event, this.lang) : null);
+
+  constructor(config: ScenarioConfig) {
+    this.config = config;
+  }
+
+  t = (key: StringKey, params?: Record<string, string | number>): string => translate(this.lang, key, params);
+
+  /** Runs the scenario (synchronously: a handshake takes ~100 ms in the browser). */
+  rerun(config: ScenarioConfig = this.config, cursor = 0): void {
+    this.config = config;
+    try {
+      this.run = runScenario(config);
+      this.error = null;
+    } catch (err) {
+      this.run = null;
+      this.error = err instanceof Error ? err.message : String(err);
+    }
+    this.selectedPath = null;
+    this.hoverPath = null;
+    this.goto(Math.min(cursor, Math.max(0, this.steps.length - 1)));
+  }
+
+  goto(index: number): void {
+    const max = Math.max(0, this.steps.length - 1);
+    const next = Math.max(0, Math.min(max, index));
+    const prevPacket = this.packetStepIndex;
+    this.cursor = next;
+    if (this.packetStepIndex !== prevPacket) {
+      this.selectedPath = null;
+      this.hoverPath = null;
+    }
+    const cur = this.steps[next];
+    if (this.follow && cur) {
+      const v = viewForEvent(cur.event);
+      if (v) this.view = v;
+    }
+  }
+
+  next = (): void => this.goto(this.cursor + 1);
+  prev = (): void => this.goto(this.cursor - 1);
+  nextPhase = (): void => this.goto(phaseJump(this.steps, this.cursor, 1));
+  prevPhase = (): void => this.goto(phaseJump(this.steps, this.cursor, -1));
+  first = (): void => this.goto(0);
+  last = (): void => this.goto(this.steps.length - 1);
+
+  gotoPhase(p: Phase): void {
+    const s = this.steps.find((x) => x.phase === p);
+    if (s) this.goto(s.index);
+  }
+
+  /** Picking a tab by hand stops the view from following the cursor. */
+  showView(v: ViewName): void {
+    this.view = v;
+    this.follow = false;
+  }
+
+  togglePlay = (): void => {
+    if (!this.playing && this.cursor >= this.steps.length - 1) this.goto(0);
+    this.playing = !this.playing;
+  };
+
+  selectNode(path: string | null, expandTo?: string[]): void {
+    this.selectedPath = path;
+    if (expandTo?.length) this.expanded = new Set([...this.expanded, ...expandTo]);
+  }
+
+  toggleExpanded(path: string): void {
+    const s = new Set(this.expanded);
+    if (s.has(path)) s.delete(path);
+    else s.add(path);
+    this.expanded = s;
+  }
+
+  /** The most recent event at or before the cursor that satisfies `pred`. */
+  latest<T extends SshEvent>(pred: (e: SshEvent) => e is T): T | null {
+    for (let i = Math.min(this.cursor, this.steps.length - 1); i >= 0; i--) {
+      const e = this.steps[i]!.event;
+      if (pred(e)) return e;
+    }
+    return null;
+  }
+
+  /** Index of the first step satisfying `pred` (anywhere in the log), or -1. */
+  indexOf(pred: (e: SshEvent) => boolean): number {
+    return this.steps.findIndex((s) => pred(s.event));
+  }
+}

@@ -1,0 +1,55 @@
+// The URL holds the scenario, the seed, the cursor and the view, so a link reopens the same step.
+// Pure parse/format of URLSearchParams.
+
+import { CIPHER_CHOICES, DEFAULT_SCENARIO, MAC_CHOICES, type ScenarioConfig } from './scenario.ts';
+import type { Lang } from './i18n.ts';
+
+export const VIEWS = ['packets', 'negotiation', 'keys', 'auth', 'hosts'] as const;
+export type ViewName = (typeof VIEWS)[number];
+
+export interface UrlState {
+  config: ScenarioConfig;
+  step: number;
+  view: ViewName | null;
+  lang: Lang | null;
+}
+
+const USER_RE = /^[A-Za-z0-9._-]{1,32}$/;
+
+export function parseUrlState(search: string): UrlState {
+  const q = new URLSearchParams(search);
+  const auth = q.get('scenario') ?? q.get('auth');
+  const cipher = q.get('cipher');
+  const mac = q.get('mac');
+  const user = q.get('user');
+  const seed = q.get('seed');
+  const view = q.get('view');
+  const lang = q.get('lang');
+  const step = Number(q.get('step') ?? '0');
+  return {
+    config: {
+      ...DEFAULT_SCENARIO,
+      auth: auth === 'publickey' || auth === 'password' ? auth : DEFAULT_SCENARIO.auth,
+      cipher: cipher && CIPHER_CHOICES.includes(cipher) ? cipher : DEFAULT_SCENARIO.cipher,
+      mac: mac && MAC_CHOICES.includes(mac) ? mac : DEFAULT_SCENARIO.mac,
+      user: user && USER_RE.test(user) ? user : DEFAULT_SCENARIO.user,
+      seed: seed && seed.length <= 64 ? seed : DEFAULT_SCENARIO.seed,
+    },
+    step: Number.isInteger(step) && step >= 0 ? step : 0,
+    view: (VIEWS as readonly string[]).includes(view ?? '') ? (view as ViewName) : null,
+    lang: lang === 'zh' || lang === 'en' ? lang : null,
+  };
+}
+
+export function formatUrlState(s: UrlState): string {
+  const q = new URLSearchParams();
+  q.set('scenario', s.config.auth);
+  q.set('cipher', s.config.cipher);
+  q.set('mac', s.config.mac);
+  q.set('user', s.config.user);
+  q.set('seed', s.config.seed);
+  q.set('step', String(s.step));
+  if (s.view) q.set('view', s.view);
+  if (s.lang) q.set('lang', s.lang);
+  return `?${q.toString()}`;
+}

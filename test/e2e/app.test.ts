@@ -1,0 +1,196 @@
+// The visualizer in a real browser: load it, step through a whole session with the keyboard,
+// link the field tree to the hex bytes, show the KDF, log in with a password and with a public
+// key, switch to 简体中文 — with no console errors. Screenshots of each main view go to
+// test-artifacts/ (gitignored) for a person to look at.
+
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { PEER_PATHS, requirePeer } from '../helpers/peers.ts';
+import { openBrowser, screenshot, type OpenBrowser } from './browser.ts';
+
+const hasChromium = requirePeer('chromium', PEER_PATHS.chromium);
+
+async function load(page: Page, query = ''): Promise<void> {
+  await page.goto(inject('appUrl') + query);
+  await page.waitForSelector('body[data-ready="true"]');
+  await page.waitForSelector('[data-testid="counter"]');
+}
+
+async function counter(page: Page): Promise<{ n: number; total: number }> {
+  const text = (await page.textContent('[data-testid="counter"]')) ?? '';
+  const m = /(\d+)\D+(\d+)/.exec(text);
+  if (!m) throw new Error(`no step counter in ${JSON.stringify(text)}`);
+  return { n: Number(m[1]), total: Number(m[2]) };
+}
+
+async function currentPhase(page: Page): Promise<number> {
+  return Number(await page.getAttribute('nav [aria-current="step"]', 'data-phase'));
+}
+
+describe.skipIf(!hasChromium)('the visualizer in chromium', () => {
+  let b: OpenBrowser;
+
+  beforeAll(async () => {
+    b = await openBrowser({ width: 1600, height: 900 });
+  });
+
+  afterAll(async () => {
+    await b?.close();
+  });
+
+  it('steps through a whole session with the keyboard, through all five phases', async () => {
+    const { page } = b;
+    await load(page);
+    expect(await counter(page)).toMatchObject({ n: 1 });
+    expect(await currentPhase(page)).toBe(1);
+    const phases = new Set<number>([await currentPhase(page)]);
+    const { total } = await counter(page);
+    expect(total).toBeGreaterThan(30);
+    await page.locator('body').focus();
+    for (let i = 1; i < total; i++) {
+      await page.keyboard.press('ArrowRight');
+      phases.add(await currentPhase(page));
+      if (i === 3) await screenshot(page, '01-version-and-kexinit');
+    }
+    expect(await counter(page)).toEqual({ n: total, total });
+    expect([...phases].sort()).toEqual([1, 2, 3, 4, 5]);
+    // ← goes back one step; Shift+← goes back to the start of the phase, then the one before
+    await page.keyboard.press('ArrowLeft');
+    expect((await counter(page)).n).toBe(total - 1);
+    await page.keyboard.press('Shift+ArrowLeft');
+    expect(await currentPhase(page)).toBe(5);
+    await page.keyboard.press('Shift+ArrowLeft');
+    expect(await currentPhase(page)).toBe(4);
+    await page.keyboard.press('Home');
+    await page.keyboard.press('Shift+ArrowRight');
+    expect(await currentPhase(page)).toBe(2);
+    // the URL holds the cursor: a reload reopens the same step
+    const at = (await counter(page)).n;
+    expect(page.url()).toContain(`step=${at - 1}`);
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"]');
+    expect((await counter(page)).n).toBe(at);
+    expect(b.errors).toEqual([]);
+  });
+
+  it('highlights exactly the 16 cookie bytes of KEXINIT, and a clicked byte selects its field', async () => {
+    const { page } = b;
+    await load(page, '?step=1&view=packets');
+    expect(await page.textContent('[data-testid="packet-title"]')).toBe('SSH_MSG_KEXINIT');
+    await page.click('[data-path="payload.cookie"]');
+    const selected = page.locator('[data-testid="hex-bytes"] .b.sel');
+    expect(await selected.count()).toBe(16);
+    const hexText = (await selected.allTextContents()).join('');
+    // the cookie node's own value is the same 16 bytes
+    const nodeText = (await page.textContent('[data-path="payload.cookie"] .value'))!.trim();
+    expect(hexText).toBe(nodeText);
+    expect(await page.textContent('[data-testid="selection"]')).toMatch(/cookie.*16/);
+    await screenshot(page, '02-packet-kexinit-cookie');
+    // click the first byte of the packet: packet_length is selected (4 bytes)
+    await page.click('[data-testid="hex-bytes"] [data-o="0"]');
+    expect(await page.locator('[data-testid="hex-bytes"] .b.sel').count()).toBe(4);
+    expect(await page.getAttribute('[data-path="packet_length"]', 'class')).toMatch(/\bsel\b/);
+    expect(b.errors).toEqual([]);
+  });
+
+  it('shows an encrypted packet with its key and what it decrypts to', async () => {
+    const { page } = b;
+    await load(page);
+    const total = (await counter(page)).total;
+    await page.locator(`[data-testid="packet-list"] [data-msg="SSH_MSG_SERVICE_REQUEST"]`).click();
+    expect(await page.textContent('[data-testid="packet-title"]')).toBe('SSH_MSG_SERVICE_REQUEST');
+    expect(await page.textContent('[data-testid="enc-note"]')).toMatch(/aes128-ctr.*key C/s);
+    await page.click('[data-testid="show-decrypted"]');
+    await page.click('[data-path="payload"]');
+    const shown = (await page.locator('[data-testid="hex-bytes"] .b.sel').allTextContents()).join('');
+    // the decrypted payload: msg 5 (SERVICE_REQUEST), string "ssh-userauth"
+    expect(shown).toBe('05' + '0000000c' + Buffer.from('ssh-userauth').toString('hex'));
+    await screenshot(page, '03-packet-encrypted');
+    expect(total).toBeGreaterThan(0);
+    expect(b.errors).toEqual([]);
+  });
+
+  it('shows the negotiation of the ten KEXINIT categories', async () => {
+    const { page } = b;
+    await load(page, '?step=5&view=negotiation');
+    const rows = page.locator('[data-testid="negotiation"] tbody tr');
+    expect(await rows.count()).toBe(10);
+    expect(await page.textContent('[data-testid="negotiation"]')).toContain('curve25519-sha256');
+    await screenshot(page, '04-negotiation');
+  });
+
+  it('the key-derivation view shows the six keys A–F with their values', async () => {
+    const { page } = b;
+    await load(page, '?step=999&view=keys');
+    const keys = page.locator('[data-testid="kdf-key"]');
+    expect(await keys.count()).toBe(6);
+    expect(await keys.evaluateAll((els) => els.map((e) => e.getAttribute('data-letter')))).toEqual(['A', 'B', 'C', 'D', 'E', 'F']);
+    // aes128-ctr + hmac-sha2-256-etm: C and D are 16-byte keys, E and F 32-byte MAC keys
+    const rows = await page.locator('[data-testid="kdf-keys"] tr.keyrow').allTextContents();
+    expect(rows).toHaveLength(6);
+    const hexOf = (s: string) => /[0-9a-f]{16,}/.exec(s)?.[0] ?? '';
+    expect(rows.map((r) => hexOf(r).length / 2)).toEqual([16, 16, 16, 16, 32, 32]);
+    await screenshot(page, '05-key-derivation');
+    expect(b.errors).toEqual([]);
+  });
+
+  it('a password login completes and the command runs', async () => {
+    const { page } = b;
+    await load(page, '?scenario=password&step=999&view=auth');
+    const col = page.locator('[data-testid="auth-password"]');
+    expect(await col.textContent()).toMatch(/success/);
+    await screenshot(page, '06-auth-password');
+    await page.click('[data-testid="tab-hosts"]');
+    expect(await page.textContent('[data-testid="remote-output"]')).toContain('hello from sshscope');
+    await screenshot(page, '07-hosts');
+    expect(b.errors).toEqual([]);
+  });
+
+  it('a publickey login completes, signing data that starts with the session identifier', async () => {
+    const { page } = b;
+    await load(page, '?scenario=publickey&step=999&view=auth');
+    const col = page.locator('[data-testid="auth-publickey"]');
+    expect(await col.textContent()).toMatch(/pk-ok|key acceptable/);
+    expect(await col.textContent()).toMatch(/success/);
+    const first = await page.textContent('[data-testid="signed-data"] li:first-child');
+    expect(first).toMatch(/session identifier/);
+    await screenshot(page, '08-auth-publickey');
+    await page.click('[data-testid="tab-hosts"]');
+    expect(await page.textContent('[data-testid="remote-output"]')).toContain('hello from sshscope');
+    expect(b.errors).toEqual([]);
+  });
+
+  it('switches to 简体中文 and back', async () => {
+    const { page } = b;
+    await load(page, '?step=3');
+    const phaseNames = () => page.locator('nav .name').allTextContents();
+    expect(await phaseNames()).toEqual(['Version exchange', 'Key exchange', 'Authentication', 'Session request', 'Interactive session']);
+    await page.click('[data-testid="lang"]');
+    expect(await phaseNames()).toEqual(['版本交换', '密钥交换', '用户认证', '会话请求', '交互会话']);
+    expect(await page.textContent('[data-testid="explain-title"]')).toMatch(/\p{Script=Han}/u);
+    expect(await page.getAttribute('html', 'lang')).toBe('zh-CN');
+    await screenshot(page, '09-chinese');
+    await page.keyboard.press('l');
+    expect((await phaseNames())[0]).toBe('Version exchange');
+    expect(b.errors).toEqual([]);
+  });
+
+  it('has a help overlay, a dark theme and a projector mode', async () => {
+    const { page } = b;
+    await load(page, '?step=12');
+    await page.locator('body').focus();
+    await page.keyboard.press('?');
+    expect(await page.isVisible('[data-testid="help-overlay"]')).toBe(true);
+    await screenshot(page, '10-help');
+    await page.keyboard.press('Escape');
+    expect(await page.isVisible('[data-testid="help-overlay"]')).toBe(false);
+    await page.click('[data-testid="theme"]');
+    await page.click('[data-testid="projector"]');
+    expect(await page.getAttribute('html', 'data-theme')).toBe('dark');
+    expect(await page.getAttribute('html', 'data-projector')).toBe('true');
+    await screenshot(page, '11-dark-projector');
+    await page.click('[data-testid="theme"]');
+    await page.click('[data-testid="projector"]');
+    expect(b.errors).toEqual([]);
+  });
+});
