@@ -13,7 +13,6 @@ import { fileURLToPath } from 'node:url';
 import { createClient, createServer, defaultEnv, generateEd25519, KEX, type SshEvent } from '../../engine/index.ts';
 import { attachSocket, connectTcp } from '../../engine/adapters/node-tcp.ts';
 import { respondToExec } from '../../engine/core/session-harness.ts';
-import { HYBRID_KEX } from '../../engine/algorithms/kex-hybrid.ts';
 import { PEER_PATHS, requirePeers, requireRoot } from '../helpers/peers.ts';
 import { runSsh, text } from '../helpers/ssh.ts';
 import { startSshd, type Sshd } from '../helpers/sshd.ts';
@@ -21,13 +20,6 @@ import { startSshd, type Sshd } from '../helpers/sshd.ts';
 const NAMES = ['sntrup761x25519-sha512@openssh.com', 'sntrup761x25519-sha512'];
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-/** Whether engine/algorithms/kex.ts has the hybrid rows (the CLI runs in its own process and needs that). */
-const registered = NAMES.every((n) => KEX[n]?.family === 'hybrid');
-if (!registered) {
-  console.warn('[sshscope] engine/algorithms/kex.ts does not list HYBRID_KEX yet: the CLI tests of this file are skipped; the in-process tests add the rows themselves');
-}
-// The in-process tests below run in this process: make sure the table has the rows.
-for (const [name, spec] of Object.entries(HYBRID_KEX)) KEX[name] ??= spec;
 
 const sshdReady =
   requirePeers([
@@ -102,6 +94,7 @@ describe.skipIf(!sshdReady)('our client → real sshd with a forced hybrid KEX',
   });
 
   it.each(NAMES)('%s: echo hi', async (name) => {
+    expect(KEX[name]?.family).toBe('hybrid');
     const sshd = sshds[name]!;
     const r = await runOurClient(sshd.port, sshd.user, sshd.password, name, 'echo hi');
     const errors = r.events.filter((e) => e.type === 'error');
@@ -113,7 +106,7 @@ describe.skipIf(!sshdReady)('our client → real sshd with a forced hybrid KEX',
     expect(sshd.logText()).toContain(`kex: algorithm: ${name}`);
   });
 
-  it.runIf(registered)('sshscope connect --kex sntrup761x25519-sha512@openssh.com: echo hi', async () => {
+  it('sshscope connect --kex sntrup761x25519-sha512@openssh.com: echo hi', async () => {
     const name = NAMES[0]!;
     const sshd = sshds[name]!;
     const r = await runCli(['connect', '-p', String(sshd.port), '--kex', name, '--password-env', 'SSHSCOPE_TEST_PW', '--accept-new', '--known-hosts', `${sshd.dir}/cli_known_hosts`, `${sshd.user}@127.0.0.1`, 'echo', 'hi'], { SSHSCOPE_TEST_PW: sshd.password });
@@ -162,7 +155,7 @@ describe.skipIf(!sshReady)('real ssh with a forced hybrid KEX → our server', (
     expect(serverEvents.slice(before).filter((e) => e.type === 'error')).toEqual([]);
   });
 
-  it.runIf(registered)('ssh -o KexAlgorithms=sntrup761x25519-sha512@openssh.com → sshscope serve --kex: echo hi', async () => {
+  it('ssh -o KexAlgorithms=sntrup761x25519-sha512@openssh.com → sshscope serve --kex: echo hi', async () => {
     const name = NAMES[0]!;
     const serve = await spawnServe(['--user', `alice:${PASSWORD}`, '--kex', name]);
     try {
