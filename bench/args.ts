@@ -23,8 +23,8 @@ export const USAGE = `usage: npm run bench -- [--quick] [--only memory,exec,bulk
   --quick        32 MiB bulk transfers instead of 256 MiB (still 20 handshake runs, 5 bulk runs)
   --only LIST    run only these parts (memory: target 1, exec: target 2, bulk: target 3)
   --runs N       handshake runs per client (targets 1 and 2; at least 20 are needed for a verdict)
-  --bulk-runs N  bulk transfers per client and cipher
-  --mib N        bulk size in MiB
+  --bulk-runs N  bulk transfers per client and cipher (at least 3 for a verdict)
+  --mib N        bulk size in MiB (at least 32 for a verdict)
   --cipher NAME  bulk cipher (repeatable; default chacha20-poly1305@openssh.com and aes128-gcm@openssh.com)
   --strict       exit with status 1 when a target fails`;
 

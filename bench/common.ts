@@ -40,3 +40,12 @@ export function randomPayload(bytes: number, fill: (b: Uint8Array) => void): Uin
   for (let o = 0; o < bytes; o += 1 << 16) fill(buf.subarray(o, Math.min(bytes, o + (1 << 16))));
   return buf;
 }
+
+/** Rejects when `p` takes longer than `ms`: a stuck run must end the bench with a message, not hang it. */
+export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const t = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no result after ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
