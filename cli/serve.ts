@@ -13,7 +13,7 @@ import { nodeCryptoProvider } from './node-crypto.ts';
 import { ArgError, formatHelp, getAll, getValue, parseArgs, parseList, parsePort, type CommandSpec } from './args.ts';
 import { JsonLog } from './json-log.ts';
 import { keylogLines, keylogOf } from './keylog.ts';
-import { loadPrivateKeyFile } from './connect.ts';
+import { loadPrivateKeyFile, parseSize } from './connect.ts';
 import { VirtualShell, type PtyInfo } from './virtual-shell.ts';
 
 export const SERVE_SPEC: CommandSpec = {
@@ -34,6 +34,7 @@ export const SERVE_SPEC: CommandSpec = {
     { name: 'ciphers', value: true, valueName: 'LIST', help: 'ciphers' },
     { name: 'macs', value: true, valueName: 'LIST', help: 'MACs' },
     { name: 'banner', value: true, valueName: 'TEXT', help: 'a banner shown before authentication' },
+    { name: 'rekey-limit', value: true, valueName: 'SIZE', help: 're-exchange keys after this much data, e.g. 1M (default 1G)' },
   ],
   notes: ['example:', '  sshscope serve --port 2222 --user alice:secret', '  ssh -p 2222 alice@127.0.0.1'],
 };
@@ -45,6 +46,8 @@ export interface ServeOptions {
   users: ServerUser[];
   algorithms?: ServerConfig['algorithms'];
   banner?: string;
+  /** Start a key re-exchange after this many bytes (RFC 4253 §9). */
+  rekeyBytes?: number;
   /** Every event of every connection. */
   onEvent?: (e: SshEvent, connection: number) => void;
   /** Build packet events with field trees (costly for bulk data; default false). */
@@ -96,6 +99,7 @@ export function startServer(o: ServeOptions): Promise<RunningServer> {
     };
     if (o.algorithms) cfg.algorithms = o.algorithms;
     if (o.banner) cfg.banner = o.banner;
+    if (o.rekeyBytes !== undefined) cfg.rekeyBytes = o.rekeyBytes;
     const conn = createServer(cfg);
     const sessions = new Map<number, SessionState>();
     let user = '?';
@@ -308,6 +312,7 @@ export async function serve(argv: string[]): Promise<number> {
       hostKey,
       users: [...users.values()],
       tracePackets: trace || json !== null,
+      ...(getValue(p, 'rekey-limit') !== undefined ? { rekeyBytes: parseSize(getValue(p, 'rekey-limit')!, '--rekey-limit') } : {}),
       log: (line) => process.stderr.write(`sshscope serve: ${line}\n`),
       onEvent: (e, id) => {
         if (trace) {

@@ -94,6 +94,18 @@ describe('in-memory client ⇄ server', () => {
     expect(rekeys).toBeGreaterThan(3);
   });
 
+  it('keeps data in order when both sides re-key often and at the same time', () => {
+    for (const cipher of ['chacha20-poly1305@openssh.com', 'aes128-gcm@openssh.com']) {
+      const algorithms = { cipher: [cipher] };
+      const { client, server } = configs(`both-rekey-${cipher}`, { client: { rekeyBytes: 40_000, trace: false, algorithms }, server: { rekeyBytes: 50_000, trace: false, algorithms } });
+      const input = seededEnv('both-rekey-input').randomBytes(1024 * 1024);
+      const r = runExec(client, server, 'cat', input);
+      expect(errors(r.events)).toEqual([]);
+      expect(createHash('sha256').update(r.stdout).digest('hex')).toBe(createHash('sha256').update(input).digest('hex'));
+      expect(r.events.filter((e) => e.type === 'keys' && e.side === 'server').length).toBeGreaterThan(10);
+    }
+  });
+
   it('is byte-reproducible under the same seed', () => {
     const wires = (seed: string) => {
       const { client, server } = configs(seed);

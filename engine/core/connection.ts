@@ -88,7 +88,9 @@ export class Connection {
   private opener: PacketOpener = createNoneOpener();
   private seqOut = 0;
   private seqIn = 0;
-  private bytesSinceKex = 0;
+  /** Bytes sent under the current outgoing keys, and received under the current incoming keys. */
+  private bytesOut = 0;
+  private bytesIn = 0;
   private strict = false;
   private peerWantsExtInfo = false;
   private kex: KexRound | null = null;
@@ -279,7 +281,7 @@ export class Connection {
         const pkt = this.reader.next(this.inbuf, this.opener, seq);
         if (!pkt) break;
         this.seqIn = (this.seqIn + 1) >>> 0;
-        this.bytesSinceKex += pkt.wire.length;
+        this.bytesIn += pkt.wire.length;
         this.handlePacket(seq, pkt.wire, pkt.plain);
         this.maybeRekey();
       }
@@ -747,13 +749,29 @@ export class Connection {
     round.pendingOpener = createOpener(inCipher, inMac, inn, this.env.crypto);
     this.sendNow({ name: 'SSH_MSG_NEWKEYS' });
     this.sealer = createSealer(outCipher, outMac, out, this.env.crypto);
+    this.bytesOut = 0;
     if (this.strict) this.seqOut = 0; // OpenSSH PROTOCOL §1.10
     round.sentNewKeys = true;
     // RFC 8308 §2.4: the server's EXT_INFO is the next packet after its first NEWKEYS.
     if (this.side === 'server' && round.initial && this.peerWantsExtInfo) {
       this.sendNow({ name: 'SSH_MSG_EXT_INFO', extensions: [{ name: 'server-sig-algs', value: new TextEncoder().encode(Object.keys(SIGNATURES).join(',')) }] });
     }
+    // Everything held back during the exchange goes out now, in order, before anything newer.
+    this.flushDeferred();
     if (round.receivedNewKeys) this.endKex(round);
+  }
+
+  /**
+   * Sends what waited during a key exchange, oldest first. Stops when a new exchange must start
+   * (the rest waits for it), or, while this one is still finishing, once the byte limit is reached.
+   */
+  private flushDeferred(): void {
+    while (this.deferred.length > 0 && !this.closed) {
+      if (this.kex && (!this.kex.sentNewKeys || this.bytesOut >= this.rekeyBytes)) return;
+      const d = this.deferred.shift()!;
+      this.sendNow(d.msg, d.phase);
+      this.maybeRekey();
+    }
   }
 
   private onNewKeys(): void {
@@ -761,6 +779,7 @@ export class Connection {
     if (!round || !round.pendingOpener) throw new SshProtocolError(REASON.PROTOCOL_ERROR, 'SSH_MSG_NEWKEYS before the key exchange finished', { field: 'msg-id', offset: 5 });
     this.opener = round.pendingOpener;
     round.pendingOpener = null;
+    this.bytesIn = 0;
     if (this.strict) this.seqIn = 0;
     round.receivedNewKeys = true;
     if (round.sentNewKeys) this.endKex(round);
@@ -769,7 +788,6 @@ export class Connection {
   private endKex(round: KexRound): void {
     this.kex = null;
     this.kexCount++;
-    this.bytesSinceKex = 0;
     this.ctx = { ...this.ctx };
     if (round.initial) {
       this.phaseNow = 3;
@@ -781,15 +799,13 @@ export class Connection {
     } else {
       this.emit({ type: 'info', message: `key re-exchange ${this.kexCount - 1} complete` }, this.authDone ? 5 : this.phaseNow);
     }
-    const waiting = this.deferred;
-    this.deferred = [];
-    for (const d of waiting) this.send(d.msg, d.phase);
+    this.flushDeferred();
     this.channels.flushAll();
   }
 
   private maybeRekey(): void {
-    if (!this.kex && this.sessionId && this.bytesSinceKex >= this.rekeyBytes && !this.closed) {
-      this.emit({ type: 'info', message: `re-keying after ${this.bytesSinceKex} bytes` }, this.authDone ? 5 : this.phaseNow);
+    if (!this.kex && this.sessionId && Math.max(this.bytesOut, this.bytesIn) >= this.rekeyBytes && !this.closed) {
+      this.emit({ type: 'info', message: `re-keying after ${Math.max(this.bytesOut, this.bytesIn)} bytes under the same keys` }, this.authDone ? 5 : this.phaseNow);
       this.startKex();
     }
   }
@@ -802,12 +818,12 @@ export class Connection {
    */
   private send(msg: SshMessage, phase?: Phase): void {
     if (this.closed) return;
-    if (this.kex && !this.kex.sentNewKeys) {
-      const id = msgIdOfName(msg.name);
-      if (!(id >= 1 && id <= 4) && !(id >= 30 && id <= 49)) {
-        this.deferred.push({ msg, phase });
-        return;
-      }
+    const id = msgIdOfName(msg.name);
+    const transport = (id >= 1 && id <= 4) || (id >= 30 && id <= 49);
+    // Newer messages never overtake older ones that are still waiting.
+    if (!transport && ((this.kex && !this.kex.sentNewKeys) || this.deferred.length > 0)) {
+      this.deferred.push({ msg, phase });
+      return;
     }
     this.sendNow(msg, phase);
     this.maybeRekey();
@@ -821,7 +837,7 @@ export class Connection {
     const seq = this.seqOut;
     const wire = sealer.seal(seq, plain);
     this.seqOut = (this.seqOut + 1) >>> 0;
-    this.bytesSinceKex += wire.length;
+    this.bytesOut += wire.length;
     this.outQueue.push(wire);
     if (this.trace) {
       const decoded = decodeMessage(payload, this.ctx, 5);

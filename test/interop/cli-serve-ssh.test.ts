@@ -283,3 +283,26 @@ describe.skipIf(!scriptReady)('sshscope connect → sshscope serve in a terminal
   });
 });
 
+
+describe.skipIf(!ready)('re-keying in the middle of a transfer (RFC 4253 §9)', () => {
+  for (const cipher of ['chacha20-poly1305@openssh.com', 'aes128-gcm@openssh.com']) {
+    it(`8 MiB through cat with both sides re-keying every MiB, ${cipher}`, async () => {
+      const dir = tempDir('sshscope-rekey-');
+      const json = `${dir}/events.jsonl`;
+      const serve = await spawnServe(['--user', `dave:${PASSWORD}`, '--rekey-limit', '1M', '--json', json]);
+      try {
+        const input = new Uint8Array(randomBytes(8 * 1024 * 1024));
+        const r = await runSsh(['-c', cipher, '-o', 'RekeyLimit=1M', '-p', String(serve.port), 'dave@127.0.0.1', 'cat'], { input, password: PASSWORD, timeoutMs: 90_000 });
+        expect(r.code, r.stderr.slice(-2000)).toBe(0);
+        expect(createHash('sha256').update(r.stdout).digest('hex')).toBe(createHash('sha256').update(input).digest('hex'));
+        const { readFileSync } = await import('node:fs');
+        const keys = readFileSync(json, 'utf8').split('\n').filter((l) => l.includes('"type":"keys"'));
+        // 16 MiB crossed the wire in all: several re-exchanges beyond the first key exchange.
+        expect(keys.length).toBeGreaterThanOrEqual(4);
+      } finally {
+        await serve.stop();
+        removeDir(dir);
+      }
+    });
+  }
+});
