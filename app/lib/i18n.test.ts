@@ -26,7 +26,7 @@ describe('every label has its translation', () => {
   });
 
   it('Chinese strings are Chinese (not an English copy) unless they are names or symbols', () => {
-    const sameAllowed = /^[\w\s→←·…:()./-]*$/; // algorithm names, arrows, 'MAC C→S'
+    const sameAllowed = /^[\w\s→←·…:()./={}-]*$/; // algorithm names, arrows, 'MAC C→S'
     for (const [k, v] of Object.entries(STRINGS)) {
       if (v.zh === v.en) expect(sameAllowed.test(v.en), `${k} is not translated`).toBe(true);
       else if (k !== 'ctl.lang') expect(hasHan(v.zh) || sameAllowed.test(v.zh), `${k}: zh has no Chinese`).toBe(true);

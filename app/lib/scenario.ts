@@ -7,7 +7,7 @@ import type { SshEvent, SshPrivateKey } from '../../engine/index.ts';
 import { publicKeyBlob } from '../../engine/algorithms/signatures.ts';
 import { DEFAULT_CIPHERS, DEFAULT_MACS } from '../../engine/algorithms/defaults.ts';
 import { base64Encode } from '../../engine/keys/base64.ts';
-import { runExec } from '../../engine/core/session-harness.ts';
+import { runSession, type Tamper } from './session-runner.ts';
 
 export type AuthChoice = 'password' | 'publickey';
 
@@ -24,6 +24,8 @@ export interface ScenarioConfig {
   seed: string;
   /** The command run in phase 4/5. */
   command: string;
+  /** The tamper experiment: flip one byte of the stream in transit. */
+  tamper?: Tamper | null;
 }
 
 /** The one account the demo server has. */
@@ -39,6 +41,7 @@ export const DEFAULT_SCENARIO: ScenarioConfig = {
   user: DEMO_ACCOUNT.name,
   seed: 'sshscope',
   command: 'echo hello from sshscope',
+  tamper: null,
 };
 
 /** The files each side reads: what the hosts panel shows. */
@@ -60,6 +63,8 @@ export interface ScenarioRun {
   stderr: string;
   exitStatus: number | null;
   files: HostFiles;
+  /** Each direction's byte stream as sent (before any tampering). */
+  streams: { c2s: Uint8Array; s2c: Uint8Array };
 }
 
 function publicLine(key: SshPrivateKey, comment: string): string {
@@ -78,7 +83,7 @@ export function runScenario(config: ScenarioConfig): ScenarioRun {
   const hostLine = publicLine(hostKey, 'root@server.example');
   const knownHostsLine = `${DEMO_ACCOUNT.host} ${hostLine.split(' ').slice(0, 2).join(' ')}`;
   const algorithms = { cipher: [config.cipher], mac: [config.mac] };
-  const r = runExec(
+  const r = runSession(
     {
       env: clientEnv,
       username: config.user,
@@ -90,6 +95,7 @@ export function runScenario(config: ScenarioConfig): ScenarioRun {
     },
     { env: serverEnv, hostKeys: [hostKey], users: [{ name: DEMO_ACCOUNT.name, password: DEMO_ACCOUNT.password, authorizedKeys }] },
     config.command,
+    config.tamper,
   );
   const dec = new TextDecoder();
   return {
@@ -98,6 +104,7 @@ export function runScenario(config: ScenarioConfig): ScenarioRun {
     stdout: dec.decode(r.stdout),
     stderr: dec.decode(r.stderr),
     exitStatus: r.exitStatus,
+    streams: r.streams,
     files: {
       knownHostsLine,
       authorizedKeys,

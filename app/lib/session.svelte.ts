@@ -2,6 +2,7 @@
 // the selection and the display settings. Every view derives what it shows from these.
 
 import { DEFAULT_SCENARIO, runScenario, type ScenarioConfig, type ScenarioRun } from './scenario.ts';
+import { streamOffset } from './session-runner.ts';
 import { buildSteps, packetAtOrBefore, phaseAt, phaseJump, type PacketEvent, type Step } from './steps.ts';
 import { translate, type Lang, type StringKey } from './i18n.ts';
 import { explainEvent, type Explanation } from './explain.ts';
@@ -59,6 +60,18 @@ export class Session {
   packetStepIndex: number | null = $derived(packetAtOrBefore(this.steps, this.cursor));
   packet: PacketEvent | null = $derived(this.packetStepIndex === null ? null : (this.steps[this.packetStepIndex]!.event as PacketEvent));
   explanation: Explanation | null = $derived(this.current ? explainEvent(this.current.event, this.lang) : null);
+  /** The step index of the packet whose byte the tamper experiment flipped, and the byte. */
+  tampered: { step: number; byte: number } | null = $derived.by(() => {
+    const t = this.config.tamper;
+    if (!t || !this.run) return null;
+    const sent = this.packets.filter((p) => (p.event as PacketEvent).dir === t.dir);
+    for (let k = 0; k < sent.length; k++) {
+      const start = streamOffset(this.run.events, t.dir, k, 0);
+      const len = (sent[k]!.event as PacketEvent).wire.length;
+      if (start !== null && t.offset >= start && t.offset < start + len) return { step: sent[k]!.index, byte: t.offset - start };
+    }
+    return null;
+  });
 
   constructor(config: ScenarioConfig) {
     this.config = config;
@@ -79,6 +92,23 @@ export class Session {
     this.selectedPath = null;
     this.hoverPath = null;
     this.goto(Math.min(cursor, Math.max(0, this.steps.length - 1)));
+  }
+
+  /** Reruns the session with one bit of `byte` of the packet at step `stepIndex` flipped in transit. */
+  tamperWith(stepIndex: number, byte: number): void {
+    const st = this.steps[stepIndex];
+    if (!st || st.event.type !== 'packet' || !this.run) return;
+    const dir = st.event.dir;
+    const k = this.packets.filter((p) => (p.event as PacketEvent).dir === dir).findIndex((p) => p.index === stepIndex);
+    const offset = streamOffset(this.run.events, dir, k, byte);
+    if (offset === null) return;
+    const sel = this.selectedPath;
+    this.rerun({ ...this.config, tamper: { dir, offset } }, stepIndex);
+    this.selectedPath = sel;
+  }
+
+  untamper(): void {
+    this.rerun({ ...this.config, tamper: null }, this.cursor);
   }
 
   goto(index: number): void {

@@ -4,6 +4,9 @@
 import { scaleLinear, type ScaleLinear } from 'd3';
 import type { Phase } from '../../engine/index.ts';
 import type { Step } from './steps.ts';
+import type { StringKey } from './i18n.ts';
+
+type T = (key: StringKey, params?: Record<string, string | number>) => string;
 
 export interface Band {
   phase: Phase;
@@ -12,7 +15,7 @@ export interface Band {
 }
 
 export const ROW = 30;
-export const TOP = 34;
+export const TOP = 52;
 
 /** Contiguous runs of the phase reached so far (a brief phase-4/5 interleave stays in one band). */
 export function phaseBands(steps: readonly Step[]): Band[] {
@@ -33,33 +36,33 @@ export function baseY(count: number): ScaleLinear<number, number> {
 }
 
 /** A short label for a non-packet step, drawn as a note on its side's lane. */
-export function noteLabel(s: Step): string {
+export function noteLabel(s: Step, t: T): string {
   const e = s.event;
   switch (e.type) {
     case 'version':
       return e.line;
     case 'negotiated':
-      return 'negotiate ✓';
+      return t('note.negotiated');
     case 'exchange-hash':
-      return `H = ${e.hash.toUpperCase()}(…)`;
+      return t('note.hash', { hash: e.hash.toUpperCase() });
     case 'keys':
-      return 'keys A–F';
+      return t('note.keys');
     case 'host-key-check':
-      return `host key: ${e.result}`;
+      return t('note.hostkey', { result: e.result });
     case 'auth':
-      return `auth ${e.method}: ${e.result}`;
+      return t('note.auth', { method: e.method, result: e.result });
     case 'channel':
-      return `ch ${e.id} ${e.change}`;
+      return t('note.channel', { id: e.id, change: e.change });
     case 'info':
-      return 'ℹ note';
+      return t('note.info');
     case 'closed':
-      return 'closed';
+      return t('note.closed');
     case 'error':
-      return '⚠ error';
+      return t('note.error');
     case 'banner':
-      return 'banner';
+      return t('note.banner');
     case 'decision':
-      return `? ${e.kind}`;
+      return t('note.decision', { kind: e.kind });
     default:
       return e.type;
   }

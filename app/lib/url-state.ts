@@ -26,6 +26,7 @@ export function parseUrlState(search: string): UrlState {
   const view = q.get('view');
   const lang = q.get('lang');
   const step = Number(q.get('step') ?? '0');
+  const t = /^(c2s|s2c):(\d{1,7})$/.exec(q.get('tamper') ?? '');
   return {
     config: {
       ...DEFAULT_SCENARIO,
@@ -34,6 +35,7 @@ export function parseUrlState(search: string): UrlState {
       mac: mac && MAC_CHOICES.includes(mac) ? mac : DEFAULT_SCENARIO.mac,
       user: user && USER_RE.test(user) ? user : DEFAULT_SCENARIO.user,
       seed: seed && seed.length <= 64 ? seed : DEFAULT_SCENARIO.seed,
+      tamper: t ? { dir: t[1] as 'c2s' | 's2c', offset: Number(t[2]) } : null,
     },
     step: Number.isInteger(step) && step >= 0 ? step : 0,
     view: (VIEWS as readonly string[]).includes(view ?? '') ? (view as ViewName) : null,
@@ -48,6 +50,7 @@ export function formatUrlState(s: UrlState): string {
   q.set('mac', s.config.mac);
   q.set('user', s.config.user);
   q.set('seed', s.config.seed);
+  if (s.config.tamper) q.set('tamper', `${s.config.tamper.dir}:${s.config.tamper.offset}`);
   q.set('step', String(s.step));
   if (s.view) q.set('view', s.view);
   if (s.lang) q.set('lang', s.lang);

@@ -175,6 +175,39 @@ describe.skipIf(!hasChromium)('the visualizer in chromium', () => {
     expect(b.errors).toEqual([]);
   });
 
+  it('tamper experiment: a flipped bit of an encrypted packet fails the MAC and ends the connection', async () => {
+    const { page } = b;
+    await load(page, '?view=packets');
+    await page.locator(`[data-testid="packet-list"] [data-msg="SSH_MSG_SERVICE_REQUEST"]`).click();
+    await page.click('[data-path="payload"]');
+    await page.click('[data-testid="tamper"]');
+    expect(await page.textContent('[data-testid="tamper-banner"]')).toMatch(/SSH_MSG_SERVICE_REQUEST/);
+    expect(page.url()).toMatch(/tamper=c2s%3A\d+|tamper=c2s:\d+/);
+    await page.locator('body').focus();
+    await page.keyboard.press('End');
+    // the server's last words: a MAC error, and the session never reached phase 4
+    expect(await page.textContent('[data-testid="timeline"]')).toMatch(/DISCONNECT/);
+    expect(await page.locator('nav [data-phase="4"]').isDisabled()).toBe(true);
+    const title = await page.textContent('[data-testid="explain-title"]');
+    const body = await page.textContent('[data-testid="explain"]');
+    expect(`${title} ${body}`).toMatch(/MAC/);
+    await screenshot(page, '12-tamper');
+    await page.click('[data-testid="tamper-banner"] button');
+    expect(await page.isVisible('[data-testid="tamper-banner"]')).toBe(false);
+    expect(b.errors).toEqual([]);
+  });
+
+  it('first load stays within 300 KB of gzipped JavaScript', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const base = inject('appUrl');
+    const html = await (await fetch(base)).text();
+    const scripts = [...html.matchAll(/<script[^>]+src="([^"]+)"/g), ...html.matchAll(/<link[^>]+rel="modulepreload"[^>]+href="([^"]+)"/g)].map((m) => m[1]!);
+    expect(scripts.length).toBeGreaterThan(0);
+    let total = 0;
+    for (const src of scripts) total += gzipSync(Buffer.from(await (await fetch(new URL(src, base))).arrayBuffer())).length;
+    expect(total).toBeLessThan(300 * 1024);
+  });
+
   it('has a help overlay, a dark theme and a projector mode', async () => {
     const { page } = b;
     await load(page, '?step=12');
