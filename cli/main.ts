@@ -9,6 +9,8 @@ commands:
   start     serve the web app on 127.0.0.1 and print its URL
   connect   log in to an SSH server like ssh(1), narrating the protocol (--trace)
   serve     run a small SSH server with a simulated shell, for learning
+  keygen    generate a key pair like ssh-keygen
+  fingerprint  show a key's fingerprint (and randomart with -v) like ssh-keygen -l
   --help    this text; 'sshscope <command> --help' describes a command's options
   --version print the version
 `;
@@ -47,6 +49,14 @@ export async function main(argv: string[]): Promise<number> {
     case 'serve': {
       const { serve } = await import('./serve.ts');
       return serve(rest);
+    }
+    case 'keygen': {
+      const { keygen } = await import('./keygen.ts');
+      return keygen(rest);
+    }
+    case 'fingerprint': {
+      const { fingerprint } = await import('./fingerprint.ts');
+      return fingerprint(rest);
     }
     default:
       process.stderr.write(`sshscope: unknown command ${JSON.stringify(cmd)}\n\n${USAGE}`);
