@@ -55,6 +55,42 @@ export const MESSAGE_TEXT: Record<string, Entry> = {
     body: b('The server sends K_S, f = g^y mod p and its signature over H.', '服务器发送 K_S、f = g^y mod p 以及对 H 的签名。'),
     rfc: 'RFC 4253 §8',
   },
+  SSH_MSG_KEX_HYBRID_INIT: {
+    title: b('Client sends its hybrid post-quantum + X25519 public key', '客户端发送混合（后量子 + X25519）公钥'),
+    body: b(
+      'Two key shares in one string: a post-quantum KEM public key (Streamlined NTRU Prime or ML-KEM) and an X25519 key. An attacker must break both to learn K — even one who records today and owns a quantum computer later.',
+      '一个字符串里有两份密钥：后量子 KEM 公钥（Streamlined NTRU Prime 或 ML-KEM）和 X25519 公钥。攻击者必须同时攻破两者才能得到 K——即使他今天录下流量、将来拥有量子计算机也不行。',
+    ),
+    rfc: 'OpenSSH PROTOCOL §1.9, draft-josefsson-ntruprime-ssh',
+  },
+  SSH_MSG_KEX_HYBRID_REPLY: {
+    title: b('Server replies: host key, KEM ciphertext + X25519 key, signature', '服务器回复：主机公钥、KEM 密文 + X25519 公钥、签名'),
+    body: b(
+      'The server encapsulates a secret to the client’s KEM key, adds its X25519 share, and signs the exchange hash H with its host key. K is the hash of both shared secrets.',
+      '服务器用客户端的 KEM 公钥封装一个秘密，附上自己的 X25519 公钥，并用主机私钥对交换哈希 H 签名。K 是两个共享秘密合在一起的哈希。',
+    ),
+    rfc: 'OpenSSH PROTOCOL §1.9',
+  },
+  SSH_MSG_KEX_DH_GEX_REQUEST: {
+    title: b('Client asks for a Diffie-Hellman group of a given size', '客户端请求指定大小的 Diffie-Hellman 群'),
+    body: b('Minimum, preferred and maximum size of the prime, in bits.', '素数的最小、首选和最大位数。'),
+    rfc: 'RFC 4419 §3',
+  },
+  SSH_MSG_KEX_DH_GEX_GROUP: {
+    title: b('Server picks a group: prime p and generator g', '服务器选定群：素数 p 和生成元 g'),
+    body: b('Taken from the server’s moduli file.', '取自服务器的 moduli 文件。'),
+    rfc: 'RFC 4419 §3',
+  },
+  SSH_MSG_KEX_DH_GEX_INIT: {
+    title: b('Client sends e = g^x mod p', '客户端发送 e = g^x mod p'),
+    body: b('Diffie-Hellman in the group the server chose.', '在服务器选定的群中进行 Diffie-Hellman。'),
+    rfc: 'RFC 4419 §3',
+  },
+  SSH_MSG_KEX_DH_GEX_REPLY: {
+    title: b('Server replies: host key, f and a signature over H', '服务器回复：主机公钥、f 和对 H 的签名'),
+    body: b('As in classic Diffie-Hellman, with p and g included in H.', '与经典 Diffie-Hellman 相同，只是 H 中还包含 p 和 g。'),
+    rfc: 'RFC 4419 §3',
+  },
   SSH_MSG_NEWKEYS: {
     title: b('{from} switches on the new keys (NEWKEYS)', '{from}启用新密钥（NEWKEYS）'),
     body: b(

@@ -27,6 +27,7 @@ export const STRINGS = {
   'ctl.auth': { en: 'Authentication', zh: '认证方式' },
   'ctl.auth.password': { en: 'password', zh: '密码' },
   'ctl.auth.publickey': { en: 'public key', zh: '公钥' },
+  'ctl.kex': { en: 'Key exchange', zh: '密钥交换' },
   'ctl.cipher': { en: 'Cipher', zh: '加密算法' },
   'ctl.mac': { en: 'MAC', zh: '消息认证码' },
   'ctl.user': { en: 'User', zh: '用户名' },

@@ -5,7 +5,7 @@
 import { generateEd25519, seededEnv } from '../../engine/index.ts';
 import type { SshEvent, SshPrivateKey } from '../../engine/index.ts';
 import { publicKeyBlob } from '../../engine/algorithms/signatures.ts';
-import { DEFAULT_CIPHERS, DEFAULT_MACS } from '../../engine/algorithms/defaults.ts';
+import { DEFAULT_CIPHERS, DEFAULT_KEX, DEFAULT_MACS } from '../../engine/algorithms/defaults.ts';
 import { base64Encode } from '../../engine/keys/base64.ts';
 import { runSession, type Tamper } from './session-runner.ts';
 
@@ -14,6 +14,8 @@ export type AuthChoice = 'password' | 'publickey';
 export interface ScenarioConfig {
   /** How the client proves who it is (RFC 4252 §7 publickey, §8 password). */
   auth: AuthChoice;
+  /** Key exchange method the client asks for, RFC 4253 §7.1 / §8. */
+  kex: string;
   /** Encryption algorithm the client asks for (both directions), RFC 4253 §6.3. */
   cipher: string;
   /** MAC the client asks for (ignored with an AEAD cipher), RFC 4253 §6.4. */
@@ -32,10 +34,13 @@ export interface ScenarioConfig {
 export const DEMO_ACCOUNT = { name: 'alice', password: 'wonderland', host: 'server.example', port: 22 } as const;
 
 export const CIPHER_CHOICES: readonly string[] = DEFAULT_CIPHERS;
+export const KEX_CHOICES: readonly string[] = DEFAULT_KEX;
 export const MAC_CHOICES: readonly string[] = DEFAULT_MACS;
 
 export const DEFAULT_SCENARIO: ScenarioConfig = {
   auth: 'password',
+  // the clearest exchange to teach with (32-byte keys); the others are one click away
+  kex: 'curve25519-sha256',
   cipher: 'aes128-ctr',
   mac: 'hmac-sha2-256-etm@openssh.com',
   user: DEMO_ACCOUNT.name,
@@ -82,7 +87,7 @@ export function runScenario(config: ScenarioConfig): ScenarioRun {
   const authorizedKeys = `# authorized_keys of ${DEMO_ACCOUNT.name}\n${publicLine(userKey, 'alice@laptop')}\n`;
   const hostLine = publicLine(hostKey, 'root@server.example');
   const knownHostsLine = `${DEMO_ACCOUNT.host} ${hostLine.split(' ').slice(0, 2).join(' ')}`;
-  const algorithms = { cipher: [config.cipher], mac: [config.mac] };
+  const algorithms = { kex: [config.kex], cipher: [config.cipher], mac: [config.mac] };
   const r = runSession(
     {
       env: clientEnv,

@@ -1,7 +1,7 @@
 // The URL holds the scenario, the seed, the cursor and the view, so a link reopens the same step.
 // Pure parse/format of URLSearchParams.
 
-import { CIPHER_CHOICES, DEFAULT_SCENARIO, MAC_CHOICES, type ScenarioConfig } from './scenario.ts';
+import { CIPHER_CHOICES, DEFAULT_SCENARIO, KEX_CHOICES, MAC_CHOICES, type ScenarioConfig } from './scenario.ts';
 import type { Lang } from './i18n.ts';
 
 export const VIEWS = ['packets', 'negotiation', 'keys', 'auth', 'hosts'] as const;
@@ -20,6 +20,7 @@ export function parseUrlState(search: string): UrlState {
   const q = new URLSearchParams(search);
   const auth = q.get('scenario') ?? q.get('auth');
   const cipher = q.get('cipher');
+  const kex = q.get('kex');
   const mac = q.get('mac');
   const user = q.get('user');
   const seed = q.get('seed');
@@ -31,6 +32,7 @@ export function parseUrlState(search: string): UrlState {
     config: {
       ...DEFAULT_SCENARIO,
       auth: auth === 'publickey' || auth === 'password' ? auth : DEFAULT_SCENARIO.auth,
+      kex: kex && KEX_CHOICES.includes(kex) ? kex : DEFAULT_SCENARIO.kex,
       cipher: cipher && CIPHER_CHOICES.includes(cipher) ? cipher : DEFAULT_SCENARIO.cipher,
       mac: mac && MAC_CHOICES.includes(mac) ? mac : DEFAULT_SCENARIO.mac,
       user: user && USER_RE.test(user) ? user : DEFAULT_SCENARIO.user,
@@ -46,6 +48,7 @@ export function parseUrlState(search: string): UrlState {
 export function formatUrlState(s: UrlState): string {
   const q = new URLSearchParams();
   q.set('scenario', s.config.auth);
+  q.set('kex', s.config.kex);
   q.set('cipher', s.config.cipher);
   q.set('mac', s.config.mac);
   q.set('user', s.config.user);
