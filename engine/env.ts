@@ -14,10 +14,27 @@ export interface Env {
 }
 
 export function defaultEnv(crypto?: CryptoProvider): Env {
+  // Padding asks for a few bytes per packet: serve small requests from a 64 KiB pool.
+  const POOL = 65536;
+  const pool = new Uint8Array(POOL);
+  let poolPos = POOL;
+  const fill = (out: Uint8Array) => {
+    for (let i = 0; i < out.length; i += 65536) globalThis.crypto.getRandomValues(out.subarray(i, Math.min(out.length, i + 65536)));
+  };
   const env: Env = {
     randomBytes(n) {
       const out = new Uint8Array(n);
-      for (let i = 0; i < n; i += 65536) globalThis.crypto.getRandomValues(out.subarray(i, Math.min(n, i + 65536)));
+      if (n > 256) {
+        fill(out);
+        return out;
+      }
+      if (poolPos + n > POOL) {
+        fill(pool);
+        poolPos = 0;
+      }
+      out.set(pool.subarray(poolPos, poolPos + n));
+      pool.fill(0, poolPos, poolPos + n);
+      poolPos += n;
       return out;
     },
     now: () => Date.now(),

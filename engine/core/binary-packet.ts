@@ -25,6 +25,38 @@ export function buildPacket(payload: Uint8Array, sealer: PacketSealer, random: (
   return packet;
 }
 
+/**
+ * The bulk-data fast path: SSH_MSG_CHANNEL_DATA / SSH_MSG_CHANNEL_EXTENDED_DATA (RFC 4254 §5.2)
+ * written straight into the packet, byte-identical to encoding the message and then framing it.
+ */
+export function buildChannelDataPacket(recipient: number, data: Uint8Array, dataTypeCode: number | null, sealer: PacketSealer, random: (n: number) => Uint8Array): Uint8Array {
+  const header = dataTypeCode === null ? 9 : 13;
+  const payloadLength = header + data.length;
+  const block = Math.max(8, sealer.blockLen);
+  const covered = (sealer.lengthExcludedFromPadding ? 1 : 5) + payloadLength;
+  let pad = block - (covered % block);
+  if (pad < 4) pad += block;
+  const packetLength = 1 + payloadLength + pad;
+  const packet = new Uint8Array(4 + packetLength);
+  const view = new DataView(packet.buffer);
+  view.setUint32(0, packetLength);
+  packet[4] = pad;
+  packet[5] = dataTypeCode === null ? 94 : 95;
+  view.setUint32(6, recipient);
+  if (dataTypeCode !== null) view.setUint32(10, dataTypeCode);
+  view.setUint32(header + 1, data.length);
+  packet.set(data, 5 + header);
+  packet.set(random(pad), 5 + payloadLength);
+  return packet;
+}
+
+/** A copy of a tree with every range moved by `delta` bytes. */
+export function shiftTree(node: FieldNode, delta: number): FieldNode {
+  const out: FieldNode = { ...node, start: node.start + delta, end: node.end + delta };
+  if (node.children) out.children = node.children.map((c) => shiftTree(c, delta));
+  return out;
+}
+
 /** Splits a verified plaintext packet into payload and padding, checking padding_length. */
 export function unpackPacket(plain: Uint8Array, opener: PacketOpener): Uint8Array {
   const packetLength = plain.length - 4;

@@ -32,7 +32,8 @@ const byType = <T extends SshEvent['type']>(events: SshEvent[], type: T, side?: 
 
 describe('key exchange details', () => {
   it('uses a right first_kex_packet_follows guess (RFC 4253 §7.1)', () => {
-    const { client, server } = setup('guess-right', { guessFirstKexPacket: true });
+    const kex = ['curve25519-sha256', 'curve25519-sha256@libssh.org'];
+    const { client, server } = setup('guess-right', { guessFirstKexPacket: true, algorithms: { kex } }, { algorithms: { kex } });
     const r = runExec(client, server, 'echo ok');
     expect(byType(r.events, 'error')).toEqual([]);
     expect(new TextDecoder().decode(r.stdout)).toBe('ok\n');
@@ -41,7 +42,7 @@ describe('key exchange details', () => {
   });
 
   it('discards a wrong guess and redoes the exchange', () => {
-    const { client, server } = setup('guess-wrong', { guessFirstKexPacket: true }, { algorithms: { kex: ['curve25519-sha256@libssh.org', 'curve25519-sha256'] } });
+    const { client, server } = setup('guess-wrong', { guessFirstKexPacket: true, algorithms: { kex: ['curve25519-sha256', 'curve25519-sha256@libssh.org'] } }, { algorithms: { kex: ['curve25519-sha256@libssh.org', 'curve25519-sha256'] } });
     const r = runExec(client, server, 'echo ok');
     expect(byType(r.events, 'error')).toEqual([]);
     expect(new TextDecoder().decode(r.stdout)).toBe('ok\n');

@@ -117,6 +117,20 @@ describe('in-memory client ⇄ server', () => {
     expect(wires('other')).not.toEqual(a);
   });
 
+  it('the sender and the receiver build the same tree for each packet', () => {
+    const { client, server } = configs('same-trees');
+    const r = runExec(client, server, 'echo tree');
+    const packets = r.events.filter((e) => e.type === 'packet') as Extract<SshEvent, { type: 'packet' }>[];
+    let compared = 0;
+    for (const sent of packets.filter((p) => (p.side === 'client') === (p.dir === 'c2s'))) {
+      const got = packets.find((p) => p !== sent && p.dir === sent.dir && p.n === sent.n && p.side !== sent.side && Buffer.from(p.wire).equals(Buffer.from(sent.wire)));
+      if (!got) continue;
+      expect(got.tree).toEqual(sent.tree);
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(20);
+  });
+
   it('every packet tree covers every byte of the wire', () => {
     const { client, server } = configs('trees');
     const r = runExec(client, server, 'echo tree');

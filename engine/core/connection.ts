@@ -3,7 +3,7 @@
 // algorithm negotiation and key exchange (§7, §8), key re-exchange (§9), and the generic messages
 // (§11). Authentication (RFC 4252) and channels (RFC 4254) are the layers in auth-*.ts and channels.ts.
 
-import { decodeMessage, encodeMessage, type DecodeContext, type SshMessage } from '../wire/messages.ts';
+import { decodeMessage, encodeMessage, encodeMessageTree, type DecodeContext, type SshMessage } from '../wire/messages.ts';
 import { DecodeError, Reader, bytesToBigint, equalBytes, toHex } from '../wire/codec.ts';
 import type { FieldNode, Phase, Side, SshEvent, SshEventBody, DecisionKind } from '../events.ts';
 import { defaultEnv, type Env } from '../env.ts';
@@ -21,7 +21,7 @@ import { MSG } from '../wire/message-ids.ts';
 import { fingerprintOf } from './fingerprint.ts';
 import type { AlgorithmPrefs, ClientConfig, Command, ServerConfig } from './config.ts';
 import { ByteQueue } from './byte-queue.ts';
-import { PacketReader, buildPacket, packetTree, unpackPacket } from './binary-packet.ts';
+import { PacketReader, buildChannelDataPacket, buildPacket, packetTree, shiftTree, unpackPacket } from './binary-packet.ts';
 import { REASON, SshProtocolError } from './errors.ts';
 import { exchangeHashInput } from './exchange-hash.ts';
 import { ClientAuth } from './auth-client.ts';
@@ -831,16 +831,32 @@ export class Connection {
 
   /** Encodes, pads, protects and queues one packet now. Returns the payload. */
   private sendNow(msg: SshMessage, phase?: Phase): Uint8Array {
-    const payload = encodeMessage(msg, this.ctx);
     const sealer = this.sealer;
-    const plain = buildPacket(payload, sealer, (n) => this.env.randomBytes(n));
+    const random = (n: number) => this.env.randomBytes(n);
+    let payload: Uint8Array;
+    let plain: Uint8Array;
+    let tree: FieldNode | null = null;
+    if (!this.trace && (msg.name === 'SSH_MSG_CHANNEL_DATA' || msg.name === 'SSH_MSG_CHANNEL_EXTENDED_DATA')) {
+      const code = msg.name === 'SSH_MSG_CHANNEL_DATA' ? null : (msg.dataTypeCode as number);
+      plain = buildChannelDataPacket(msg.recipientChannel as number, msg.data as Uint8Array, code, sealer, random);
+      payload = plain.subarray(5, plain.length - plain[4]!);
+    } else if (this.trace) {
+      // One pass builds the bytes and the tree (ranges moved past packet_length and padding_length).
+      const encoded = encodeMessageTree(msg, this.ctx);
+      payload = encoded.bytes;
+      tree = shiftTree(encoded.tree, 5);
+      plain = buildPacket(payload, sealer, random);
+    } else {
+      payload = encodeMessage(msg, this.ctx);
+      plain = buildPacket(payload, sealer, random);
+    }
     const seq = this.seqOut;
     const wire = sealer.seal(seq, plain);
     this.seqOut = (this.seqOut + 1) >>> 0;
     this.bytesOut += wire.length;
     this.outQueue.push(wire);
-    if (this.trace) {
-      const decoded = decodeMessage(payload, this.ctx, 5);
+    if (tree) {
+      const decoded = { msg: { ...msg, id: payload[0]! }, tree };
       const cls = this.phaseOfMessage(decoded.msg);
       const macLen = wire.length - plain.length;
       const macLabel = macLen === 0 ? 'mac' : sealer.mac ? `MAC (${sealer.mac})` : 'authentication tag';
