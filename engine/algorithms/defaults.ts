@@ -3,8 +3,33 @@
 
 import type { AlgorithmPrefs } from '../core/config.ts';
 
-export const DEFAULT_KEX: readonly string[] = ['curve25519-sha256', 'curve25519-sha256@libssh.org'];
-export const DEFAULT_HOST_KEY: readonly string[] = ['ssh-ed25519'];
+// OpenSSH 9.2 KEX_CLIENT_KEX / KEX_SERVER_KEX (myproposal.h) as Debian 12 ships it (9.2p1-2+deb12u10
+// also offers the RFC name sntrup761x25519-sha512 first; `ssh -G` / `sshd -T` print the list), every
+// entry proven against the real sshd and ssh in test/interop/algorithms-sshd.test.ts. Not offered: the legacy
+// diffie-hellman-group1-sha1, -group14-sha1, -group-exchange-sha1 (SHA-1, RFC 9142 §3.3), and
+// mlkem768x25519-sha256 (OpenSSH 10's default, unknown to 9.2, so not proven against a real peer here).
+export const DEFAULT_KEX: readonly string[] = [
+  'sntrup761x25519-sha512',
+  'sntrup761x25519-sha512@openssh.com',
+  'curve25519-sha256',
+  'curve25519-sha256@libssh.org',
+  'ecdh-sha2-nistp256',
+  'ecdh-sha2-nistp384',
+  'ecdh-sha2-nistp521',
+  'diffie-hellman-group-exchange-sha256',
+  'diffie-hellman-group16-sha512',
+  'diffie-hellman-group18-sha512',
+  'diffie-hellman-group14-sha256',
+];
+/** OpenSSH 9.2 HostKeyAlgorithms default without certificates and security keys; no ssh-rsa (SHA-1) since 8.8. */
+export const DEFAULT_HOST_KEY: readonly string[] = [
+  'ssh-ed25519',
+  'ecdsa-sha2-nistp256',
+  'ecdsa-sha2-nistp384',
+  'ecdsa-sha2-nistp521',
+  'rsa-sha2-512',
+  'rsa-sha2-256',
+];
 /**
  * PubkeyAcceptedAlgorithms: OpenSSH 9.2 KEX_DEFAULT_PK_ALG (myproposal.h) without certificates and
  * security keys; ssh-rsa (SHA-1) is not accepted by default since OpenSSH 8.8.

@@ -1,7 +1,13 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { negotiate, guessMatches, chosenAlgorithms, failedRows, CATEGORIES, type KexinitLists } from './negotiate.ts';
-import { defaultAlgorithms, resolveAlgorithms } from './defaults.ts';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { defaultAlgorithms, resolveAlgorithms, DEFAULT_PUBKEY_ALGORITHMS } from './defaults.ts';
+import { KEX } from './kex.ts';
+import { SIGNATURES } from './signatures.ts';
+import { CIPHERS } from './ciphers.ts';
+import { MACS } from './macs.ts';
 
 function lists(p: Partial<KexinitLists> & { cipher?: string[]; mac?: string[] } = {}): KexinitLists {
   const d = defaultAlgorithms();
@@ -136,10 +142,32 @@ describe('guessMatches (RFC 4253 §7.1 first_kex_packet_follows)', () => {
 describe('defaults', () => {
   it('list only what we implement, in OpenSSH order', () => {
     const d = defaultAlgorithms();
-    expect(d.kex).toEqual(['curve25519-sha256', 'curve25519-sha256@libssh.org']);
+    expect(d.kex.slice(0, 4)).toEqual(['sntrup761x25519-sha512', 'sntrup761x25519-sha512@openssh.com', 'curve25519-sha256', 'curve25519-sha256@libssh.org']);
+    expect(d.hostKey).toEqual(['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256']);
+    for (const k of d.kex) expect(KEX[k], k).toBeDefined();
+    for (const h of d.hostKey) expect(SIGNATURES[h], h).toBeDefined();
+    for (const legacy of ['diffie-hellman-group1-sha1', 'diffie-hellman-group14-sha1', 'diffie-hellman-group-exchange-sha1']) {
+      expect(KEX[legacy]).toBeDefined();
+      expect(d.kex).not.toContain(legacy);
+    }
+    expect(SIGNATURES['ssh-rsa']).toBeDefined();
+    expect(d.hostKey).not.toContain('ssh-rsa');
+    expect(d.compression).toEqual(['none']);
     expect(d.cipher[0]).toBe('chacha20-poly1305@openssh.com');
     expect(d.mac[0]).toBe('hmac-sha2-256-etm@openssh.com');
     expect(resolveAlgorithms({ cipher: ['aes128-ctr'] }).cipher).toEqual(['aes128-ctr']);
     expect(resolveAlgorithms({ cipher: ['aes128-ctr'] }).mac).toEqual(d.mac);
+  });
+
+  // The installed OpenSSH client's effective defaults (`ssh -G`), restricted to what we implement.
+  it.skipIf(!existsSync('/usr/bin/ssh'))('equal the real ssh client\'s defaults (ssh -G) restricted to our tables', () => {
+    const out = execFileSync('/usr/bin/ssh', ['-G', '-F', '/dev/null', 'example.invalid'], { encoding: 'utf8' });
+    const list = (key: string) => out.split('\n').find((l) => l.startsWith(key + ' '))!.slice(key.length + 1).trim().split(',');
+    const d = defaultAlgorithms();
+    expect(d.kex).toEqual(list('kexalgorithms').filter((a) => KEX[a]));
+    expect(d.hostKey).toEqual(list('hostkeyalgorithms').filter((a) => SIGNATURES[a]));
+    expect([...DEFAULT_PUBKEY_ALGORITHMS]).toEqual(list('pubkeyacceptedalgorithms').filter((a) => SIGNATURES[a]));
+    expect(d.cipher).toEqual(list('ciphers').filter((a) => CIPHERS[a]));
+    expect(d.mac).toEqual(list('macs').filter((a) => MACS[a]));
   });
 });

@@ -93,6 +93,7 @@ const KEXES = [
   'diffie-hellman-group1-sha1',
   'diffie-hellman-group-exchange-sha1',
   'sntrup761x25519-sha512@openssh.com',
+  'sntrup761x25519-sha512',
   'curve25519-sha256',
 ];
 const LEGACY_KEX = ['diffie-hellman-group14-sha1', 'diffie-hellman-group1-sha1', 'diffie-hellman-group-exchange-sha1'];
