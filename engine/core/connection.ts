@@ -21,6 +21,7 @@ import { MSG } from '../wire/message-ids.ts';
 import { fingerprintOf } from './fingerprint.ts';
 import type { AlgorithmPrefs, ClientConfig, Command, ServerConfig } from './config.ts';
 import { ByteQueue } from './byte-queue.ts';
+import { readChannelData } from './channel-data.ts';
 import { PacketReader, buildChannelDataPacket, buildPacket, packetTree, shiftTree, unpackPacket } from './binary-packet.ts';
 import { REASON, SshProtocolError } from './errors.ts';
 import { exchangeHashInput } from './exchange-hash.ts';
@@ -323,6 +324,10 @@ export class Connection {
     const payload = unpackPacket(plain, this.opener);
     if (payload.length === 0) throw new SshProtocolError(REASON.PROTOCOL_ERROR, 'empty payload: no message number', { field: 'payload', offset: 5 });
     const id = payload[0]!;
+    if (!this.trace && (id === 94 || id === 95) && this.authDone) {
+      this.dispatch(readChannelData(payload), seq, payload);
+      return;
+    }
     let decoded: { msg: SshMessage & { id: number }; tree: FieldNode };
     try {
       decoded = decodeMessage(payload, this.ctx, 5);
