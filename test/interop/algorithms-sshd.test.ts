@@ -238,10 +238,17 @@ describe.skipIf(!ready)('real ssh → our server: every classic algorithm', () =
   let server: { port: number; close(): Promise<void> };
   let user: KeyPair;
   const hostPubs: Record<string, string> = {};
+  const userPairs: Record<string, KeyPair> = {};
 
   beforeAll(async () => {
     dir = tempDir('sshscope-alg-serve-');
     user = await sshKeygen(dir, 'id_user', 'ed25519');
+    for (const [name, type, bits] of [
+      ['p256', 'ecdsa', 256],
+      ['p384', 'ecdsa', 384],
+      ['p521', 'ecdsa', 521],
+      ['rsa', 'rsa', 2048],
+    ] as const) userPairs[name] = await sshKeygen(dir, `id_${name}`, type, { bits });
     const hostKeys: SshPrivateKey[] = [];
     for (const [name, type, bits] of [
       ['ed25519', 'ed25519', undefined],
@@ -259,7 +266,7 @@ describe.skipIf(!ready)('real ssh → our server: every classic algorithm', () =
     }
     server = await startOurServer({
       hostKeys,
-      users: [{ name: 'alice', authorizedKeys: user.pub }],
+      users: [{ name: 'alice', authorizedKeys: [user.pub, ...Object.values(userPairs).map((p) => p.pub)].join('\n') + '\n' }],
       algorithms: { kex: KEXES, hostKey: HOST_KEY_ALGS },
     });
     writeFileSync(`${dir}/known_hosts`, Object.values(hostPubs).map((p) => `[127.0.0.1]:${server.port} ${p}`).join('\n') + '\n');
@@ -270,7 +277,7 @@ describe.skipIf(!ready)('real ssh → our server: every classic algorithm', () =
     if (dir) removeDir(dir);
   });
 
-  const ssh = (opts: string[], command: string) =>
+  const ssh = (opts: string[], command: string, identity = user.path) =>
     runCommand(PEER_PATHS.ssh, [
       '-p', String(server.port),
       '-F', '/dev/null',
@@ -278,7 +285,7 @@ describe.skipIf(!ready)('real ssh → our server: every classic algorithm', () =
       '-o', 'StrictHostKeyChecking=yes',
       '-o', 'BatchMode=yes',
       '-o', 'IdentitiesOnly=yes',
-      '-i', user.path,
+      '-i', identity,
       '-v',
       ...opts,
       'alice@127.0.0.1',
@@ -289,6 +296,21 @@ describe.skipIf(!ready)('real ssh → our server: every classic algorithm', () =
     const r = await ssh(['-o', `KexAlgorithms=${kex}`, '-o', 'HostKeyAlgorithms=ssh-ed25519'], `echo kex ${kex}`);
     expect(r.stderr).toContain(`kex: algorithm: ${kex}`);
     expect(r.stdout).toBe(`kex ${kex}\n`);
+    expect(r.code).toBe(0);
+  });
+
+  it.each([
+    ['p256', 'ecdsa-sha2-nistp256'],
+    ['p384', 'ecdsa-sha2-nistp384'],
+    ['p521', 'ecdsa-sha2-nistp521'],
+    ['rsa', 'rsa-sha2-512'],
+  ])('user key %s: ssh signs with %s and our server verifies', async (name, alg) => {
+    const r = await ssh(['-o', 'KexAlgorithms=curve25519-sha256', '-o', 'HostKeyAlgorithms=ssh-ed25519'], `echo user ${name}`, userPairs[name]!.path);
+    // ssh 9.2 never signs with ssh-rsa (SHA-1) by default, so an RSA login here is rsa-sha2-512/256,
+    // picked from the server-sig-algs our server sent (RFC 8308 §3.1).
+    expect(r.stderr).toMatch(/Authenticated to .* using "publickey"/);
+    if (alg.startsWith('rsa')) expect(r.stderr).toContain(`server-sig-algs=<`);
+    expect(r.stdout).toBe(`user ${name}\n`);
     expect(r.code).toBe(0);
   });
 
