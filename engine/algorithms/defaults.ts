@@ -59,7 +59,9 @@ export const DEFAULT_MACS: readonly string[] = [
   'hmac-sha2-512',
   'hmac-sha1',
 ];
-// OpenSSH's client offers only "none" unless Compression=yes; then "zlib@openssh.com,zlib,none".
+// Only "none" until the connection compresses. (OpenSSH 9.2's client sends "none,zlib@openssh.com,zlib"
+// with Compression=no — none first, so none is chosen — and "zlib@openssh.com,zlib,none" with
+// Compression=yes, kex.c compression_alg_list; its sshd offers "none,zlib@openssh.com".)
 export const DEFAULT_COMPRESSION: readonly string[] = ['none'];
 /** What to offer when compression is asked for (OpenSSH 9.2 sshconnect2.c, Compression=yes). */
 export const COMPRESSION_WHEN_ASKED: readonly string[] = ['zlib@openssh.com', 'zlib', 'none'];
