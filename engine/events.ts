@@ -78,6 +78,9 @@ export type SshEventBody =
       tree: FieldNode;
       /** Rekey and keepalive traffic in phase 5. */
       background?: boolean;
+      /** Set when the payload travelled compressed: the method, and the message tree with ranges into `payload`. */
+      compression?: string;
+      payloadTree?: FieldNode;
     }
   | { type: 'negotiated'; rows: NegotiationRow[] }
   | { type: 'exchange-hash'; tree: FieldNode; H: Uint8Array; input: Uint8Array; hash: string }

@@ -11,6 +11,7 @@ import type { KexClientState, KexResult, KexSpec, PacketOpener, PacketSealer, Ss
 import { IntegrityError, KexError } from '../algorithms/types.ts';
 import { createNoneOpener, createNoneSealer, createOpener, createSealer, CIPHERS } from '../algorithms/ciphers.ts';
 import { MACS } from '../algorithms/macs.ts';
+import { COMPRESSION, type Compressor, type Decompressor } from '../algorithms/compression.ts';
 import { KEX } from '../algorithms/kex.ts';
 import { SIGNATURES, publicKeyBlob } from '../algorithms/signatures.ts';
 import { deriveKeys } from '../algorithms/kdf.ts';
@@ -55,6 +56,7 @@ interface KexRound {
   /** Group exchange (RFC 4419): the request, the group, and the DH spec in that group. */
   gex?: { min: number; n: number; max: number; p: bigint; g: bigint };
   gexSpec?: KexSpec;
+  compression?: { c2s: string; s2c: string };
   sentNewKeys: boolean;
   receivedNewKeys: boolean;
   pendingOpener: PacketOpener | null;
@@ -89,6 +91,10 @@ export class Connection {
   private opener: PacketOpener = createNoneOpener();
   private seqOut = 0;
   private seqIn = 0;
+  /** Compression in force per direction (RFC 4253 §6.2), and what was negotiated but waits for auth (zlib@openssh.com). */
+  private compressor: Compressor | null = null;
+  private decompressor: Decompressor | null = null;
+  private compressName: { out: string; in: string } = { out: 'none', in: 'none' };
   /** Bytes sent under the current outgoing keys, and received under the current incoming keys. */
   private bytesOut = 0;
   private bytesIn = 0;
@@ -321,7 +327,15 @@ export class Connection {
   }
 
   private handlePacket(seq: number, wire: Uint8Array, plain: Uint8Array): void {
-    const payload = unpackPacket(plain, this.opener);
+    const framed = unpackPacket(plain, this.opener);
+    let payload = framed;
+    if (this.decompressor) {
+      try {
+        payload = this.decompressor.decompress(framed);
+      } catch (e) {
+        throw new SshProtocolError(REASON.COMPRESSION_ERROR, `cannot decompress the payload: ${(e as Error).message}`, { field: 'payload', offset: 5 });
+      }
+    }
     if (payload.length === 0) throw new SshProtocolError(REASON.PROTOCOL_ERROR, 'empty payload: no message number', { field: 'payload', offset: 5 });
     const id = payload[0]!;
     if (!this.trace && (id === 94 || id === 95) && this.authDone) {
@@ -330,38 +344,44 @@ export class Connection {
     }
     let decoded: { msg: SshMessage & { id: number }; tree: FieldNode };
     try {
-      decoded = decodeMessage(payload, this.ctx, 5);
+      decoded = decodeMessage(payload, this.ctx, this.decompressor ? 0 : 5);
     } catch (e) {
-      if (this.trace) this.emitPacket(this.peerDir, seq, wire, payload, plain, { name: `message ${id}`, id } as SshMessage & { id: number }, undefined);
+      this.emitPacket({ dir: this.peerDir, n: seq, wire, plain, payload, msg: { name: `message ${id}`, id }, cipher: this.opener.cipher, mac: this.opener.mac, compressed: this.decompressor ? this.compressName.in : null });
       throw e;
     }
     const msg = decoded.msg;
-    this.emitPacket(this.peerDir, seq, wire, payload, plain, msg, decoded.tree);
+    this.emitPacket({ dir: this.peerDir, n: seq, wire, plain, payload, msg, tree: decoded.tree, cipher: this.opener.cipher, mac: this.opener.mac, compressed: this.decompressor ? this.compressName.in : null });
     this.dispatch(msg, seq, payload);
   }
 
-  private emitPacket(dir: 'c2s' | 's2c', n: number, wire: Uint8Array, payload: Uint8Array, plain: Uint8Array, msg: SshMessage & { id?: number }, tree: FieldNode | undefined): void {
+  /**
+   * One packet event, for either direction. When the payload was compressed, the packet tree shows
+   * the compressed bytes and `payloadTree` the message inside the decompressed payload.
+   */
+  private emitPacket(p: { dir: 'c2s' | 's2c'; n: number; wire: Uint8Array; plain: Uint8Array; payload: Uint8Array; msg: SshMessage & { id?: number }; tree?: FieldNode | undefined; cipher: string; mac: string | null; compressed: string | null; phase?: Phase | undefined }): void {
     if (!this.trace) return;
-    const encrypted = (dir === this.ourDir ? this.sealer.cipher : this.opener.cipher) !== 'none';
-    const macLen = wire.length - plain.length;
-    const mac = dir === this.ourDir ? this.sealer.mac : this.opener.mac;
-    const macLabel = macLen === 0 ? 'mac' : mac ? `MAC (${mac})` : 'authentication tag';
-    const msgTree: FieldNode = tree ?? { path: 'payload', label: 'payload (undecodable)', kind: 'bytes', start: 5, end: 5 + payload.length };
-    const phase = this.phaseOfMessage(msg);
+    const macLen = p.wire.length - p.plain.length;
+    const macLabel = macLen === 0 ? 'mac' : p.mac ? `MAC (${p.mac})` : 'authentication tag';
+    const tree = p.tree ?? { path: 'payload', label: 'payload (undecodable)', kind: 'bytes' as const, start: p.compressed ? 0 : 5, end: (p.compressed ? 0 : 5) + p.payload.length };
+    const msgTree: FieldNode = p.compressed
+      ? { path: 'payload', label: `compressed payload (${p.compressed})`, kind: 'bytes', start: 5, end: 5, doc: 'The message, compressed with zlib (RFC 4253 §6.2); see the decompressed payload.' }
+      : tree;
+    const cls = this.phaseOfMessage(p.msg);
     this.emit(
       {
         type: 'packet',
-        dir,
-        n,
-        wire,
-        payload,
-        msg: msg.name,
-        id: payload[0] ?? -1,
-        encrypted,
-        tree: packetTree(plain, macLen, msgTree, macLabel),
-        ...(phase.background ? { background: true } : {}),
+        dir: p.dir,
+        n: p.n,
+        wire: p.wire,
+        payload: p.payload,
+        msg: p.msg.name,
+        id: p.payload[0] ?? -1,
+        encrypted: p.cipher !== 'none',
+        tree: packetTree(p.plain, macLen, msgTree, macLabel),
+        ...(p.compressed ? { payloadTree: tree, compression: p.compressed } : {}),
+        ...(cls.background ? { background: true } : {}),
       },
-      phase.phase,
+      p.phase ?? cls.phase,
     );
   }
 
@@ -449,6 +469,21 @@ export class Connection {
     if (this.authDone) return;
     this.authDone = true;
     this.phaseNow = 4;
+    // zlib@openssh.com starts now, in both directions (OpenSSH PROTOCOL §1.2).
+    this.startCompression();
+  }
+
+  /**
+   * Starts (once, like OpenSSH) the negotiated compression of each direction, unless it is the
+   * delayed kind and authentication has not succeeded yet; "none" stops it.
+   */
+  private startCompression(): void {
+    const out = COMPRESSION[this.compressName.out]!;
+    const inn = COMPRESSION[this.compressName.in]!;
+    if (!out.createCompressor) this.compressor = null;
+    else if (!this.compressor && (!out.delayed || this.authDone)) this.compressor = out.createCompressor();
+    if (!inn.createDecompressor) this.decompressor = null;
+    else if (!this.decompressor && (!inn.delayed || this.authDone)) this.decompressor = inn.createDecompressor();
   }
 
   private onServiceRequest(msg: SshMessage): void {
@@ -556,8 +591,9 @@ export class Connection {
     round.ciphers = { c2s: picked.cipherC2S, s2c: picked.cipherS2C };
     round.macs = { c2s: picked.macC2S, s2c: picked.macS2C };
     for (const c of [picked.compressionC2S, picked.compressionS2C]) {
-      if (c !== 'none') throw new SshProtocolError(REASON.KEY_EXCHANGE_FAILED, `compression ${c} is not implemented`, { field: 'compression' });
+      if (!COMPRESSION[c]) throw new SshProtocolError(REASON.KEY_EXCHANGE_FAILED, `compression ${c} is not implemented`, { field: 'compression' });
     }
+    round.compression = { c2s: picked.compressionC2S, s2c: picked.compressionS2C };
     const spec = KEX[round.kexName];
     if (!spec) throw new SshProtocolError(REASON.KEY_EXCHANGE_FAILED, `key exchange ${round.kexName} is not implemented`);
     this.ctx = { ...this.ctx, kex: spec.family };
@@ -755,6 +791,8 @@ export class Connection {
     this.sendNow({ name: 'SSH_MSG_NEWKEYS' });
     this.sealer = createSealer(outCipher, outMac, out, this.env.crypto);
     this.bytesOut = 0;
+    this.compressName.out = this.side === 'client' ? round.compression!.c2s : round.compression!.s2c;
+    this.startCompression();
     if (this.strict) this.seqOut = 0; // OpenSSH PROTOCOL §1.10
     round.sentNewKeys = true;
     // RFC 8308 §2.4: the server's EXT_INFO is the next packet after its first NEWKEYS.
@@ -785,6 +823,8 @@ export class Connection {
     this.opener = round.pendingOpener;
     round.pendingOpener = null;
     this.bytesIn = 0;
+    this.compressName.in = this.side === 'client' ? round.compression!.s2c : round.compression!.c2s;
+    this.startCompression();
     if (this.strict) this.seqIn = 0;
     round.receivedNewKeys = true;
     if (round.sentNewKeys) this.endKex(round);
@@ -837,50 +877,32 @@ export class Connection {
   /** Encodes, pads, protects and queues one packet now. Returns the payload. */
   private sendNow(msg: SshMessage, phase?: Phase): Uint8Array {
     const sealer = this.sealer;
+    const compressor = this.compressor;
     const random = (n: number) => this.env.randomBytes(n);
     let payload: Uint8Array;
     let plain: Uint8Array;
-    let tree: FieldNode | null = null;
-    if (!this.trace && (msg.name === 'SSH_MSG_CHANNEL_DATA' || msg.name === 'SSH_MSG_CHANNEL_EXTENDED_DATA')) {
+    let tree: FieldNode | undefined;
+    if (!this.trace && !compressor && (msg.name === 'SSH_MSG_CHANNEL_DATA' || msg.name === 'SSH_MSG_CHANNEL_EXTENDED_DATA')) {
       const code = msg.name === 'SSH_MSG_CHANNEL_DATA' ? null : (msg.dataTypeCode as number);
       plain = buildChannelDataPacket(msg.recipientChannel as number, msg.data as Uint8Array, code, sealer, random);
       payload = plain.subarray(5, plain.length - plain[4]!);
-    } else if (this.trace) {
-      // One pass builds the bytes and the tree (ranges moved past packet_length and padding_length).
-      const encoded = encodeMessageTree(msg, this.ctx);
-      payload = encoded.bytes;
-      tree = shiftTree(encoded.tree, 5);
-      plain = buildPacket(payload, sealer, random);
     } else {
-      payload = encodeMessage(msg, this.ctx);
-      plain = buildPacket(payload, sealer, random);
+      if (this.trace) {
+        // One pass builds the bytes and the tree.
+        const encoded = encodeMessageTree(msg, this.ctx);
+        payload = encoded.bytes;
+        tree = compressor ? encoded.tree : shiftTree(encoded.tree, 5);
+      } else {
+        payload = encodeMessage(msg, this.ctx);
+      }
+      plain = buildPacket(compressor ? compressor.compress(payload) : payload, sealer, random);
     }
     const seq = this.seqOut;
     const wire = sealer.seal(seq, plain);
     this.seqOut = (this.seqOut + 1) >>> 0;
     this.bytesOut += wire.length;
     this.outQueue.push(wire);
-    if (tree) {
-      const decoded = { msg: { ...msg, id: payload[0]! }, tree };
-      const cls = this.phaseOfMessage(decoded.msg);
-      const macLen = wire.length - plain.length;
-      const macLabel = macLen === 0 ? 'mac' : sealer.mac ? `MAC (${sealer.mac})` : 'authentication tag';
-      this.emit(
-        {
-          type: 'packet',
-          dir: this.ourDir,
-          n: seq,
-          wire,
-          payload,
-          msg: decoded.msg.name,
-          id: payload[0]!,
-          encrypted: sealer.cipher !== 'none',
-          tree: packetTree(plain, macLen, decoded.tree, macLabel),
-          ...(cls.background ? { background: true } : {}),
-        },
-        phase ?? cls.phase,
-      );
-    }
+    if (tree) this.emitPacket({ dir: this.ourDir, n: seq, wire, plain, payload, msg: { ...msg, id: payload[0]! }, tree, cipher: sealer.cipher, mac: sealer.mac, compressed: compressor ? this.compressName.out : null, phase });
     return payload;
   }
 
