@@ -62,6 +62,16 @@ export const STRINGS = {
   'view.keys': { en: 'Key derivation', zh: '密钥派生' },
   'view.auth': { en: 'Authentication', zh: '认证' },
   'view.hosts': { en: 'Hosts & files', zh: '主机与文件' },
+  'view.terminal': { en: 'Terminal', zh: '终端' },
+  'term.title': { en: 'An interactive shell over SSH', zh: '通过 SSH 的交互式 shell' },
+  'term.start': { en: 'Start an interactive session', zh: '开始交互会话' },
+  'term.intro': {
+    en: 'The client asks for a terminal (pty-req) and a shell. Everything you type travels as SSH_MSG_CHANNEL_DATA — one encrypted packet per keystroke — and the server’s echo comes back the same way. Watch the timeline grow. Try: help, ls, cat README.txt, exit.',
+    zh: '客户端请求一个终端（pty-req）和一个 shell。你输入的每个字符都作为 SSH_MSG_CHANNEL_DATA 发送——每次按键一个加密数据包——服务器的回显也以同样方式返回。请观察时序图的增长。试试：help、ls、cat README.txt、exit。',
+  },
+  'term.loading': { en: 'Loading the terminal…', zh: '正在加载终端…' },
+  'term.closed': { en: 'The session has ended. Start a new one to type again.', zh: '会话已结束。开始新的会话才能继续输入。' },
+  'term.packets': { en: '{n} packets so far', zh: '目前共 {n} 个数据包' },
   'view.tabs': { en: 'Views', zh: '视图' },
 
   'timeline.title': { en: 'Timeline', zh: '时序图' },

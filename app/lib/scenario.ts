@@ -3,7 +3,7 @@
 // into the event log every view is derived from. Pure: no DOM, runs in Node tests too.
 
 import { generateEd25519, seededEnv } from '../../engine/index.ts';
-import type { SshEvent, SshPrivateKey } from '../../engine/index.ts';
+import type { ClientConfig, ServerConfig, SshEvent, SshPrivateKey } from '../../engine/index.ts';
 import { publicKeyBlob } from '../../engine/algorithms/signatures.ts';
 import { DEFAULT_CIPHERS, DEFAULT_KEX, DEFAULT_MACS } from '../../engine/algorithms/defaults.ts';
 import { base64Encode } from '../../engine/keys/base64.ts';
@@ -76,8 +76,8 @@ function publicLine(key: SshPrivateKey, comment: string): string {
   return `${key.type} ${base64Encode(publicKeyBlob(key))} ${comment}`;
 }
 
-/** Runs the whole session for `config` with the real engines over a memory pair. */
-export function runScenario(config: ScenarioConfig): ScenarioRun {
+/** Both sides' configuration for `config`, and the files they read. */
+export function scenarioSetup(config: ScenarioConfig): { client: ClientConfig; server: ServerConfig; files: HostFiles } {
   const serverEnv = seededEnv(`${config.seed}/server`);
   const clientEnv = seededEnv(`${config.seed}/client`);
   const hostKey = generateEd25519(serverEnv.randomBytes, 'root@server.example');
@@ -88,33 +88,27 @@ export function runScenario(config: ScenarioConfig): ScenarioRun {
   const hostLine = publicLine(hostKey, 'root@server.example');
   const knownHostsLine = `${DEMO_ACCOUNT.host} ${hostLine.split(' ').slice(0, 2).join(' ')}`;
   const algorithms = { kex: [config.kex], cipher: [config.cipher], mac: [config.mac] };
-  const r = runSession(
-    {
-      env: clientEnv,
-      username: config.user,
-      algorithms,
-      ...(config.auth === 'password' ? { password: DEMO_ACCOUNT.password, authMethods: ['password'] as const } : { keys: [userKey], authMethods: ['publickey'] as const }),
-      // trust on first use: the client has an empty known_hosts
-      hostKeyCheck: () => 'unknown',
-      acceptUnknownHostKey: true,
-    },
-    { env: serverEnv, hostKeys: [hostKey], users: [{ name: DEMO_ACCOUNT.name, password: DEMO_ACCOUNT.password, authorizedKeys }] },
-    config.command,
-    config.tamper,
-  );
-  const dec = new TextDecoder();
-  return {
-    config,
-    events: r.events,
-    stdout: dec.decode(r.stdout),
-    stderr: dec.decode(r.stderr),
-    exitStatus: r.exitStatus,
-    streams: r.streams,
-    files: {
-      knownHostsLine,
-      authorizedKeys,
-      clientPublicKey: config.auth === 'publickey' ? publicLine(userKey, 'alice@laptop') : null,
-      hostPublicKey: hostLine,
-    },
+  const client: ClientConfig = {
+    env: clientEnv,
+    username: config.user,
+    algorithms,
+    ...(config.auth === 'password' ? { password: DEMO_ACCOUNT.password, authMethods: ['password' as const] } : { keys: [userKey], authMethods: ['publickey' as const] }),
+    // trust on first use: the client has an empty known_hosts
+    hostKeyCheck: () => 'unknown',
+    acceptUnknownHostKey: true,
   };
+  const server: ServerConfig = { env: serverEnv, hostKeys: [hostKey], users: [{ name: DEMO_ACCOUNT.name, password: DEMO_ACCOUNT.password, authorizedKeys }] };
+  return {
+    client,
+    server,
+    files: { knownHostsLine, authorizedKeys, clientPublicKey: config.auth === 'publickey' ? publicLine(userKey, 'alice@laptop') : null, hostPublicKey: hostLine },
+  };
+}
+
+/** Runs the whole session for `config` with the real engines over a memory pair. */
+export function runScenario(config: ScenarioConfig): ScenarioRun {
+  const { client, server, files } = scenarioSetup(config);
+  const r = runSession(client, server, config.command, config.tamper);
+  const dec = new TextDecoder();
+  return { config, events: r.events, stdout: dec.decode(r.stdout), stderr: dec.decode(r.stderr), exitStatus: r.exitStatus, streams: r.streams, files };
 }

@@ -3,6 +3,7 @@
 
 import { DEFAULT_SCENARIO, runScenario, type ScenarioConfig, type ScenarioRun } from './scenario.ts';
 import { streamOffset } from './session-runner.ts';
+import { LiveSession } from './live-session.ts';
 import { buildSteps, packetAtOrBefore, phaseAt, phaseJump, type PacketEvent, type Step } from './steps.ts';
 import { translate, type Lang, type StringKey } from './i18n.ts';
 import { explainEvent, type Explanation } from './explain.ts';
@@ -51,6 +52,9 @@ export class Session {
   theme = $state<Theme>('light');
   projector = $state(false);
   helpOpen = $state(false);
+  /** The interactive terminal session, when one was started (its log replaces the scenario's). */
+  live: LiveSession | null = null;
+  liveActive = $state(false);
 
   steps: Step[] = $derived(this.run ? buildSteps(this.run.events) : []);
   packets: Step[] = $derived(this.steps.filter((s) => s.event.type === 'packet'));
@@ -82,6 +86,8 @@ export class Session {
   /** Runs the scenario (synchronously: a handshake takes ~100 ms in the browser). */
   rerun(config: ScenarioConfig = this.config, cursor = 0): void {
     this.config = config;
+    this.live = null;
+    this.liveActive = false;
     try {
       this.run = runScenario(config);
       this.error = null;
@@ -109,6 +115,25 @@ export class Session {
 
   untamper(): void {
     this.rerun({ ...this.config, tamper: null }, this.cursor);
+  }
+
+  /** Starts an interactive shell session; its events replace the log and grow as one types. */
+  startLive(cols: number, rows: number): LiveSession {
+    this.playing = false;
+    this.follow = false;
+    const live = new LiveSession(this.config, { cols, rows });
+    this.live = live;
+    this.liveActive = true;
+    this.syncLive();
+    return live;
+  }
+
+  /** Publishes the live session's log (new $state.raw value) and moves the cursor to its end. */
+  syncLive(): void {
+    const l = this.live;
+    if (!l) return;
+    this.run = { config: this.config, events: l.events.slice(), stdout: '', stderr: '', exitStatus: null, files: l.files, streams: { c2s: new Uint8Array(0), s2c: new Uint8Array(0) } };
+    this.goto(this.steps.length - 1);
   }
 
   goto(index: number): void {

@@ -4,7 +4,7 @@
 import { CIPHER_CHOICES, DEFAULT_SCENARIO, KEX_CHOICES, MAC_CHOICES, type ScenarioConfig } from './scenario.ts';
 import type { Lang } from './i18n.ts';
 
-export const VIEWS = ['packets', 'negotiation', 'keys', 'auth', 'hosts'] as const;
+export const VIEWS = ['packets', 'negotiation', 'keys', 'auth', 'hosts', 'terminal'] as const;
 export type ViewName = (typeof VIEWS)[number];
 
 export interface UrlState {

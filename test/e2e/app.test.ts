@@ -197,6 +197,25 @@ describe.skipIf(!hasChromium)('the visualizer in chromium', () => {
     expect(b.errors).toEqual([]);
   });
 
+  it('the terminal view runs an interactive shell: keystrokes become packets', async () => {
+    const { page } = b;
+    await load(page, '?view=terminal');
+    await page.click('[data-testid="term-start"]');
+    await page.waitForSelector('[data-testid="terminal"] .xterm-rows');
+    await page.waitForFunction(() => (document.querySelector('[data-testid="terminal"] .xterm-rows')?.textContent ?? '').includes('$'));
+    const before = Number(/\d+/.exec((await page.textContent('[data-testid="term-packets"]')) ?? '')?.[0]);
+    await page.keyboard.type('echo hi');
+    await page.keyboard.press('Enter');
+    // the command's output is a terminal row of its own
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="terminal"] .xterm-rows > div')].some((row) => row.textContent?.trim() === 'hi'));
+    const after = Number(/\d+/.exec((await page.textContent('[data-testid="term-packets"]')) ?? '')?.[0]);
+    // at least one packet per keystroke went to the server
+    expect(after - before).toBeGreaterThanOrEqual('echo hi\r'.length);
+    expect(await page.textContent('[data-testid="timeline"]')).toContain('CHANNEL_DATA');
+    await screenshot(page, '13-terminal');
+    expect(b.errors).toEqual([]);
+  });
+
   it('first load stays within 300 KB of gzipped JavaScript', async () => {
     const { gzipSync } = await import('node:zlib');
     const base = inject('appUrl');

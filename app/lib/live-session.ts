@@ -1,0 +1,114 @@
+// A live, interactive session for the terminal view: the same scenario as runScenario, but the
+// client asks for a pty and a shell (RFC 4254 §6.2, §6.5) and the server runs the pretend shell
+// of `sshscope serve` (cli/virtual-shell.ts, pure logic). Every keystroke becomes
+// SSH_MSG_CHANNEL_DATA packets that are appended to the event log as they happen.
+
+import { createClient, createServer, type Connection, type SshEvent } from '../../engine/index.ts';
+import { VirtualShell } from '../../cli/virtual-shell.ts';
+import { scenarioSetup, type HostFiles, type ScenarioConfig } from './scenario.ts';
+
+export class LiveSession {
+  readonly events: SshEvent[] = [];
+  readonly files: HostFiles;
+  private readonly client: Connection;
+  private readonly server: Connection;
+  private channel = -1;
+  private shells = new Map<number, VirtualShell>();
+  private ptys = new Map<number, { term: string; cols: number; rows: number }>();
+  private user = '?';
+  closed = false;
+  /** Everything the terminal has shown so far (to redraw it when the view is reopened). */
+  readonly output: Uint8Array[] = [];
+  /** Terminal output (the client's received channel data). */
+  onOutput: ((data: Uint8Array) => void) | null = null;
+
+  constructor(config: ScenarioConfig, private size: { cols: number; rows: number }) {
+    const setup = scenarioSetup({ ...config, tamper: null });
+    this.files = setup.files;
+    this.client = createClient(setup.client);
+    this.server = createServer(setup.server);
+    this.pump();
+  }
+
+  /** Keystrokes from the terminal. */
+  send(text: string): void {
+    if (this.closed || this.channel < 0) return;
+    this.client.command({ type: 'data', channel: this.channel, data: new TextEncoder().encode(text) });
+    this.pump();
+  }
+
+  resize(cols: number, rows: number): void {
+    this.size = { cols, rows };
+    if (this.closed || this.channel < 0) return;
+    this.client.command({ type: 'window-change', channel: this.channel, cols, rows });
+    this.pump();
+  }
+
+  private onServerEvent(e: SshEvent): void {
+    if (e.type === 'auth' && e.result === 'success' && e.user) this.user = e.user;
+    if (e.type !== 'channel') return;
+    const d = (e.detail ?? {}) as Record<string, unknown>;
+    if (e.change === 'request' && d['accepted'] !== false) {
+      if (d['request'] === 'pty-req') this.ptys.set(e.id, { term: String(d['term'] ?? 'xterm'), cols: Number(d['widthChars'] ?? 80), rows: Number(d['heightRows'] ?? 24) });
+      if (d['request'] === 'window-change') this.shells.get(e.id)?.resize(Number(d['widthChars'] ?? 80), Number(d['heightRows'] ?? 24));
+      if (d['request'] === 'shell' && !this.shells.has(e.id)) {
+        const id = e.id;
+        const sh = new VirtualShell({
+          user: this.user,
+          hostname: 'server',
+          pty: this.ptys.get(id) ?? null,
+          write: (data, stream) => this.server.command({ type: 'data', channel: id, data, stream }),
+          exit: (status) => {
+            this.server.command({ type: 'exit-status', channel: id, status });
+            this.server.command({ type: 'eof', channel: id });
+            this.server.command({ type: 'close', channel: id });
+          },
+        });
+        this.shells.set(id, sh);
+        sh.shell();
+      }
+    } else if (e.change === 'data') {
+      const data = (d['data'] as Uint8Array | undefined) ?? new Uint8Array();
+      this.shells.get(e.id)?.input(data);
+    } else if (e.change === 'eof') this.shells.get(e.id)?.eof();
+  }
+
+  private onClientEvent(e: SshEvent): void {
+    if (e.type === 'auth' && e.result === 'success') this.channel = this.client.command({ type: 'open-session' });
+    if (e.type === 'closed') this.closed = true;
+    if (e.type !== 'channel' || e.id !== this.channel) return;
+    const d = (e.detail ?? {}) as { data?: Uint8Array };
+    if (e.change === 'open') {
+      this.client.command({ type: 'pty', channel: this.channel, term: 'xterm-256color', cols: this.size.cols, rows: this.size.rows });
+      this.client.command({ type: 'shell', channel: this.channel });
+    } else if ((e.change === 'data' || e.change === 'extended-data') && d.data) {
+      this.output.push(d.data);
+      this.onOutput?.(d.data);
+    }
+    else if (e.change === 'closed') this.client.command({ type: 'disconnect', description: 'logout' });
+  }
+
+  private pump(): void {
+    for (let round = 0; round < 10_000; round++) {
+      let moved = false;
+      for (const [from, to] of [
+        [this.client, this.server],
+        [this.server, this.client],
+      ] as const) {
+        let e: SshEvent | null;
+        while ((e = from.pollEvent())) {
+          this.events.push(e);
+          if (from === this.server) this.onServerEvent(e);
+          else this.onClientEvent(e);
+          moved = true;
+        }
+        const out = from.pollTransmit();
+        if (out) {
+          to.receive(out);
+          moved = true;
+        }
+      }
+      if (!moved) break;
+    }
+  }
+}
