@@ -33,6 +33,8 @@ export const CONNECT_SPEC: CommandSpec = {
     { name: 'hostkey-algs', value: true, valueName: 'LIST', help: 'host key algorithms' },
     { name: 'ciphers', value: true, valueName: 'LIST', help: 'ciphers' },
     { name: 'macs', value: true, valueName: 'LIST', help: 'MACs' },
+    { name: 'compression', value: true, valueName: 'LIST', help: 'compression methods, e.g. zlib@openssh.com,zlib,none (default none)' },
+    { name: 'compress', short: 'C', help: 'ask for compression, like ssh -C (zlib@openssh.com,zlib,none)' },
     { name: 'trace', short: 'v', help: 'narrate every protocol event on stderr' },
     { name: 'json', value: true, valueName: 'FILE', help: 'write every event as a JSON line' },
     { name: 'keylog', value: true, valueName: 'FILE', help: 'append Wireshark SSH key log lines for every key exchange' },
@@ -198,6 +200,9 @@ function plan(argv: string[]): ConnectPlan | { help: string } {
   if (ciphers) algorithms.cipher = parseList(ciphers, '--ciphers');
   const macs = getValue(p, 'macs');
   if (macs) algorithms.mac = parseList(macs, '--macs');
+  const compression = getValue(p, 'compression');
+  if (compression) algorithms.compression = parseList(compression, '--compression');
+  else if (p.switches.has('compress')) algorithms.compression = ['zlib@openssh.com', 'zlib', 'none'];
   if (Object.keys(algorithms).length) cfg.algorithms = algorithms;
 
   const rekey = getValue(p, 'rekey-limit');

@@ -33,6 +33,7 @@ export const SERVE_SPEC: CommandSpec = {
     { name: 'hostkey-algs', value: true, valueName: 'LIST', help: 'host key algorithms' },
     { name: 'ciphers', value: true, valueName: 'LIST', help: 'ciphers' },
     { name: 'macs', value: true, valueName: 'LIST', help: 'MACs' },
+    { name: 'compression', value: true, valueName: 'LIST', help: 'compression methods offered (default none,zlib@openssh.com,zlib, like sshd)' },
     { name: 'banner', value: true, valueName: 'TEXT', help: 'a banner shown before authentication' },
     { name: 'rekey-limit', value: true, valueName: 'SIZE', help: 're-exchange keys after this much data, e.g. 1M (default 1G)' },
   ],
@@ -299,6 +300,9 @@ export async function serve(argv: string[]): Promise<number> {
     if (ciphers) algorithms.cipher = parseList(ciphers, '--ciphers');
     const macs = getValue(p, 'macs');
     if (macs) algorithms.mac = parseList(macs, '--macs');
+    const compression = getValue(p, 'compression');
+    // Like sshd's default (Compression yes): offer compression, the client decides.
+    algorithms.compression = compression ? parseList(compression, '--compression') : ['none', 'zlib@openssh.com', 'zlib'];
 
     const trace = p.switches.has('trace');
     const jsonFile = getValue(p, 'json');

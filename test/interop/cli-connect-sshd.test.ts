@@ -117,7 +117,7 @@ describe.skipIf(!ready)('sshscope connect → real sshd', () => {
   });
 
   for (const cipher of CIPHERS) {
-    for (const mac of MACS) {
+    for (const mac of AEAD.has(cipher) ? MACS.slice(0, 1) : MACS) {
       it(`cat of 8 MiB random bytes round-trips with ${cipher} + ${mac}`, async () => {
         const input = new Uint8Array(randomBytes(8 * 1024 * 1024));
         const logBefore = sshd.logText().length;
@@ -131,6 +131,16 @@ describe.skipIf(!ready)('sshscope connect → real sshd', () => {
       });
     }
   }
+
+  it('-C: delayed compression (zlib@openssh.com) with the real sshd, 4 MiB of mixed data intact', async () => {
+    const text = Buffer.from('the quick brown fox jumps over the lazy dog\n'.repeat(50_000));
+    const input = new Uint8Array(Buffer.concat([text, randomBytes(2 * 1024 * 1024)]));
+    const logBefore = sshd.logText().length;
+    const r = await runConnect([...base(), '-i', key.path, '-C', '--ciphers', 'aes128-gcm@openssh.com', dest(), 'cat'], { input, timeoutMs: 110_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(sshd.logText().slice(logBefore)).toContain('compression: zlib@openssh.com');
+    expect(createHash('sha256').update(r.stdout).digest('hex')).toBe(createHash('sha256').update(input).digest('hex'));
+  });
 
   it('--accept-new trusts an unknown host and writes the line as OpenSSH does', async () => {
     const kh = `${dir}/kh-new`;

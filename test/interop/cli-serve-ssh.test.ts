@@ -133,7 +133,7 @@ describe.skipIf(!ready)('real ssh → sshscope serve', () => {
   });
 
   for (const cipher of CIPHERS) {
-    for (const mac of MACS) {
+    for (const mac of AEAD.has(cipher) ? MACS.slice(0, 1) : MACS) {
       it(`cat of 8 MiB random bytes round-trips with ${cipher} + ${mac}`, async () => {
         const input = new Uint8Array(randomBytes(8 * 1024 * 1024));
         const r = await runSsh(['-v', '-c', cipher, '-m', mac, ...withKey(), ...target(), 'cat'], { input, timeoutMs: 90_000 });
@@ -145,6 +145,15 @@ describe.skipIf(!ready)('real ssh → sshscope serve', () => {
       });
     }
   }
+
+  it('ssh -C: delayed compression (zlib@openssh.com) against our server, 4 MiB of mixed data intact', async () => {
+    const text = Buffer.from('the quick brown fox jumps over the lazy dog\n'.repeat(50_000));
+    const input = new Uint8Array(Buffer.concat([text, randomBytes(2 * 1024 * 1024)]));
+    const r = await runSsh(['-v', '-C', ...withKey(), ...target(), 'cat'], { input, timeoutMs: 90_000 });
+    expect(r.code, r.stderr.slice(-2000)).toBe(0);
+    expect(r.stderr).toContain('compression: zlib@openssh.com');
+    expect(createHash('sha256').update(r.stdout).digest('hex')).toBe(createHash('sha256').update(input).digest('hex'));
+  });
 
   it('shell with -tt: prompt, echo, CRLF, exit status', async () => {
     const r = await runSsh(['-tt', ...withKey(), ...target()], { input: 'whoami\nexit 5\n' });
