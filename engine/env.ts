@@ -19,7 +19,7 @@ export function defaultEnv(crypto?: CryptoProvider): Env {
   const pool = new Uint8Array(POOL);
   let poolPos = POOL;
   const fill = (out: Uint8Array) => {
-    for (let i = 0; i < out.length; i += 65536) globalThis.crypto.getRandomValues(out.subarray(i, Math.min(out.length, i + 65536)));
+    for (let i = 0; i < out.length; i += 65536) globalThis.crypto.getRandomValues(out.subarray(i, Math.min(out.length, i + 65536)) as Uint8Array<ArrayBuffer>);
   };
   const env: Env = {
     randomBytes(n) {

@@ -4,6 +4,7 @@
 import type { SshMessage } from '../wire/messages.ts';
 import type { SshPrivateKey } from '../algorithms/types.ts';
 import { SIGNATURES, publicKeyBlob } from '../algorithms/signatures.ts';
+import { userKeyAlgorithm } from '../algorithms/user-key-algorithm.ts';
 import type { LayerHost } from './host.ts';
 import type { ClientConfig } from './config.ts';
 import { publickeySignedData } from './auth-signature.ts';
@@ -24,14 +25,25 @@ export class ClientAuth {
   private serverMethods: string[] | null = null;
   private keyIndex = 0;
   private pendingKey: SshPrivateKey | null = null;
+  private pendingAlgorithm: string | null = null;
   private passwordTries = 0;
   private triedConfiguredPassword = false;
   done = false;
 
-  constructor(host: LayerHost, cfg: ClientConfig, askDecision: ClientAuth['askDecision']) {
+  /** The server's server-sig-algs (RFC 8308 §3.1), or null when it sent none. */
+  private readonly serverSigAlgs: () => string[] | null;
+
+  constructor(host: LayerHost, cfg: ClientConfig, askDecision: ClientAuth['askDecision'], serverSigAlgs: () => string[] | null) {
     this.host = host;
     this.cfg = cfg;
     this.askDecision = askDecision;
+    this.serverSigAlgs = serverSigAlgs;
+  }
+
+  /** Which signature algorithm this key signs with here: RSA keys follow server-sig-algs (RFC 8332 §3.3). */
+  private algorithmFor(key: SshPrivateKey): string | null {
+    const alg = userKeyAlgorithm(key, this.serverSigAlgs(), this.cfg.algorithms?.pubkey);
+    return alg && SIGNATURES[alg] ? alg : null;
   }
 
   private get methods(): Method[] {
@@ -96,8 +108,12 @@ export class ClientAuth {
         const keys = this.cfg.keys ?? [];
         while (this.keyIndex < keys.length) {
           const key = keys[this.keyIndex++]!;
-          if (!SIGNATURES[key.type]) continue;
-          this.query(key);
+          const alg = this.algorithmFor(key);
+          if (!alg) {
+            this.host.emit({ type: 'info', message: `skipping the ${key.type} key: no signature algorithm for it that the server accepts (server-sig-algs)` }, 3);
+            continue;
+          }
+          this.query(key, alg);
           return;
         }
       } else if (m === 'password') {
@@ -130,15 +146,16 @@ export class ClientAuth {
   }
 
   /** RFC 4252 §7: ask whether this key would be accepted, without signing anything yet. */
-  private query(key: SshPrivateKey): void {
+  private query(key: SshPrivateKey, algorithm: string): void {
     this.current = 'publickey';
     this.pendingKey = key;
-    this.host.send({ name: 'SSH_MSG_USERAUTH_REQUEST', user: this.cfg.username, service: SERVICE, method: 'publickey', hasSignature: false, algorithm: key.type, publicKey: publicKeyBlob(key) }, 3);
+    this.pendingAlgorithm = algorithm;
+    this.host.send({ name: 'SSH_MSG_USERAUTH_REQUEST', user: this.cfg.username, service: SERVICE, method: 'publickey', hasSignature: false, algorithm, publicKey: publicKeyBlob(key) }, 3);
   }
 
   private sendSigned(key: SshPrivateKey): void {
     const blob = publicKeyBlob(key);
-    const spec = SIGNATURES[key.type]!;
+    const spec = SIGNATURES[this.pendingAlgorithm!]!;
     const signed = publickeySignedData({ sessionId: this.host.sessionId, user: this.cfg.username, service: SERVICE, algorithm: spec.name, publicKey: blob });
     const signature = spec.sign(key, signed.bytes);
     this.host.emit({ type: 'info', message: `signing ${signed.bytes.length} bytes that begin with the session identifier, with the ${spec.name} private key` }, 3);

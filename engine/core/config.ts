@@ -10,6 +10,8 @@ export interface AlgorithmPrefs {
   cipher: string[];
   mac: string[];
   compression: string[];
+  /** Signature algorithms we use for user keys (OpenSSH PubkeyAcceptedAlgorithms). */
+  pubkey?: string[];
 }
 
 export interface CommonConfig {

@@ -133,7 +133,7 @@ export class Connection {
     const host = this.layerHost();
     this.channels = new Channels(host, { window: role.cfg.channelWindow ?? 2 * 1024 * 1024, maxPacket: role.cfg.channelMaxPacket ?? 32768, manualWindow: role.cfg.manualWindow ?? false });
     if (role.side === 'client') {
-      this.clientAuth = new ClientAuth(host, role.cfg, (kind, detail, then) => this.ask(kind, detail, then));
+      this.clientAuth = new ClientAuth(host, role.cfg, (kind, detail, then) => this.ask(kind, detail, then), () => this.serverSigAlgs);
     } else {
       this.serverAuth = new ServerAuth(host, role.cfg);
     }
