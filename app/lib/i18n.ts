@@ -80,6 +80,8 @@ export const STRINGS = {
   'timeline.plain': { en: 'plaintext', zh: '明文' },
   'timeline.encrypted': { en: 'encrypted', zh: '已加密' },
   'timeline.zoom': { en: 'Scroll to zoom, drag to pan', zh: '滚轮缩放，拖动平移' },
+  'export.svg': { en: 'SVG', zh: 'SVG' },
+  'export.svg.label': { en: 'Save this diagram as an SVG file', zh: '把这张图保存为 SVG 文件' },
   'timeline.reset': { en: 'Reset zoom', zh: '重置缩放' },
   'timeline.event': { en: 'event', zh: '事件' },
 

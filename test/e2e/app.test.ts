@@ -131,6 +131,13 @@ describe.skipIf(!hasChromium)('the visualizer in chromium', () => {
     const hexOf = (s: string) => /[0-9a-f]{16,}/.exec(s)?.[0] ?? '';
     expect(rows.map((r) => hexOf(r).length / 2)).toEqual([16, 16, 16, 16, 32, 32]);
     await screenshot(page, '05-key-derivation');
+    // the diagram exports as a standalone SVG with its colours inlined
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('.svgbtn')]);
+    const { readFileSync } = await import('node:fs');
+    const svgText = readFileSync((await download.path())!, 'utf8');
+    expect(svgText).toMatch(/^<svg[^>]+xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    expect(svgText).toContain('session_id');
+    expect(svgText).not.toContain('var(--');
     expect(b.errors).toEqual([]);
   });
 
