@@ -139,6 +139,19 @@ function test(args) {
   }
   // vitest failed without a failing test (config error, unhandled error): still a failure.
   if (status !== 0 && t.failed === 0) t.failed = 1;
+  // A full run also type-checks every TypeScript project; each counts as one test.
+  if (args.length === 0) {
+    const tsc = join(nodeModules, 'typescript/bin/tsc');
+    for (const project of ['.', 'app', 'bench']) {
+      if (!existsSync(join(root, project, 'tsconfig.json'))) continue;
+      log(`type-checking ${project === '.' ? 'the root project' : project}/`);
+      if (run(process.execPath, [tsc, '--noEmit', '-p', project]) === 0) t.passed += 1;
+      else {
+        log(`type errors in ${project}`);
+        t.failed += 1;
+      }
+    }
+  }
   const line = `${t.passed} passed, ${t.failed} failed${t.skipped ? `, ${t.skipped} skipped` : ''}`;
   process.stdout.write(`\n${line}\n`);
   if (t.failed > 0 || status !== 0) return status || 1;
