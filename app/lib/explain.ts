@@ -412,7 +412,7 @@ export function explainEvent(e: SshEvent, lang: Lang): Explanation {
       return { title: side, body: e.message, rfc: null };
     }
     case 'channel':
-      return { title: `${side}: channel ${e.id} ${e.change}`, body: describeChannel(e, lang), rfc: 'RFC 4254 §5' };
+      return { title: pick(lang, b('{side}: channel {id} — {change}', '{side}：通道 {id} — {change}'), { side, id: e.id, change: pick(lang, CHANNEL_CHANGE_NAME[e.change] ?? b(e.change, e.change)) }), body: describeChannel(e, lang), rfc: 'RFC 4254 §5' };
     case 'banner':
       return render(lang, EVENT_TEXT['banner']!, { ...params, message: e.message });
     case 'closed':
@@ -425,6 +425,23 @@ export function explainEvent(e: SshEvent, lang: Lang): Explanation {
   }
   return { title: e.type, body: '', rfc: null };
 }
+
+const CHANNEL_CHANGE_NAME: Record<string, Bilingual> = {
+  'open-request': b('open requested', '请求打开'),
+  open: b('open', '已打开'),
+  'open-failed': b('open failed', '打开失败'),
+  request: b('request', '请求'),
+  'request-success': b('request accepted', '请求被接受'),
+  'request-failure': b('request refused', '请求被拒绝'),
+  data: b('data', '数据'),
+  'extended-data': b('stderr data', '标准错误数据'),
+  'window-adjust': b('window adjusted', '窗口调整'),
+  eof: b('end of data', '数据结束'),
+  close: b('close', '关闭'),
+  closed: b('closed', '已关闭'),
+  'exit-status': b('exit status', '退出状态'),
+  'exit-signal': b('exit signal', '退出信号'),
+};
 
 const CHANNEL_CHANGE: Record<string, Bilingual> = {
   'open-request': b('The client asked for a new channel.', '客户端请求打开新通道。'),
@@ -439,6 +456,8 @@ const CHANNEL_CHANGE: Record<string, Bilingual> = {
   close: b('The other side closed the channel.', '对方关闭了通道。'),
   closed: b('Both sides closed: the channel is gone.', '双方都已关闭：通道结束。'),
   'window-adjust': b('The window was enlarged.', '窗口被扩大。'),
+  'open-failed': b('The server refused to open the channel.', '服务器拒绝打开通道。'),
+  'exit-signal': b('The program was ended by a signal.', '程序被信号终止。'),
 };
 
 function describeChannel(e: Extract<SshEvent, { type: 'channel' }>, lang: Lang): string {
@@ -449,5 +468,5 @@ function describeChannel(e: Extract<SshEvent, { type: 'channel' }>, lang: Lang):
 /** All bilingual texts of this file, for the translation test. */
 export function allExplanationTexts(): Bilingual[] {
   const entries = [...Object.values(MESSAGE_TEXT), ...Object.values(REQUEST_TEXT), ...Object.values(CHANNEL_REQUEST_TEXT), ...Object.values(EVENT_TEXT), ...Object.values(AUTH_TEXT), ...INFO_TEXT.map((i) => i.entry)];
-  return [...entries.flatMap((e) => [e.title, e.body]), ...Object.values(SIDE), ...Object.values(AUTH_METHOD), ...Object.values(RESULT), ...Object.values(CHANNEL_CHANGE)];
+  return [...entries.flatMap((e) => [e.title, e.body]), ...Object.values(SIDE), ...Object.values(AUTH_METHOD), ...Object.values(RESULT), ...Object.values(CHANNEL_CHANGE), ...Object.values(CHANNEL_CHANGE_NAME)];
 }

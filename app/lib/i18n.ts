@@ -138,6 +138,8 @@ export const STRINGS = {
     en: 'For each category the winner is the first algorithm on the client’s list that the server also supports. Greyed names are signals (ext-info, strict KEX), never chosen.',
     zh: '每一类中，胜出的是客户端列表里第一个服务器也支持的算法。灰色名称只是信号（ext-info、严格密钥交换），不会被选中。',
   },
+  'neg.rule.generic': { en: 'the client’s first choice {chosen} that the server also supports (RFC 4253 §7.1)', zh: '客户端列表中第一个服务器也支持的算法：{chosen}（RFC 4253 §7.1）' },
+  'neg.rule.none': { en: 'no algorithm in common: the connection fails', zh: '没有共同支持的算法：连接失败' },
   'neg.nothing': { en: '(none)', zh: '（无）' },
   'neg.cat.kex': { en: 'Key exchange', zh: '密钥交换' },
   'neg.cat.host key': { en: 'Host key', zh: '主机密钥' },
