@@ -187,6 +187,33 @@ describe.skipIf(!ready)('our client → real sshd: every classic algorithm', () 
   });
 });
 
+// sshd has offered only delayed compression since OpenSSH 7.4 ("Compression yes" = delayed), so plain
+// "zlib" is proven with the real ssh client against our server below.
+describe.skipIf(!ready)('our client → real sshd (Compression yes): delayed zlib@openssh.com', () => {
+  let sshd: Sshd;
+  let dir: string;
+  let key: SshPrivateKey;
+  beforeAll(async () => {
+    dir = tempDir('sshscope-alg-zlib-');
+    const pair = await sshKeygen(dir, 'id_ed25519', 'ed25519');
+    key = parseOpensshPrivateKey(readFileSync(pair.path, 'utf8')) as SshPrivateKey;
+    sshd = await startSshd({ extraConfig: 'Compression yes', authorizedKeys: [pair.pub] });
+  }, 60_000);
+  afterAll(async () => {
+    await sshd?.stop();
+    if (dir) removeDir(dir);
+  });
+  it.each(['zlib@openssh.com'])('compression %s (RFC 4253 §6.2, OpenSSH PROTOCOL §1.2)', async (comp) => {
+    // a long, compressible command line and output: `seq` prints 2000 lines
+    const r = await clientExec(sshd.port, { env: defaultEnv(), username: sshd.user, keys: [key], authMethods: ['publickey'], hostKeyCheck: () => 'unknown', acceptUnknownHostKey: true, algorithms: { compression: [comp] } }, 'seq 1 2000');
+    expect(r.error).toBe(null);
+    expect(r.stdout).toBe(Array.from({ length: 2000 }, (_, i) => `${i + 1}\n`).join(''));
+    expect(chosen(r.events, 'compression c2s')).toBe(comp);
+    expect(chosen(r.events, 'compression s2c')).toBe(comp);
+    expect(sshd.logText()).toContain(`compression: ${comp}`);
+  });
+});
+
 describe.skipIf(!ready || !AUTH_HONOURS_SERVER_SIG_ALGS)('our client → real sshd with OpenSSH 9.2 defaults: RSA user keys sign rsa-sha2-512', () => {
   let sshd: Sshd;
   let dir: string;
@@ -239,6 +266,7 @@ describe.skipIf(!ready)('real ssh → our server: every classic algorithm', () =
   let user: KeyPair;
   const hostPubs: Record<string, string> = {};
   const userPairs: Record<string, KeyPair> = {};
+  let hostKeysUsed: SshPrivateKey[] = [];
 
   beforeAll(async () => {
     dir = tempDir('sshscope-alg-serve-');
@@ -264,6 +292,7 @@ describe.skipIf(!ready)('real ssh → our server: every classic algorithm', () =
       hostKeys.push(key);
       hostPubs[name] = pair.pub;
     }
+    hostKeysUsed = hostKeys;
     server = await startOurServer({
       hostKeys,
       users: [{ name: 'alice', authorizedKeys: [user.pub, ...Object.values(userPairs).map((p) => p.pub)].join('\n') + '\n' }],
@@ -312,6 +341,20 @@ describe.skipIf(!ready)('real ssh → our server: every classic algorithm', () =
     if (alg.startsWith('rsa')) expect(r.stderr).toContain(`server-sig-algs=<`);
     expect(r.stdout).toBe(`user ${name}\n`);
     expect(r.code).toBe(0);
+  });
+
+  it.each(['zlib', 'zlib@openssh.com'])('ssh -C against a server offering only %s: a long echo comes back intact', async (comp) => {
+    const text = Array.from({ length: 400 }, (_, i) => `line-${i % 37}-abcdefgh`).join(' ');
+    const z = await startOurServer({ hostKeys: hostKeysUsed, users: [{ name: 'alice', authorizedKeys: user.pub }], algorithms: { compression: [comp] } });
+    try {
+      writeFileSync(`${dir}/known_hosts_z`, Object.values(hostPubs).map((p) => `[127.0.0.1]:${z.port} ${p}`).join('\n') + '\n');
+      const r = await runCommand(PEER_PATHS.ssh, ['-p', String(z.port), '-F', '/dev/null', '-o', `UserKnownHostsFile=${dir}/known_hosts_z`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes', '-i', user.path, '-C', '-v', 'alice@127.0.0.1', `echo ${text}`]);
+      expect(r.stderr).toContain(`compression: ${comp}`);
+      expect(r.stdout).toBe(`${text}\n`);
+      expect(r.code).toBe(0);
+    } finally {
+      await z.close();
+    }
   });
 
   it.each(HOST_KEY_ALGS)('ssh -o HostKeyAlgorithms=%s (known_hosts match, signature verified)', async (hk) => {
