@@ -4,6 +4,7 @@
 import type { SshEvent } from '../../engine/index.ts';
 import { pick, type Bilingual, type Lang } from './i18n.ts';
 import { findField } from './hex.ts';
+import { fieldDoc } from './field-docs-zh.ts';
 
 export interface Explanation {
   title: string;
@@ -391,7 +392,7 @@ export function explainEvent(e: SshEvent, lang: Lang): Explanation {
       const entry = MESSAGE_TEXT[e.msg];
       if (entry) return render(lang, entry, params);
       // any other message: the message table's own one-line doc (English)
-      return { title: e.msg, body: payload?.doc ?? '', rfc: /\((RFC [^)]+)\)/.exec(payload?.doc ?? '')?.[1] ?? null };
+      return { title: e.msg, body: fieldDoc(payload?.doc ?? '', lang), rfc: /\((RFC [^)]+)\)/.exec(payload?.doc ?? '')?.[1] ?? null };
     }
     case 'negotiated':
     case 'keys':
