@@ -167,6 +167,26 @@ describe.skipIf(!hasChromium)('the visualizer in chromium', () => {
     expect(b.errors).toEqual([]);
   });
 
+  it('the scenario controls rerun the session with another cipher and auth method', async () => {
+    const { page } = b;
+    await load(page, '?step=0');
+    expect(await page.isVisible('[data-testid="cipher"]')).toBe(false);
+    await page.click('[data-testid="scenario-toggle"]');
+    await page.selectOption('[data-testid="cipher"]', 'chacha20-poly1305@openssh.com');
+    await page.check('input[name="auth"][value="publickey"]');
+    await page.waitForFunction(() => location.search.includes('scenario=publickey') && location.search.includes('chacha20'));
+    // AEAD: the MAC choice does not apply
+    expect(await page.isDisabled('[data-testid="mac"]')).toBe(true);
+    // keys typed into form fields belong to them: leave the field first
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.keyboard.press('End');
+    await page.click('[data-testid="tab-negotiation"]');
+    expect(await page.textContent('[data-testid="negotiation"]')).toContain('chacha20-poly1305@openssh.com');
+    await page.click('[data-testid="tab-auth"]');
+    expect(await page.textContent('[data-testid="auth-publickey"]')).toMatch(/success/);
+    expect(b.errors).toEqual([]);
+  });
+
   it('switches to 简体中文 and back', async () => {
     const { page } = b;
     await load(page, '?step=3');
