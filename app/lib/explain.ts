@@ -466,6 +466,28 @@ function describeChannel(e: Extract<SshEvent, { type: 'channel' }>, lang: Lang):
   return text ? pick(lang, text) : e.change;
 }
 
+/** Fields worth pointing at, per message: the explanation panel offers them as shortcuts into the packet view. */
+export const FOCUS_FIELDS: Record<string, string[]> = {
+  SSH_MSG_KEXINIT: ['cookie', 'kexAlgorithms', 'encryptionC2S', 'firstKexPacketFollows'],
+  SSH_MSG_KEX_ECDH_INIT: ['qC'],
+  SSH_MSG_KEX_ECDH_REPLY: ['hostKey', 'qS', 'signature'],
+  SSH_MSG_KEX_HYBRID_INIT: ['qC', 'cInit'],
+  SSH_MSG_KEX_HYBRID_REPLY: ['hostKey', 'qS', 'sReply', 'signature'],
+  SSH_MSG_KEXDH_INIT: ['e'],
+  SSH_MSG_KEXDH_REPLY: ['hostKey', 'f', 'signature'],
+  SSH_MSG_NEWKEYS: ['msgId', 'padding'],
+  SSH_MSG_EXT_INFO: ['extensions', 'mac'],
+  SSH_MSG_SERVICE_REQUEST: ['serviceName', 'mac'],
+  SSH_MSG_USERAUTH_REQUEST: ['user', 'method', 'password', 'hasSignature', 'publicKey', 'signature'],
+  SSH_MSG_USERAUTH_FAILURE: ['methods', 'partialSuccess'],
+  SSH_MSG_USERAUTH_PK_OK: ['publicKey'],
+  SSH_MSG_CHANNEL_OPEN: ['channelType', 'senderChannel', 'initialWindowSize', 'maximumPacketSize'],
+  SSH_MSG_CHANNEL_OPEN_CONFIRMATION: ['recipientChannel', 'senderChannel', 'initialWindowSize'],
+  SSH_MSG_CHANNEL_REQUEST: ['requestType', 'wantReply', 'command', 'exitStatus'],
+  SSH_MSG_CHANNEL_DATA: ['data', 'mac'],
+  SSH_MSG_DISCONNECT: ['reasonCode', 'description'],
+};
+
 /** All bilingual texts of this file, for the translation test. */
 export function allExplanationTexts(): Bilingual[] {
   const entries = [...Object.values(MESSAGE_TEXT), ...Object.values(REQUEST_TEXT), ...Object.values(CHANNEL_REQUEST_TEXT), ...Object.values(EVENT_TEXT), ...Object.values(AUTH_TEXT), ...INFO_TEXT.map((i) => i.entry)];

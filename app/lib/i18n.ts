@@ -225,6 +225,7 @@ export const STRINGS = {
   'hosts.output': { en: 'Remote command output', zh: '远程命令输出' },
 
   'explain.title': { en: 'What is happening', zh: '正在发生什么' },
+  'explain.look': { en: 'Look at', zh: '看一看' },
   'explain.engine': { en: 'Engine log', zh: '引擎日志' },
   'explain.side.client': { en: 'client', zh: '客户端' },
   'explain.side.server': { en: 'server', zh: '服务器' },
@@ -236,6 +237,7 @@ export const STRINGS = {
   'help.nextPhase': { en: 'next phase', zh: '下一阶段' },
   'help.prevPhase': { en: 'previous phase', zh: '上一阶段' },
   'help.play': { en: 'play / pause', zh: '播放 / 暂停' },
+  'help.packet': { en: 'next / previous packet', zh: '下一个 / 上一个数据包' },
   'help.home': { en: 'first / last step', zh: '第一步 / 最后一步' },
   'help.views': { en: 'switch view', zh: '切换视图' },
   'help.lang': { en: 'switch language', zh: '切换语言' },

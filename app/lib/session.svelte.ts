@@ -157,6 +157,11 @@ export class Session {
   nextPhase = (): void => this.goto(phaseJump(this.steps, this.cursor, 1));
   prevPhase = (): void => this.goto(phaseJump(this.steps, this.cursor, -1));
   first = (): void => this.goto(0);
+  /** The next (+1) or previous (-1) packet after/before the cursor. */
+  packetStep = (delta: 1 | -1): void => {
+    const list = delta > 0 ? this.packets.find((p) => p.index > this.cursor) : [...this.packets].reverse().find((p) => p.index < this.cursor);
+    if (list) this.goto(list.index);
+  };
   last = (): void => this.goto(this.steps.length - 1);
 
   gotoPhase(p: Phase): void {

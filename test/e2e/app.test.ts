@@ -90,6 +90,18 @@ describe.skipIf(!hasChromium)('the visualizer in chromium', () => {
     await page.click('[data-testid="hex-bytes"] [data-o="0"]');
     expect(await page.locator('[data-testid="hex-bytes"] .b.sel').count()).toBe(4);
     expect(await page.getAttribute('[data-path="packet_length"]', 'class')).toMatch(/\bsel\b/);
+    // the explanation's "Look at" shortcut selects the same field
+    await page.click('[data-testid="look-payload.cookie"]');
+    expect(await page.locator('[data-testid="hex-bytes"] .b.sel').count()).toBe(16);
+    // N jumps to the next packet (skipping computed steps), B back
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.keyboard.press('n');
+    expect(await page.textContent('[data-testid="packet-title"]')).toBe('SSH_MSG_KEXINIT'); // the server's
+    await page.keyboard.press('n');
+    expect(await page.textContent('[data-testid="packet-title"]')).toBe('SSH_MSG_KEX_ECDH_INIT');
+    await page.keyboard.press('b');
+    await page.keyboard.press('b');
+    expect((await counter(page)).n).toBe(2);
     expect(b.errors).toEqual([]);
   });
 
