@@ -221,6 +221,8 @@ export const STRINGS = {
   'hosts.clientkey': { en: 'the client’s public key', zh: '客户端公钥' },
   'hosts.nokey': { en: 'Password login: the client uses no key file.', zh: '密码登录：客户端不使用密钥文件。' },
   'hosts.fingerprint': { en: 'Host key fingerprint the client was shown', zh: '客户端看到的主机密钥指纹' },
+  'hosts.prompt': { en: 'What OpenSSH’s ssh asks the first time (trust on first use):', zh: 'OpenSSH 的 ssh 第一次连接时会问（首次使用即信任）：' },
+  'hosts.randomart': { en: 'The same fingerprint as a picture (ssh -o VisualHostKey=yes): easier to compare by eye.', zh: '同一个指纹画成图（ssh -o VisualHostKey=yes）：更便于用眼睛比对。' },
   'hosts.reading': { en: 'being read now', zh: '正在读取' },
   'hosts.output': { en: 'Remote command output', zh: '远程命令输出' },
 

@@ -162,6 +162,12 @@ describe.skipIf(!hasChromium)('the visualizer in chromium', () => {
     await page.click('[data-testid="tab-hosts"]');
     expect(await page.textContent('[data-testid="remote-output"]')).toContain('hello from sshscope');
     await screenshot(page, '07-hosts');
+    // the trust-on-first-use prompt shows the fingerprint the host-key check reported
+    const fp = /SHA256:[A-Za-z0-9+/]{43}/.exec((await page.textContent('[data-testid="tofu-prompt"]')) ?? '')?.[0];
+    // independent truth: SHA-256 of the host key blob (node:crypto), base64 without padding, as ssh-keygen -l prints
+    const { createHash } = await import('node:crypto');
+    const blob = Buffer.from(((await page.textContent('[data-testid="host-pub"]')) ?? '').split(' ')[1]!, 'base64');
+    expect(fp).toBe(`SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`);
     expect(b.errors).toEqual([]);
   });
 
