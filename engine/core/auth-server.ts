@@ -4,6 +4,9 @@
 
 import type { SshMessage } from '../wire/messages.ts';
 import { SIGNATURES } from '../algorithms/signatures.ts';
+import { DEFAULT_PUBKEY_ALGORITHMS } from '../algorithms/defaults.ts';
+import { keyTypeOfAlgorithm } from '../algorithms/user-key-algorithm.ts';
+import { Reader } from '../wire/codec.ts';
 import { equalBytes } from '../wire/codec.ts';
 import type { LayerHost } from './host.ts';
 import type { ServerConfig, ServerUser } from './config.ts';
@@ -81,12 +84,19 @@ export class ServerAuth {
   private publickey(msg: SshMessage, userName: string, user: ServerUser | undefined): void {
     const algorithm = msg.algorithm as string;
     const blob = msg.publicKey as Uint8Array;
-    const spec = SIGNATURES[algorithm];
+    // OpenSSH PubkeyAcceptedAlgorithms: 9.2 no longer accepts ssh-rsa (SHA-1) signatures by default.
+    const accepted = this.cfg.algorithms?.pubkey ?? DEFAULT_PUBKEY_ALGORITHMS;
+    const spec = accepted.includes(algorithm) ? SIGNATURES[algorithm] : undefined;
+    // The algorithm must fit the key it names (RFC 4252 §7; rsa-sha2-* sign with "ssh-rsa" keys, RFC 8332).
+    if (spec && blobType(blob) !== keyTypeOfAlgorithm(algorithm)) {
+      this.host.emit({ type: 'auth', method: 'publickey', result: 'attempt', user: userName, detail: `the key is ${blobType(blob) ?? 'malformed'}, not a key for ${algorithm}` }, 3);
+      return this.fail(userName, 'publickey', 'key type does not match the algorithm');
+    }
     const parsed = user?.authorizedKeys ? parseAuthorizedKeys(user.authorizedKeys) : null;
     const found = parsed ? findAuthorizedKey(parsed.entries, blob, { ...(this.cfg.peerAddress ? { clientAddress: this.cfg.peerAddress } : {}), now: this.host.env.now() }) : null;
     const match = found?.entry ?? null;
     if (!spec || !match) {
-      const why = !spec ? `algorithm ${algorithm} is not supported` : found ? `authorized_keys: ${found.reason}` : 'the user has no authorized_keys';
+      const why = !spec ? `algorithm ${algorithm} is not accepted` : found ? `authorized_keys: ${found.reason}` : 'the user has no authorized_keys';
       this.host.emit({ type: 'auth', method: 'publickey', result: 'attempt', user: userName, detail: why }, 3);
       return this.fail(userName, 'publickey', why);
     }
@@ -136,4 +146,12 @@ function constantTimeEqual(a: string, b: string): boolean {
   const x = enc.encode(a);
   const y = enc.encode(b);
   return x.length === y.length && equalBytes(x, y);
+}
+
+function blobType(blob: Uint8Array): string | null {
+  try {
+    return new Reader(blob).text('type');
+  } catch {
+    return null;
+  }
 }

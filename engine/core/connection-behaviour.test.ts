@@ -428,3 +428,21 @@ describe('compression (RFC 4253 §6.2, OpenSSH PROTOCOL §1.2)', () => {
     });
   }
 });
+
+describe('publickey algorithms on the server', () => {
+  it('refuses ssh-rsa (SHA-1) signatures by default, as OpenSSH 9.2 does, and accepts rsa-sha2-512', async () => {
+    const { generateKey } = await import('../keys/generate-key.ts');
+    const rsaEnv = seededEnv('rsa-user');
+    const rsa = generateKey({ type: 'rsa', bits: 1024, random: (n) => rsaEnv.randomBytes(n) }) as never;
+    const line = formatPublicKeyLine(publicKeyBlob(rsa));
+    const base = setup('rsa-user');
+    const server = { ...base.server, users: [{ name: 'alice', authorizedKeys: line }] };
+    const sha1 = runExec({ ...base.client, keys: [rsa], authMethods: ['publickey'], algorithms: { pubkey: ['ssh-rsa'] } }, server, 'echo hi');
+    expect(sha1.exitStatus).toBeNull();
+    expect(byType(sha1.events, 'auth', 'server').some((e) => e.detail?.includes('ssh-rsa is not accepted'))).toBe(true);
+    const sha2 = runExec({ ...base.client, keys: [rsa], authMethods: ['publickey'] }, server, 'echo hi');
+    expect(sha2.exitStatus).toBe(0);
+    const req = byType(sha2.events, 'packet', 'client').filter((e) => e.msg === 'SSH_MSG_USERAUTH_REQUEST').map((e) => new TextDecoder().decode(e.payload));
+    expect(req.some((t) => t.includes('rsa-sha2-512'))).toBe(true);
+  });
+});
