@@ -31,8 +31,8 @@ export function phaseBands(steps: readonly Step[]): Band[] {
 }
 
 /** Base y scale: step index → pixel (before zoom). */
-export function baseY(count: number): ScaleLinear<number, number> {
-  return scaleLinear().domain([0, Math.max(1, count)]).range([TOP, TOP + Math.max(1, count) * ROW]);
+export function baseY(count: number, row = ROW): ScaleLinear<number, number> {
+  return scaleLinear().domain([0, Math.max(1, count)]).range([TOP, TOP + Math.max(1, count) * row]);
 }
 
 /** A short label for a non-packet step, drawn as a note on its side's lane. */
