@@ -18,12 +18,12 @@ import { VirtualShell, type PtyInfo } from './virtual-shell.ts';
 
 export const SERVE_SPEC: CommandSpec = {
   name: 'serve',
-  usage: 'serve [--host 127.0.0.1] [--port 2222] [--host-key FILE] [--user NAME:PASSWORD]… [--authorized-keys NAME:FILE]… [--json FILE]',
+  usage: 'serve [--host 127.0.0.1] [--port 2222] [--host-key FILE]… [--user NAME:PASSWORD]… [--authorized-keys NAME:FILE]… [--json FILE]',
   summary: 'Runs an SSH server written in TypeScript with a simulated shell (echo, cat, ls, whoami, exit N …). Listens on loopback unless told otherwise.',
   flags: [
     { name: 'host', value: true, valueName: 'ADDR', help: 'address to listen on (default 127.0.0.1)' },
     { name: 'port', short: 'p', value: true, valueName: 'PORT', help: 'port to listen on (default 2222; 0 picks a free port)' },
-    { name: 'host-key', value: true, valueName: 'FILE', help: 'OpenSSH ed25519 private key file (default: a new key for this run)' },
+    { name: 'host-key', value: true, repeat: true, valueName: 'FILE', help: 'a host private key file (ed25519, ecdsa or rsa; repeat for several, like sshd HostKey; default: a new ed25519 key for this run)' },
     { name: 'user', value: true, repeat: true, valueName: 'NAME:PASSWORD', help: 'a user who may log in with this password' },
     { name: 'authorized-keys', value: true, repeat: true, valueName: 'NAME:FILE', help: "a user whose keys in this authorized_keys file may log in" },
     { name: 'json', value: true, valueName: 'FILE', help: 'write every event as a JSON line' },
@@ -43,7 +43,8 @@ export const SERVE_SPEC: CommandSpec = {
 export interface ServeOptions {
   host: string;
   port: number;
-  hostKey: SshPrivateKey;
+  /** Host keys, one per type at most (sshd HostKey); the client's preference picks one. */
+  hostKeys: SshPrivateKey[];
   users: ServerUser[];
   algorithms?: ServerConfig['algorithms'];
   banner?: string;
@@ -83,7 +84,7 @@ export function startServer(o: ServeOptions): Promise<RunningServer> {
     log(`connection ${id} from ${peer}`);
     // manualWindow: a client's input is granted more window only while our output to it drains
     // (RFC 4254 §5.2), so a fast sender cannot make this process buffer without bound.
-    const cfg: ServerConfig = { hostKeys: [o.hostKey], users: o.users, env: defaultEnv(nodeCryptoProvider), trace: o.tracePackets ?? false, manualWindow: true };
+    const cfg: ServerConfig = { hostKeys: o.hostKeys, users: o.users, env: defaultEnv(nodeCryptoProvider), trace: o.tracePackets ?? false, manualWindow: true };
     if (socket.remoteAddress) cfg.peerAddress = socket.remoteAddress.replace(/^::ffff:/, '');
     const unconsumed = new Map<number, number>();
     const OUTPUT_HIGH_WATER = 1 << 20;
@@ -286,10 +287,12 @@ export async function serve(argv: string[]): Promise<number> {
       users.set('demo', { name: 'demo', password: pw });
       process.stdout.write(`no --user given: log in as demo with password ${pw}\n`);
     }
-    const hostKeyFile = getValue(p, 'host-key');
-    const hostKey = hostKeyFile ? loadPrivateKeyFile(hostKeyFile) : generateEd25519((n) => crypto.getRandomValues(new Uint8Array(n)), 'sshscope serve');
-    const fp = fingerprintSha256(publicKeyOf(hostKey).blob);
-    process.stdout.write(`host key ${hostKey.type} ${fp}${hostKeyFile ? ` (${hostKeyFile})` : ' (generated for this run)'}\n`);
+    const hostKeyFiles = getAll(p, 'host-key');
+    const hostKeys = hostKeyFiles.length ? hostKeyFiles.map((f) => loadPrivateKeyFile(f)) : [generateEd25519((n) => crypto.getRandomValues(new Uint8Array(n)), 'sshscope serve')];
+    hostKeys.forEach((k, i) => {
+      const fp = fingerprintSha256(publicKeyOf(k).blob);
+      process.stdout.write(`host key ${k.type} ${fp}${hostKeyFiles[i] ? ` (${hostKeyFiles[i]})` : ' (generated for this run)'}\n`);
+    });
 
     const algorithms: NonNullable<ServerConfig['algorithms']> = {};
     const kex = getValue(p, 'kex');
@@ -313,7 +316,7 @@ export async function serve(argv: string[]): Promise<number> {
     const opts: ServeOptions = {
       host,
       port,
-      hostKey,
+      hostKeys,
       users: [...users.values()],
       tracePackets: trace || json !== null,
       ...(getValue(p, 'rekey-limit') !== undefined ? { rekeyBytes: parseSize(getValue(p, 'rekey-limit')!, '--rekey-limit') } : {}),

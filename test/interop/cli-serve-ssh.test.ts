@@ -315,3 +315,25 @@ describe.skipIf(!ready)('re-keying in the middle of a transfer (RFC 4253 §9)', 
     });
   }
 });
+
+describe.skipIf(!ready)('sshscope serve with several host keys (like sshd HostKey lines)', () => {
+  it('the client picks the host key algorithm; each key is the one ssh-keygen made', async () => {
+    const dir = tempDir('sshscope-hostkeys-');
+    const keys = await Promise.all([sshKeygen(dir, 'host_ed25519', 'ed25519'), sshKeygen(dir, 'host_ecdsa', 'ecdsa'), sshKeygen(dir, 'host_rsa', 'rsa', { bits: 2048 })]);
+    const serve = await spawnServe([...keys.flatMap((k) => ['--host-key', k.path]), '--user', `erin:${PASSWORD}`]);
+    try {
+      const { writeFileSync } = await import('node:fs');
+      const kh = `${dir}/known_hosts`;
+      writeFileSync(kh, keys.map((k) => `[127.0.0.1]:${serve.port} ${k.pub.split(' ').slice(0, 2).join(' ')}`).join('\n') + '\n');
+      for (const alg of ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'rsa-sha2-512', 'rsa-sha2-256']) {
+        const r = await runSsh(['-v', '-o', 'StrictHostKeyChecking=yes', '-o', `HostKeyAlgorithms=${alg}`, '-p', String(serve.port), 'erin@127.0.0.1', 'echo', alg], { password: PASSWORD, knownHostsFile: kh });
+        expect(r.code, r.stderr.slice(-1500)).toBe(0);
+        expect(text(r.stdout)).toBe(`${alg}\n`);
+        expect(r.stderr).toContain(`kex: host key algorithm: ${alg}`);
+      }
+    } finally {
+      await serve.stop();
+      removeDir(dir);
+    }
+  });
+});
