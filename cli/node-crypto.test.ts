@@ -168,3 +168,34 @@ describe.each(COMBOS)('%s + %s: noble and node:crypto interoperate', (cipher, ma
     expect(() => o.open(1, w)).toThrow(IntegrityError);
   });
 });
+
+describe('nodeCryptoProvider X25519 and Ed25519 agree with noble', () => {
+  it('X25519 public keys and shared secrets (RFC 7748 §6.1 vector and random keys)', async () => {
+    const { x25519 } = await import('@noble/curves/ed25519.js');
+    const a = Buffer.from('77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a', 'hex');
+    const bPub = Buffer.from('de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f', 'hex');
+    expect(Buffer.from(P.x25519PublicKey!(a)).toString('hex')).toBe('8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a');
+    expect(Buffer.from(P.x25519!(a, bPub)).toString('hex')).toBe('4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742');
+    for (let i = 0; i < 20; i++) {
+      const p = crypto.getRandomValues(new Uint8Array(32));
+      const q = x25519.getPublicKey(crypto.getRandomValues(new Uint8Array(32)));
+      expect(P.x25519PublicKey!(p)).toEqual(x25519.getPublicKey(p));
+      expect(P.x25519!(p, q)).toEqual(x25519.getSharedSecret(p, q));
+    }
+  });
+
+  it('Ed25519 signatures are identical and verify both ways', async () => {
+    const { ed25519 } = await import('@noble/curves/ed25519.js');
+    for (let i = 0; i < 20; i++) {
+      const seed = crypto.getRandomValues(new Uint8Array(32));
+      const pub = ed25519.getPublicKey(seed);
+      const msg = crypto.getRandomValues(new Uint8Array(i * 7));
+      const sig = P.ed25519Sign!(seed, pub, msg);
+      expect(sig).toEqual(ed25519.sign(msg, seed));
+      expect(P.ed25519Verify!(pub, msg, sig)).toBe(true);
+      const bad = sig.slice();
+      bad[5]! ^= 1;
+      expect(P.ed25519Verify!(pub, msg, bad)).toBe(false);
+    }
+  });
+});

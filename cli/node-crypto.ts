@@ -3,7 +3,7 @@
 // node:crypto exposes no raw Poly1305, so the chacha20-poly1305@openssh.com tag is recovered from the
 // RFC 8439 AEAD (see chachaPolyTag below); the bare `poly1305` member stays with noble.
 
-import { createCipheriv, createDecipheriv, createHash, createHmac } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, createPrivateKey, createPublicKey, diffieHellman, sign, verify, type KeyObject } from 'node:crypto';
 import { poly1305 } from '@noble/ciphers/_poly1305.js';
 import type { CryptoProvider, HashName } from '../engine/algorithms/types.ts';
 
@@ -148,4 +148,34 @@ export const nodeCryptoProvider: CryptoProvider = {
   chachaPolyTag,
   hmac: (hash: HashName, key, data) => view(createHmac(hash, key).update(data).digest()),
   hash: (hash: HashName, data) => view(createHash(hash).update(data).digest()),
+  x25519PublicKey: (privateKey) => rawPublic(x25519Private(privateKey)),
+  x25519: (privateKey, peerPublic) => view(diffieHellman({ privateKey: x25519Private(privateKey), publicKey: publicKeyObject(X25519_SPKI, peerPublic) })),
+  ed25519Sign: (seed, _publicKey, data) => view(sign(null, data, createPrivateKey({ key: Buffer.concat([ED25519_PKCS8, seed]), format: 'der', type: 'pkcs8' }))),
+  ed25519Verify: (publicKey, data, signature) => {
+    try {
+      return verify(null, data, publicKeyObject(ED25519_SPKI, publicKey), signature);
+    } catch {
+      return false;
+    }
+  },
 };
+
+// DER prefixes of RFC 8410 keys: PKCS#8 private keys and SubjectPublicKeyInfo public keys, each
+// followed by the raw 32 bytes.
+const X25519_PKCS8 = Buffer.from('302e020100300506032b656e04220420', 'hex');
+const X25519_SPKI = Buffer.from('302a300506032b656e032100', 'hex');
+const ED25519_PKCS8 = Buffer.from('302e020100300506032b657004220420', 'hex');
+const ED25519_SPKI = Buffer.from('302a300506032b6570032100', 'hex');
+
+function x25519Private(privateKey: Uint8Array): KeyObject {
+  return createPrivateKey({ key: Buffer.concat([X25519_PKCS8, privateKey]), format: 'der', type: 'pkcs8' });
+}
+
+function publicKeyObject(prefix: Buffer, raw: Uint8Array): KeyObject {
+  if (raw.length !== 32) throw new Error(`public key must be 32 bytes, got ${raw.length}`);
+  return createPublicKey({ key: Buffer.concat([prefix, raw]), format: 'der', type: 'spki' });
+}
+
+function rawPublic(privateKey: KeyObject): Uint8Array {
+  return view(createPublicKey(privateKey).export({ format: 'der', type: 'spki' })).slice(-32);
+}

@@ -18,7 +18,7 @@
 // (RFC 4251 §5), so a leading zero byte of the hash stays — unlike the mpint K of the classic methods.
 // The server checks the ML-KEM encapsulation key (FIPS 203 §7.2 modulus check) as OpenSSH does.
 
-import { x25519 } from '@noble/curves/ed25519.js';
+import { x25519PublicKey, x25519SharedSecret } from './x25519.ts';
 import { sha256, sha512 } from '@noble/hashes/sha2.js';
 import { ml_kem768 } from '@noble/post-quantum/ml-kem.js';
 import type { HashName, KexClientState, KexResult, KexServerResult, KexSpec } from './types.ts';
@@ -79,17 +79,6 @@ export const MLKEM768_KEM: HybridKem = {
 
 const HASHES: Partial<Record<HashName, (data: Uint8Array) => Uint8Array>> = { sha256, sha512 };
 
-function x25519Shared(privateKey: Uint8Array, peerPublic: Uint8Array, who: string): Uint8Array {
-  let secret: Uint8Array;
-  try {
-    secret = x25519.getSharedSecret(privateKey, peerPublic);
-  } catch (e) {
-    throw new KexError(`X25519 with the ${who}'s public key failed: ${(e as Error).message} (a low-order point gives an all-zero secret, RFC 7748 §6.1)`);
-  }
-  if (secret.every((b) => b === 0)) throw new KexError(`X25519 with the ${who}'s public key gives an all-zero shared secret (RFC 8731 §3)`);
-  return secret;
-}
-
 /** The split of Q_C or Q_S into its KEM part and its X25519 part, with a length check. */
 function split(value: Uint8Array, kemBytes: number, what: string, kemPart: string): [Uint8Array, Uint8Array] {
   const want = kemBytes + X25519_BYTES;
@@ -125,27 +114,27 @@ export function hybridKex(name: string, kem: HybridKem, hashName: HashName): Kex
     family: 'hybrid',
     hash: hashName,
     kEncoding: 'string',
-    startClient(random): KexClientState {
+    startClient(random, provider): KexClientState {
       // Same order as OpenSSH: the KEM key pair first, then the X25519 key.
       const { publicKey, secretKey } = kem.keypair(random);
       const xPrivate = random(X25519_BYTES);
-      const clientPublic = concat(publicKey, x25519.getPublicKey(xPrivate));
+      const clientPublic = concat(publicKey, x25519PublicKey(xPrivate, provider));
       return {
         clientPublic,
         finish(serverPublic) {
           const [ciphertext, xServer] = split(serverPublic, kem.ciphertextBytes, 'Q_S', `${kem.name} ciphertext`);
           const pqSecret = kem.decapsulate(ciphertext, secretKey);
-          const xSecret = x25519Shared(xPrivate, xServer, 'server');
+          const xSecret = x25519SharedSecret(xPrivate, xServer, 'server', provider);
           return combine(kem, hashName, pqSecret, xSecret, 'decapsulated from the ciphertext in Q_S with our secret key');
         },
       };
     },
-    respond(random, clientPublic): KexServerResult {
+    respond(random, clientPublic, provider): KexServerResult {
       const [kemPublic, xClient] = split(clientPublic, kem.publicKeyBytes, 'Q_C', `${kem.name} public key`);
       const { ciphertext, sharedSecret } = kem.encapsulate(kemPublic, random);
       const xPrivate = random(X25519_BYTES);
-      const xSecret = x25519Shared(xPrivate, xClient, 'client');
-      const serverPublic = concat(ciphertext, x25519.getPublicKey(xPrivate));
+      const xSecret = x25519SharedSecret(xPrivate, xClient, 'client', provider);
+      const serverPublic = concat(ciphertext, x25519PublicKey(xPrivate, provider));
       return { ...combine(kem, hashName, sharedSecret, xSecret, "encapsulated to the client's public key in Q_C"), serverPublic };
     },
   };

@@ -7,25 +7,13 @@
 // keys sent as strings; the 32-byte X25519 output is read as an unsigned big-endian integer and
 // encoded as an mpint (§3.1); an all-zero shared secret must be rejected (§3.1, RFC 7748 §6.1).
 
-import { x25519 } from '@noble/curves/ed25519.js';
+import { x25519PublicKey, x25519SharedSecret } from './x25519.ts';
 import type { KexClientState, KexResult, KexServerResult, KexSpec } from './types.ts';
 import { KexError } from './types.ts';
 import { hex, sshMpintFromUnsigned } from './bytes.ts';
 import { ECDH_KEX } from './kex-ecdh.ts';
 import { DH_KEX } from './kex-dh.ts';
 import { HYBRID_KEX } from './kex-hybrid.ts';
-
-function x25519Shared(privateKey: Uint8Array, peerPublic: Uint8Array, who: string): Uint8Array {
-  if (peerPublic.length !== 32) throw new KexError(`${who} X25519 public key must be 32 bytes, got ${peerPublic.length}`);
-  let secret: Uint8Array;
-  try {
-    secret = x25519.getSharedSecret(privateKey, peerPublic);
-  } catch (e) {
-    throw new KexError(`X25519 with the ${who} public key failed: ${(e as Error).message} (low-order point gives an all-zero secret, RFC 7748 §6.1)`);
-  }
-  if (secret.every((b) => b === 0)) throw new KexError('X25519 shared secret is all zeros (RFC 8731 §3)');
-  return secret;
-}
 
 function result(secret: Uint8Array, privateKey: Uint8Array): KexResult {
   const encodedK = sshMpintFromUnsigned(secret);
@@ -46,18 +34,18 @@ function curve25519(name: string): KexSpec {
     family: 'ecdh',
     hash: 'sha256',
     kEncoding: 'mpint',
-    startClient(random): KexClientState {
+    startClient(random, provider): KexClientState {
       const privateKey = random(32);
-      const clientPublic = x25519.getPublicKey(privateKey);
+      const clientPublic = x25519PublicKey(privateKey, provider);
       return {
         clientPublic,
-        finish: (serverPublic) => result(x25519Shared(privateKey, serverPublic, 'server'), privateKey),
+        finish: (serverPublic) => result(x25519SharedSecret(privateKey, serverPublic, 'server', provider), privateKey),
       };
     },
-    respond(random, clientPublic): KexServerResult {
+    respond(random, clientPublic, provider): KexServerResult {
       const privateKey = random(32);
-      const serverPublic = x25519.getPublicKey(privateKey);
-      const r = result(x25519Shared(privateKey, clientPublic, 'client'), privateKey);
+      const serverPublic = x25519PublicKey(privateKey, provider);
+      const r = result(x25519SharedSecret(privateKey, clientPublic, 'client', provider), privateKey);
       return { ...r, serverPublic };
     },
   };

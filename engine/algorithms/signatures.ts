@@ -57,18 +57,19 @@ export function blobAlgorithm(blob: Uint8Array): string | null {
 const ed25519Spec: SignatureSpec = {
   name: ED25519,
   keyType: ED25519,
-  sign(key, data) {
+  sign(key, data, provider) {
     if (key.type !== ED25519) throw new Error(`ssh-ed25519 cannot sign with a ${key.type} key`);
-    return concat(sshString(ascii(ED25519)), sshString(ed25519.sign(data, key.seed)));
+    const sig = provider?.ed25519Sign ? provider.ed25519Sign(key.seed, key.publicKey, data) : ed25519.sign(data, key.seed);
+    return concat(sshString(ascii(ED25519)), sshString(sig));
   },
-  verify(publicKeyBlob, data, signatureBlob) {
+  verify(publicKeyBlob, data, signatureBlob, provider) {
     try {
       const pk = parseSshStrings(publicKeyBlob, 2);
       const sig = parseSshStrings(signatureBlob, 2);
       if (!pk || !sig) return false;
       if (text(pk[0]!) !== ED25519 || text(sig[0]!) !== ED25519) return false;
       if (pk[1]!.length !== 32 || sig[1]!.length !== 64) return false;
-      return ed25519.verify(sig[1]!, data, pk[1]!);
+      return provider?.ed25519Verify ? provider.ed25519Verify(pk[1]!, data, sig[1]!) : ed25519.verify(sig[1]!, data, pk[1]!);
     } catch {
       return false;
     }

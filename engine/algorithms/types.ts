@@ -99,6 +99,12 @@ export interface CryptoProvider {
   chachaPolyTag?(key: Uint8Array, nonce8: Uint8Array, data: Uint8Array): Uint8Array;
   hmac?(hash: HashName, key: Uint8Array, data: Uint8Array): Uint8Array;
   hash?(hash: HashName, data: Uint8Array): Uint8Array;
+  /** X25519 (RFC 7748): public key of a private scalar, and the shared secret. */
+  x25519PublicKey?(privateKey: Uint8Array): Uint8Array;
+  x25519?(privateKey: Uint8Array, peerPublic: Uint8Array): Uint8Array;
+  /** Ed25519 (RFC 8032) with the 32-byte seed as the private key. */
+  ed25519Sign?(seed: Uint8Array, publicKey: Uint8Array, data: Uint8Array): Uint8Array;
+  ed25519Verify?(publicKey: Uint8Array, data: Uint8Array, signature: Uint8Array): boolean;
 }
 
 /** Key-exchange method families decide the message formats of ids 30–34 (RFC 4253 §8, RFC 5656 §4, RFC 4419). */
@@ -141,8 +147,8 @@ export interface KexSpec {
   hash: HashName;
   /** How K is encoded: mpint (classic, ECDH, curve25519) or string (the PQ hybrids). */
   kEncoding: 'mpint' | 'string';
-  startClient(random: (n: number) => Uint8Array): KexClientState;
-  respond(random: (n: number) => Uint8Array, clientPublic: Uint8Array): KexServerResult;
+  startClient(random: (n: number) => Uint8Array, provider?: CryptoProvider): KexClientState;
+  respond(random: (n: number) => Uint8Array, clientPublic: Uint8Array, provider?: CryptoProvider): KexServerResult;
   /**
    * Group exchange only (RFC 4419): the server picks a group from its moduli table, then both sides
    * run Diffie-Hellman in it with the spec that `inGroup` returns (startClient/respond above are unused).
@@ -204,7 +210,7 @@ export interface SignatureSpec {
   /** The key type named inside the public key blob, e.g. "ssh-ed25519", "ssh-rsa". */
   keyType: string;
   /** Returns the signature blob: string algorithm-name || string signature. */
-  sign(key: SshPrivateKey, data: Uint8Array): Uint8Array;
+  sign(key: SshPrivateKey, data: Uint8Array, provider?: CryptoProvider): Uint8Array;
   /** Verifies a signature blob over `data` with the public key blob. Never throws on malformed input. */
-  verify(publicKeyBlob: Uint8Array, data: Uint8Array, signatureBlob: Uint8Array): boolean;
+  verify(publicKeyBlob: Uint8Array, data: Uint8Array, signatureBlob: Uint8Array, provider?: CryptoProvider): boolean;
 }

@@ -157,7 +157,7 @@ export class ClientAuth {
     const blob = publicKeyBlob(key);
     const spec = SIGNATURES[this.pendingAlgorithm!]!;
     const signed = publickeySignedData({ sessionId: this.host.sessionId, user: this.cfg.username, service: SERVICE, algorithm: spec.name, publicKey: blob });
-    const signature = spec.sign(key, signed.bytes);
+    const signature = spec.sign(key, signed.bytes, this.host.env.crypto);
     this.host.emit({ type: 'info', message: `signing ${signed.bytes.length} bytes that begin with the session identifier, with the ${spec.name} private key` }, 3);
     this.host.send({ name: 'SSH_MSG_USERAUTH_REQUEST', user: this.cfg.username, service: SERVICE, method: 'publickey', hasSignature: true, algorithm: spec.name, publicKey: blob, signature }, 3);
   }

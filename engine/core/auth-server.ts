@@ -108,7 +108,7 @@ export class ServerAuth {
       return;
     }
     const signed = publickeySignedData({ sessionId: this.host.sessionId, user: userName, service: SERVICE, algorithm, publicKey: blob });
-    const ok = spec.verify(blob, signed.bytes, msg.signature as Uint8Array);
+    const ok = spec.verify(blob, signed.bytes, msg.signature as Uint8Array, this.host.env.crypto);
     this.host.emit({ type: 'auth', method: 'publickey', result: 'attempt', user: userName, detail: ok ? `signature over the session identifier verified with the key on authorized_keys line ${match.line}` : 'the signature does not verify' }, 3);
     if (ok) this.keyPolicy = match.policy;
     return ok ? this.succeed(userName, 'publickey') : this.fail(userName, 'publickey', 'bad signature');

@@ -548,7 +548,7 @@ export class Connection {
       const name = lists.kexAlgorithms[0]!;
       const spec = KEX[name]!;
       this.kex.guessedKex = name;
-      this.kex.client = spec.startClient((n) => this.env.randomBytes(n));
+      this.kex.client = spec.startClient((n) => this.env.randomBytes(n), this.env.crypto);
       this.sendKexInit(spec.family, this.kex.client);
     }
   }
@@ -617,7 +617,7 @@ export class Connection {
         this.sendNow({ name: 'SSH_MSG_KEX_DH_GEX_REQUEST', ...req });
         return;
       }
-      round.client = spec.startClient((n) => this.env.randomBytes(n));
+      round.client = spec.startClient((n) => this.env.randomBytes(n), this.env.crypto);
       this.sendKexInit(spec.family, round.client);
     }
   }
@@ -656,7 +656,7 @@ export class Connection {
       if (g <= 1n || g >= p - 1n || (p & 1n) === 0n) throw new SshProtocolError(REASON.KEY_EXCHANGE_FAILED, 'the server sent an invalid group (g must be in 2..p-2, p odd)', { field: 'g' });
       round.gex = { ...round.gex, p, g };
       round.gexSpec = baseSpec.gex!.inGroup(p, g);
-      round.client = round.gexSpec.startClient((n) => this.env.randomBytes(n));
+      round.client = round.gexSpec.startClient((n) => this.env.randomBytes(n), this.env.crypto);
       this.sendKexInit('gex', round.client);
       return;
     }
@@ -669,14 +669,14 @@ export class Connection {
       if (!key) throw new SshProtocolError(REASON.KEY_EXCHANGE_FAILED, `no host key for ${hostKeyAlg}`);
       let result;
       try {
-        result = spec.respond((n) => this.env.randomBytes(n), clientPublic);
+        result = spec.respond((n) => this.env.randomBytes(n), clientPublic, this.env.crypto);
       } catch (e) {
         if (e instanceof KexError) throw new SshProtocolError(REASON.KEY_EXCHANGE_FAILED, e.message, { field: isDh ? 'e' : 'Q_C', offset: 6 });
         throw e;
       }
       const kS = publicKeyBlob(key);
       const H = this.exchangeHash(round, kS, clientPublic, result.serverPublic, result.encodedK);
-      const signature = sig.sign(key, H);
+      const signature = sig.sign(key, H, this.env.crypto);
       if (baseSpec.family === 'gex') this.sendNow({ name: 'SSH_MSG_KEX_DH_GEX_REPLY', hostKey: kS, f: bytesToBigint(result.serverPublic), signature });
       else if (spec.family === 'dh') this.sendNow({ name: 'SSH_MSG_KEXDH_REPLY', hostKey: kS, f: bytesToBigint(result.serverPublic), signature });
       else this.sendNow({ name: spec.family === 'hybrid' ? 'SSH_MSG_KEX_HYBRID_REPLY' : 'SSH_MSG_KEX_ECDH_REPLY', hostKey: kS, qS: result.serverPublic, signature });
@@ -697,7 +697,7 @@ export class Connection {
     }
     const H = this.exchangeHash(round, kS, round.client.clientPublic, serverPublic, result.encodedK);
     // RFC 4253 §8: the host key's signature over H proves the server holds the private key.
-    if (!sig.verify(kS, H, msg.signature as Uint8Array)) {
+    if (!sig.verify(kS, H, msg.signature as Uint8Array, this.env.crypto)) {
       throw new SshProtocolError(REASON.KEY_EXCHANGE_FAILED, `the server's ${hostKeyAlg} signature over the exchange hash H does not verify`, { field: 'signature of H' });
     }
     const info = { algorithm: hostKeyAlg, blob: kS, fingerprint: fingerprintOf(kS) };
