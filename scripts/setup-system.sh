@@ -14,12 +14,14 @@ declare -A probe=(
   [tcpdump]=/usr/bin/tcpdump
   [sshpass]=/usr/bin/sshpass
   [chromium]=/usr/bin/chromium
+  # a CJK font, so that the 简体中文 screenshots of the browser tests are readable
+  [fonts-wqy-microhei]=/usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 )
-order=(openssh-server openssh-client tshark tcpdump sshpass chromium)
+order=(openssh-server openssh-client tshark tcpdump sshpass chromium fonts-wqy-microhei)
 
 missing=()
 for pkg in "${order[@]}"; do
-  [ -x "${probe[$pkg]}" ] || missing+=("$pkg")
+  [ -e "${probe[$pkg]}" ] || missing+=("$pkg")
 done
 
 is_root=0
