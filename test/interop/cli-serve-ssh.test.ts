@@ -337,3 +337,46 @@ describe.skipIf(!ready)('sshscope serve with several host keys (like sshd HostKe
     }
   });
 });
+
+describe.skipIf(!ready)('the real ssh against sshscope serve, one key exchange method at a time', () => {
+  // Every method OpenSSH 9.2's client knows (ssh -Q kex); the SHA-1 ones only when both sides opt in.
+  const KEXES = [
+    'sntrup761x25519-sha512@openssh.com',
+    'sntrup761x25519-sha512',
+    'curve25519-sha256',
+    'curve25519-sha256@libssh.org',
+    'ecdh-sha2-nistp256',
+    'ecdh-sha2-nistp384',
+    'ecdh-sha2-nistp521',
+    'diffie-hellman-group-exchange-sha256',
+    'diffie-hellman-group16-sha512',
+    'diffie-hellman-group18-sha512',
+    'diffie-hellman-group14-sha256',
+    'diffie-hellman-group14-sha1',
+    'diffie-hellman-group-exchange-sha1',
+    'diffie-hellman-group1-sha1',
+  ];
+  let serve: ServeProcess;
+  beforeAll(async () => {
+    serve = await spawnServe(['--user', `frank:${PASSWORD}`, '--kex', KEXES.join(','), '--ciphers', 'aes192-ctr,aes128-ctr,chacha20-poly1305@openssh.com', '--macs', 'hmac-sha1-etm@openssh.com,hmac-sha1,hmac-sha2-256']);
+  });
+  afterAll(async () => serve?.stop());
+
+  for (const kex of KEXES) {
+    it(kex, async () => {
+      const r = await runSsh(['-v', '-o', `KexAlgorithms=${kex}`, '-p', String(serve.port), 'frank@127.0.0.1', 'echo', kex], { password: PASSWORD, timeoutMs: 60_000 });
+      expect(r.code, r.stderr.slice(-1500)).toBe(0);
+      expect(r.stderr).toContain(`kex: algorithm: ${kex}`);
+      expect(text(r.stdout)).toBe(`${kex}\n`);
+    });
+  }
+
+  for (const [cipher, mac] of [['aes192-ctr', 'hmac-sha1'], ['aes192-ctr', 'hmac-sha1-etm@openssh.com']] as const) {
+    it(`${cipher} with ${mac}`, async () => {
+      const r = await runSsh(['-v', '-c', cipher, '-m', mac, '-p', String(serve.port), 'frank@127.0.0.1', 'echo ok'], { password: PASSWORD });
+      expect(r.code, r.stderr.slice(-1500)).toBe(0);
+      expect(r.stderr).toContain(`kex: server->client cipher: ${cipher} MAC: ${mac}`);
+      expect(text(r.stdout)).toBe('ok\n');
+    });
+  }
+});
