@@ -1,0 +1,23 @@
+// The scenario catalogue, in teaching order (docs/teachers-guide.md walks through it).
+
+import type { Scenario } from './types.ts';
+import { fivePhases } from './catalog/five-phases.ts';
+import { passwordLogin } from './catalog/password-login.ts';
+import { publickeyLogin } from './catalog/publickey-login.ts';
+import { sshKeygen } from './catalog/ssh-keygen.ts';
+import { copyIdFirstLogin } from './catalog/copy-id-first-login.ts';
+import { mutualTrust } from './catalog/mutual-trust.ts';
+import { hostKeyChanged } from './catalog/host-key-changed.ts';
+import { authFailures } from './catalog/auth-failures.ts';
+import { noCommonAlgorithm } from './catalog/no-common-algorithm.ts';
+import { tampering } from './catalog/tampering.ts';
+
+export const SCENARIOS: readonly Scenario[] = [fivePhases, passwordLogin, publickeyLogin, sshKeygen, copyIdFirstLogin, mutualTrust, hostKeyChanged, authFailures, noCommonAlgorithm, tampering];
+
+export function findScenario(id: string): Scenario | undefined {
+  return SCENARIOS.find((s) => s.id === id);
+}
+
+export { runScenario } from './runner.ts';
+export type { ScenarioRun, ScenarioEvent, ScenarioOutcome, StepResult, TrustCell } from './runner.ts';
+export type { Scenario, Step, Text, Lang } from './types.ts';

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { SCENARIOS, findScenario, runScenario } from './index.ts';
+import type { Text } from './types.ts';
+
+const CJK = /[\u4e00-\u9fff]/;
+const bilingual = (t: Text | undefined) => !!t && t.en.trim().length > 0 && t.zh.trim().length > 0 && CJK.test(t.zh) && /[A-Za-z]/.test(t.en);
+
+describe('scenario catalogue', () => {
+  it('every title, summary and step narration has English and 简体中文', () => {
+    const missing: string[] = [];
+    for (const s of SCENARIOS) {
+      if (!bilingual(s.title)) missing.push(`${s.id}: title`);
+      if (!bilingual(s.summary)) missing.push(`${s.id}: summary`);
+      s.steps.forEach((st, i) => {
+        if (!bilingual(st.narration)) missing.push(`${s.id}: step ${i + 1}`);
+      });
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it('ids are unique kebab-case and every scenario cites an RFC or OpenSSH section', () => {
+    const ids = SCENARIOS.map((s) => s.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const s of SCENARIOS) {
+      expect(s.id).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+      expect(s.rfc.length).toBeGreaterThan(0);
+      for (const r of s.rfc) expect(r).toMatch(/^(RFC \d+ §[\d.]+|OpenSSH PROTOCOL.*)$/);
+    }
+  });
+
+  it('the runner is deterministic: the same scenario gives the same bytes', () => {
+    const s = findScenario('copy-id-first-login')!;
+    const a = runScenario(s);
+    const b = runScenario(s);
+    const wires = (r: typeof a) => r.events.flatMap((e) => (e.type === 'packet' ? [Buffer.from(e.wire).toString('hex')] : []));
+    expect(wires(a).length).toBeGreaterThan(20);
+    expect(wires(a)).toEqual(wires(b));
+    expect(a.narration).toEqual(b.narration);
+  });
+
+  it('narrates in the requested language, one entry per step', () => {
+    const s = findScenario('password-login')!;
+    const zh = runScenario(s, { lang: 'zh' });
+    expect(zh.narration.length).toBe(s.steps.length);
+    expect(zh.narration[0]).toContain(s.steps[0]!.narration.zh);
+    const en = runScenario(s, { lang: 'en' });
+    expect(en.narration[0]).toContain(s.steps[0]!.narration.en);
+  });
+
+  it('every event is tagged with its step and connection', () => {
+    const r = runScenario(findScenario('host-key-changed')!);
+    expect(new Set(r.events.map((e) => e.step))).toEqual(new Set([0, 2]));
+    expect(new Set(r.events.map((e) => e.conn))).toEqual(new Set([0, 1]));
+  });
+});
