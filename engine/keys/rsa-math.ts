@@ -4,41 +4,9 @@
 
 import { bytesToBigint } from '../wire/codec.ts';
 
-export function modPow(base: bigint, exp: bigint, mod: bigint): bigint {
-  if (mod === 1n) return 0n;
-  let b = base % mod;
-  if (b < 0n) b += mod;
-  if (exp < 16n) {
-    let r = 1n;
-    for (let e = exp; e > 0n; e >>= 1n) {
-      if (e & 1n) r = (r * b) % mod;
-      b = (b * b) % mod;
-    }
-    return r;
-  }
-  // Left-to-right sliding window of 5 bits: odd powers b^1, b^3, … b^31 precomputed.
-  const W = 5;
-  const odd: bigint[] = [b];
-  const b2 = (b * b) % mod;
-  for (let i = 1; i < 1 << (W - 1); i++) odd.push((odd[i - 1]! * b2) % mod);
-  const bits = exp.toString(2);
-  let r = 1n;
-  let i = 0;
-  while (i < bits.length) {
-    if (bits[i] === '0') {
-      r = (r * r) % mod;
-      i++;
-      continue;
-    }
-    let j = Math.min(i + W, bits.length);
-    while (bits[j - 1] === '0') j--;
-    const win = parseInt(bits.slice(i, j), 2);
-    for (let k = i; k < j; k++) r = (r * r) % mod;
-    r = (r * odd[(win - 1) >> 1]!) % mod;
-    i = j;
-  }
-  return r;
-}
+// Modular exponentiation is shared with the signature and key-exchange code.
+export { modPow } from '../algorithms/bigint-math.ts';
+import { modPow } from '../algorithms/bigint-math.ts';
 
 export function gcd(a: bigint, b: bigint): bigint {
   while (b !== 0n) [a, b] = [b, a % b];

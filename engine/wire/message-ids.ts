@@ -65,7 +65,7 @@ export const MSG = {
 export type MsgShortName = keyof typeof MSG;
 
 /** SSH_MSG_DISCONNECT reason codes, RFC 4253 §11.1 (RFC 4250 §4.2.2). */
-export const DISCONNECT_REASON: Readonly<Record<string, number>> = {
+export const DISCONNECT_REASON = {
   HOST_NOT_ALLOWED_TO_CONNECT: 1,
   PROTOCOL_ERROR: 2,
   KEY_EXCHANGE_FAILED: 3,
@@ -81,7 +81,7 @@ export const DISCONNECT_REASON: Readonly<Record<string, number>> = {
   AUTH_CANCELLED_BY_USER: 13,
   NO_MORE_AUTH_METHODS_AVAILABLE: 14,
   ILLEGAL_USER_NAME: 15,
-};
+} as const;
 
 /** SSH_MSG_CHANNEL_OPEN_FAILURE reason codes, RFC 4254 §5.1 (RFC 4250 §4.3). */
 export const OPEN_FAILURE_REASON: Readonly<Record<string, number>> = {
