@@ -1,0 +1,144 @@
+// The hostile-input catalogue (issue 8; table in docs/reliability.md). Each case feeds one malformed
+// or out-of-place input to a connection and checks the exact outcome: the SSH_MSG_DISCONNECT reason
+// (RFC 4253 §11.1) with the field and offset the error event names, or SSH_MSG_UNIMPLEMENTED
+// (RFC 4253 §11.4) when the connection must go on. Cases already in connection-behaviour.test.ts
+// and version-exchange.test.ts are referenced, not repeated.
+import { describe, expect, it } from 'vitest';
+import { createDiffieHellman, createECDH, createHash, getDiffieHellman } from 'node:crypto';
+import { createClient, createServer, type Connection } from './connection.ts';
+import { REASON } from './errors.ts';
+import { MAX_PACKET_LENGTH } from './binary-packet.ts';
+import { decodeMessage, encodeMessage, type SshMessage } from '../wire/messages.ts';
+import { SIGNATURES } from '../algorithms/signatures.ts';
+import type { SshEvent } from '../events.ts';
+import {
+  HOSTILE_VERSION,
+  InterceptedPair,
+  TAKEOVER_CIPHER,
+  drain,
+  drainTransmit,
+  errorsOf,
+  hostileConfigs,
+  packetsOf,
+  plainMessage,
+  plainPacket,
+  rawFrame,
+  type PacketEvent,
+} from './hostile-helpers.ts';
+
+const enc = new TextEncoder();
+const chacha = { algorithms: { cipher: [TAKEOVER_CIPHER] } };
+
+/** A fresh server that has read our version line and the KEXINIT of a real client. */
+function serverAfterKexinit(seed: string, c: Parameters<typeof hostileConfigs>[1] = {}, s: Parameters<typeof hostileConfigs>[2] = {}) {
+  const cfg = hostileConfigs(seed, c, s);
+  const client = createClient(cfg.client);
+  const server = createServer(cfg.server);
+  server.receive(client.pollTransmit()!); // version line + KEXINIT
+  drain(server);
+  drainTransmit(server);
+  return { server, client, cfg };
+}
+
+/** A fresh server that has only read a version line. */
+function serverAfterVersion(seed: string): Connection {
+  const server = createServer(hostileConfigs(seed).server);
+  server.receive(HOSTILE_VERSION);
+  drain(server);
+  drainTransmit(server);
+  return server;
+}
+
+/** The one error event of `events`, with the DISCONNECT that must follow it. */
+function theError(conn: Connection, events: SshEvent[]) {
+  const errors = errorsOf(events);
+  expect(errors).toHaveLength(1);
+  expect(conn.closed).toBe(true);
+  const sent = packetsOf(events).filter((p) => p.dir === (conn.side === 'client' ? 'c2s' : 's2c') && p.msg === 'SSH_MSG_DISCONNECT');
+  expect(sent).toHaveLength(1);
+  // The DISCONNECT on the wire carries the same reason code as the error event (RFC 4253 §11.1).
+  const reasonOnWire = new DataView(sent[0]!.payload.buffer, sent[0]!.payload.byteOffset).getUint32(1);
+  expect(reasonOnWire).toBe(errors[0]!.reason);
+  return errors[0]!;
+}
+
+/** A pair driven until the client has a session channel open; the client side can then be taken over. */
+function openSessionPair(seed: string, s: Parameters<typeof hostileConfigs>[2] = {}) {
+  const pair = new InterceptedPair(hostileConfigs(seed, chacha, { ...chacha, ...s }));
+  let ch = -1;
+  let remoteId = -1;
+  pair.pump((e, from) => {
+    if (from !== 'client') return;
+    if (e.type === 'auth' && e.result === 'success') ch = pair.client.command({ type: 'open-session' });
+    if (e.type === 'channel' && e.change === 'open' && e.id === ch) remoteId = (e.detail as { remoteId: number }).remoteId;
+  });
+  expect(remoteId).toBeGreaterThanOrEqual(0);
+  return { pair, ch, remoteId };
+}
+
+describe('binary packet framing (RFC 4253 §6)', () => {
+  it('packet_length 0 is refused as soon as its 4 bytes arrive', () => {
+    const s = serverAfterVersion('len0');
+    s.receive(new Uint8Array([0, 0, 0, 0]));
+    const err = theError(s, drain(s));
+    expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'packet_length', offset: 0, local: true });
+  });
+
+  it('packet_length 1..4 is too short to hold padding_length and 4 bytes of padding', () => {
+    for (const len of [1, 2, 3, 4]) {
+      const s = serverAfterVersion(`len-short-${len}`);
+      s.receive(rawFrame(len, 4, 0).subarray(0, 4));
+      const err = theError(s, drain(s));
+      expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'packet_length', offset: 0 });
+    }
+  });
+
+  it('padding_length larger than packet_length - 1 (no room for a message number)', () => {
+    const s = serverAfterVersion('pad-too-long');
+    s.receive(rawFrame(12, 12));
+    const err = theError(s, drain(s));
+    expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'padding_length', offset: 4 });
+  });
+
+  it('packet_length over the 256 KiB limit is refused from the length alone (nothing buffered)', () => {
+    for (const len of [MAX_PACKET_LENGTH + 1, 0x7fffffff, 0xffffffff]) {
+      const s = serverAfterVersion(`len-big-${len}`);
+      s.receive(rawFrame(len, 4, 0).subarray(0, 4));
+      const err = theError(s, drain(s));
+      expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'packet_length', offset: 0 });
+    }
+    // At the limit the packet is accepted: the server waits for its body.
+    const s = serverAfterVersion('len-limit');
+    s.receive(rawFrame(MAX_PACKET_LENGTH, 4, 100));
+    expect(errorsOf(drain(s))).toEqual([]);
+    expect(s.closed).toBe(false);
+  });
+
+  it('a packet whose length (plus the 4 length bytes) is not a multiple of the 8-byte block', () => {
+    const payload = encodeMessage({ name: 'SSH_MSG_IGNORE', data: new Uint8Array(0) });
+    for (const len of [13, 14, 19]) {
+      const s = serverAfterVersion(`len-block-${len}`);
+      const pad = len - 1 - payload.length;
+      s.receive(rawFrame(len, pad, len - 1, payload));
+      const err = theError(s, drain(s));
+      expect((len + 4) % 8).not.toBe(0);
+      expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'packet_length', offset: 0 });
+    }
+  });
+
+  it('padding_length below 4', () => {
+    for (const pad of [0, 1, 3]) {
+      const s = serverAfterVersion(`pad-${pad}`);
+      s.receive(rawFrame(12, pad));
+      const err = theError(s, drain(s));
+      expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'padding_length', offset: 4 });
+    }
+  });
+
+  it('an empty payload (no message number)', () => {
+    const s = serverAfterVersion('empty-payload');
+    s.receive(rawFrame(12, 11));
+    const err = theError(s, drain(s));
+    expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'payload', offset: 5 });
+  });
+});
