@@ -47,7 +47,6 @@ const TWO128 = 1n << 128n;
 const MASK128 = TWO128 - 1n;
 const CLAMP = 0x0ffffffc0ffffffc0ffffffc0fffffffn;
 const ZERO16 = new Uint8Array(16);
-const ZERO32 = new Uint8Array(32);
 
 function le128(b: Uint8Array): bigint {
   const dv = new DataView(b.buffer, b.byteOffset, 16);
@@ -55,9 +54,9 @@ function le128(b: Uint8Array): bigint {
 }
 /** A Poly1305 chunk of 1..16 bytes: little-endian value + 2^(8·len). */
 function chunk(b: Uint8Array): bigint {
-  let v = 0n;
-  for (let i = b.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]!);
-  return v + (1n << BigInt(8 * b.length));
+  const full = new Uint8Array(16);
+  full.set(b);
+  return le128(full) + (1n << BigInt(8 * b.length));
 }
 function tagBytes(v: bigint): Uint8Array {
   const out = new Uint8Array(16);
@@ -76,10 +75,50 @@ function aead(key: Uint8Array, iv12: Uint8Array, aad: Uint8Array, plaintext: Uin
   return { tag: le128(view(c.getAuthTag())), ct };
 }
 
+// ---- one ChaCha20 stream per (key, nonce) for the Poly1305 key and the packet body --------------
+// OpenSSH PROTOCOL.chacha20poly1305: the Poly1305 key is K_2's keystream block 0 and the body is
+// K_2 from block 1, under the same nonce. One cipher object serves both: block 0 (64 bytes of
+// keystream) is read first, which leaves the stream at block 1 for the body. The one-entry cache
+// below keeps that object between the tag call and the body call of the same packet (the engine
+// makes them back to back, in either order), so each packet creates one K_2 cipher, not two.
+interface K2Stream {
+  key: Uint8Array;
+  nonce: Uint8Array;
+  polyKey: Uint8Array;
+  /** The cipher positioned at block 1, or null once the body used it. */
+  atBlock1: ReturnType<typeof createCipheriv> | null;
+}
+let k2Stream: K2Stream | null = null;
+const ZERO64 = new Uint8Array(64);
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function k2StreamFor(key: Uint8Array, nonce8: Uint8Array): K2Stream {
+  const s = k2Stream;
+  if (s && sameBytes(s.nonce, nonce8) && sameBytes(s.key, key)) return s;
+  const c = createCipheriv('chacha20', key, chachaIv(nonce8, 0));
+  const block0 = view(c.update(ZERO64));
+  k2Stream = { key: key.slice(), nonce: nonce8.slice(), polyKey: block0.slice(0, 32), atBlock1: c };
+  return k2Stream;
+}
+
+/** ChaCha20 (original, 8-byte nonce) of `data` from block 1: the body of an OpenSSH packet. */
+function chachaFromBlock1(key: Uint8Array, nonce8: Uint8Array, data: Uint8Array): Uint8Array {
+  const s = k2StreamFor(key, nonce8);
+  let c = s.atBlock1;
+  if (c) s.atBlock1 = null;
+  else c = createCipheriv('chacha20', key, chachaIv(nonce8, 1));
+  return view(c.update(data));
+}
+
 export function chachaPolyTag(key: Uint8Array, nonce8: Uint8Array, data: Uint8Array): Uint8Array {
   const iv12 = new Uint8Array(12);
   iv12.set(nonce8, 4);
-  const pk = view(createCipheriv('chacha20', key, chachaIv(nonce8, 0)).update(ZERO32));
+  const pk = k2StreamFor(key, nonce8).polyKey;
   const r = le128(pk) & CLAMP;
   const s = le128(pk.subarray(16));
   if (data.length === 0) return tagBytes(s & MASK128);
@@ -89,19 +128,25 @@ export function chachaPolyTag(key: Uint8Array, nonce8: Uint8Array, data: Uint8Ar
   const q = chunk(data.subarray(pLen));
   const lenP = BigInt(pLen) + TWO128;
   const t1 = aead(key, iv12, P, null).tag;
+  const x1 = (t1 - s) & MASK128;
+  // h = h1 + d (mod p) with d = (q - lenP)·r: h mod 2^128 = x1 + d - j·p (j = [h1 + d >= p]) and
+  // p = -5 (mod 2^128). When every candidate h1 = x1 + k·2^128 < p gives the same j, the two
+  // unknown top bits of h1 do not matter and the second pass is skipped.
+  const d = mod((q - lenP) * r);
+  const kMax = x1 + 3n * TWO128 < P130 ? 3n : 2n;
+  const jLow = x1 + d >= P130;
+  const jHigh = x1 + kMax * TWO128 + d >= P130;
+  if (jLow === jHigh) return tagBytes((x1 + d + (jLow ? 5n : 0n) + s) & MASK128);
   const p2 = aead(key, iv12, P, ZERO16);
   const c = chunk(p2.ct!);
   const lenP2 = BigInt(pLen) + (16n << 64n) + TWO128;
   // h2 = (h1 - lenP·r + c·r + lenP2)·r
   const a = mod((c - lenP) * r + lenP2);
-  const x1 = (t1 - s) & MASK128;
-  for (let k = 0n; k < 4n; k++) {
+  for (let k = 0n; k <= kMax; k++) {
     const h1 = x1 + k * TWO128;
-    if (h1 >= P130) break;
     const h2 = (((h1 + a) % P130) * r) % P130;
     if (((h2 + s) & MASK128) !== p2.tag) continue;
-    const h = mod(h1 + (q - lenP) * r);
-    return tagBytes((h + s) & MASK128);
+    return tagBytes((((h1 + d) % P130) + s) & MASK128);
   }
   throw new Error('chachaPolyTag: no consistent Poly1305 state (internal error)');
 }
@@ -141,6 +186,7 @@ export const nodeCryptoProvider: CryptoProvider = {
     }
   },
   chacha20(key, nonce8, counter, data) {
+    if (counter === 1 && key.length === 32) return chachaFromBlock1(key, nonce8, data);
     const c = createCipheriv('chacha20', key, chachaIv(nonce8, counter));
     return view(c.update(data));
   },
