@@ -12,6 +12,7 @@ import { TraceNarrator } from '../engine/trace-text.ts';
 import { parseOpensshPrivateKey } from '../engine/keys/openssh-private-key.ts';
 import { KeyFileError } from '../engine/keys/errors.ts';
 import { nodeCryptoProvider } from './node-crypto.ts';
+import { ALGORITHM_FLAGS, algorithmsFromFlags } from './algorithm-flags.ts';
 import { ArgError, countSwitch, formatHelp, getAll, getValue, parseArgs, parseDestination, parseList, parsePort, type CommandSpec } from './args.ts';
 import { JsonLog } from './json-log.ts';
 import { keylogLines, keylogOf, legacyKeylogLines } from './keylog.ts';
@@ -29,10 +30,7 @@ export const CONNECT_SPEC: CommandSpec = {
     { name: 'password-env', value: true, valueName: 'VAR', help: 'read the password from this environment variable' },
     { name: 'known-hosts', value: true, valueName: 'FILE', help: 'known_hosts file (default ~/.ssh/known_hosts)' },
     { name: 'accept-new', help: 'trust an unknown host key on first use and add it to known_hosts (a changed key is always refused)' },
-    { name: 'kex', value: true, valueName: 'LIST', help: 'key exchange methods, comma-separated, preferred first' },
-    { name: 'hostkey-algs', value: true, valueName: 'LIST', help: 'host key algorithms' },
-    { name: 'ciphers', value: true, valueName: 'LIST', help: 'ciphers' },
-    { name: 'macs', value: true, valueName: 'LIST', help: 'MACs' },
+    ...ALGORITHM_FLAGS,
     { name: 'compression', value: true, valueName: 'LIST', help: 'compression methods, e.g. zlib@openssh.com,zlib,none (default none)' },
     { name: 'compress', short: 'C', help: 'ask for compression, like ssh -C (zlib@openssh.com,zlib,none)' },
     { name: 'trace', short: 'v', help: 'narrate every protocol event on stderr' },
@@ -191,18 +189,8 @@ function plan(argv: string[]): ConnectPlan | { help: string } {
     if (pw === undefined) throw new ArgError(`--password-env: environment variable ${pwVar} is not set`);
     cfg.password = pw;
   }
-  const algorithms: NonNullable<ClientConfig['algorithms']> = {};
-  const kex = getValue(p, 'kex');
-  if (kex) algorithms.kex = parseList(kex, '--kex');
-  const hk = getValue(p, 'hostkey-algs');
-  if (hk) algorithms.hostKey = parseList(hk, '--hostkey-algs');
-  const ciphers = getValue(p, 'ciphers');
-  if (ciphers) algorithms.cipher = parseList(ciphers, '--ciphers');
-  const macs = getValue(p, 'macs');
-  if (macs) algorithms.mac = parseList(macs, '--macs');
-  const compression = getValue(p, 'compression');
-  if (compression) algorithms.compression = parseList(compression, '--compression');
-  else if (p.switches.has('compress')) algorithms.compression = ['zlib@openssh.com', 'zlib', 'none'];
+  const algorithms = algorithmsFromFlags(p);
+  if (!algorithms.compression && p.switches.has('compress')) algorithms.compression = ['zlib@openssh.com', 'zlib', 'none'];
   if (Object.keys(algorithms).length) cfg.algorithms = algorithms;
 
   const rekey = getValue(p, 'rekey-limit');

@@ -10,6 +10,7 @@ import { TraceNarrator } from '../engine/trace-text.ts';
 import { fingerprintSha256 } from '../engine/keys/fingerprint.ts';
 import { publicKeyOf } from '../engine/keys/private-key-types.ts';
 import { nodeCryptoProvider } from './node-crypto.ts';
+import { ALGORITHM_FLAGS, algorithmsFromFlags } from './algorithm-flags.ts';
 import { ArgError, formatHelp, getAll, getValue, parseArgs, parseList, parsePort, type CommandSpec } from './args.ts';
 import { JsonLog } from './json-log.ts';
 import { keylogLines, keylogOf } from './keylog.ts';
@@ -29,10 +30,7 @@ export const SERVE_SPEC: CommandSpec = {
     { name: 'json', value: true, valueName: 'FILE', help: 'write every event as a JSON line' },
     { name: 'trace', short: 'v', help: 'narrate every event on stderr' },
     { name: 'keylog', value: true, valueName: 'FILE', help: 'append Wireshark SSH key log lines for every key exchange' },
-    { name: 'kex', value: true, valueName: 'LIST', help: 'key exchange methods, comma-separated, preferred first' },
-    { name: 'hostkey-algs', value: true, valueName: 'LIST', help: 'host key algorithms' },
-    { name: 'ciphers', value: true, valueName: 'LIST', help: 'ciphers' },
-    { name: 'macs', value: true, valueName: 'LIST', help: 'MACs' },
+    ...ALGORITHM_FLAGS,
     { name: 'compression', value: true, valueName: 'LIST', help: 'compression methods offered (default none,zlib@openssh.com,zlib, like sshd)' },
     { name: 'banner', value: true, valueName: 'TEXT', help: 'a banner shown before authentication' },
     { name: 'rekey-limit', value: true, valueName: 'SIZE', help: 're-exchange keys after this much data, e.g. 1M (default 1G)' },
@@ -294,18 +292,9 @@ export async function serve(argv: string[]): Promise<number> {
       process.stdout.write(`host key ${k.type} ${fp}${hostKeyFiles[i] ? ` (${hostKeyFiles[i]})` : ' (generated for this run)'}\n`);
     });
 
-    const algorithms: NonNullable<ServerConfig['algorithms']> = {};
-    const kex = getValue(p, 'kex');
-    if (kex) algorithms.kex = parseList(kex, '--kex');
-    const hk = getValue(p, 'hostkey-algs');
-    if (hk) algorithms.hostKey = parseList(hk, '--hostkey-algs');
-    const ciphers = getValue(p, 'ciphers');
-    if (ciphers) algorithms.cipher = parseList(ciphers, '--ciphers');
-    const macs = getValue(p, 'macs');
-    if (macs) algorithms.mac = parseList(macs, '--macs');
-    const compression = getValue(p, 'compression');
+    const algorithms = algorithmsFromFlags(p);
     // Like sshd's default (Compression yes): offer compression, the client decides.
-    algorithms.compression = compression ? parseList(compression, '--compression') : ['none', 'zlib@openssh.com', 'zlib'];
+    algorithms.compression ??= ['none', 'zlib@openssh.com', 'zlib'];
 
     const trace = p.switches.has('trace');
     const jsonFile = getValue(p, 'json');
