@@ -51,10 +51,10 @@ function serverAfterVersion(seed: string): Connection {
 
 /** The one error event of `events`, with the DISCONNECT that must follow it. */
 function theError(conn: Connection, events: SshEvent[]) {
-  const errors = errorsOf(events);
+  const errors = errorsOf(events, conn.side);
   expect(errors).toHaveLength(1);
   expect(conn.closed).toBe(true);
-  const sent = packetsOf(events).filter((p) => p.dir === (conn.side === 'client' ? 'c2s' : 's2c') && p.msg === 'SSH_MSG_DISCONNECT');
+  const sent = packetsOf(events, conn.side).filter((p) => p.dir === (conn.side === 'client' ? 'c2s' : 's2c') && p.msg === 'SSH_MSG_DISCONNECT');
   expect(sent).toHaveLength(1);
   // The DISCONNECT on the wire carries the same reason code as the error event (RFC 4253 §11.1).
   const reasonOnWire = new DataView(sent[0]!.payload.buffer, sent[0]!.payload.byteOffset).getUint32(1);
@@ -140,5 +140,142 @@ describe('binary packet framing (RFC 4253 §6)', () => {
     s.receive(rawFrame(12, 11));
     const err = theError(s, drain(s));
     expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'payload', offset: 5 });
+  });
+});
+
+describe('strict key exchange (OpenSSH PROTOCOL §1.10)', () => {
+  it('a second KEXINIT during the initial exchange is fatal', () => {
+    const { server, client } = serverAfterKexinit('second-kexinit');
+    // The client's own KEXINIT again: well-formed, but the exchange already has the peer's.
+    const kexinit = packetsOf(drain(client)).find((p) => p.msg === 'SSH_MSG_KEXINIT')!;
+    server.receive(plainPacket(kexinit.payload));
+    const err = theError(server, drain(server));
+    expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'msg-id', offset: 5 });
+    expect(err.message).toMatch(/second SSH_MSG_KEXINIT/);
+  });
+
+  for (const msg of [
+    { name: 'SSH_MSG_IGNORE', data: enc.encode('padding') },
+    { name: 'SSH_MSG_DEBUG', alwaysDisplay: true, message: 'hello', language: '' },
+  ] as SshMessage[]) {
+    it(`${msg.name} during the initial exchange is fatal under strict KEX, harmless without it`, () => {
+      for (const strict of [true, false]) {
+        const { server } = serverAfterKexinit(`stray-${msg.name}-${strict}`, { strictKex: strict });
+        server.receive(plainMessage(msg));
+        const events = drain(server);
+        if (strict) {
+          const err = theError(server, events);
+          expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'msg-id', offset: 5 });
+          expect(err.message).toMatch(/strict KEX/);
+        } else {
+          expect(errorsOf(events)).toEqual([]);
+          expect(server.closed).toBe(false);
+        }
+      }
+    });
+  }
+
+  it('an IGNORE before the KEXINIT that offers strict KEX: KEXINIT was not the first packet', () => {
+    const cfg = hostileConfigs('ignore-first');
+    const client = createClient(cfg.client);
+    const server = createServer(cfg.server);
+    const fromClient = client.pollTransmit()!;
+    const lf = fromClient.indexOf(0x0a);
+    server.receive(fromClient.subarray(0, lf + 1));
+    server.receive(plainMessage({ name: 'SSH_MSG_IGNORE', data: new Uint8Array(0) }));
+    server.receive(fromClient.subarray(lf + 1));
+    const err = theError(server, drain(server));
+    expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'msg-id', offset: 5 });
+    expect(err.message).toMatch(/not the first packet/);
+  });
+});
+
+describe('unknown message numbers (RFC 4253 §11.4)', () => {
+  it('get SSH_MSG_UNIMPLEMENTED with their sequence number, and the session goes on', () => {
+    const pair = new InterceptedPair(hostileConfigs('unimplemented', chacha, chacha), (from, p) => (from === 'client' && p.msg === 'SSH_MSG_SERVICE_REQUEST' ? 'drop' : 'pass'));
+    pair.pump();
+    expect(pair.isTakenOver('client')).toBe(true);
+    // Unassigned numbers (RFC 4250 §4.1); 8 is NEWCOMPRESS and 192/193 are OpenSSH PING/PONG (PROTOCOL §1.9).
+    const ids = [150, 200, 255, 9, 19, 29];
+    const seqs: number[] = [];
+    for (const id of ids) {
+      seqs.push(pair.expectedSeq('client'));
+      pair.inject('client', new Uint8Array([id, 0xde, 0xad]));
+    }
+    // Then what the client should have said: the service request still works.
+    pair.inject('client', { name: 'SSH_MSG_SERVICE_REQUEST', serviceName: 'ssh-userauth' });
+    const events = pair.pump();
+    expect(errorsOf(events)).toEqual([]);
+    expect(pair.server.closed).toBe(false);
+    const replies = packetsOf(events, 'server').filter((p) => p.dir === 's2c' && p.msg === 'SSH_MSG_UNIMPLEMENTED');
+    expect(replies.map((p) => new DataView(p.payload.buffer, p.payload.byteOffset).getUint32(1))).toEqual(seqs);
+    // Under strict KEX the sequence numbers restarted at NEWKEYS: 0 was the (dropped) SERVICE_REQUEST.
+    expect(seqs[0]).toBe(0);
+    expect(packetsOf(events, 'server').some((p) => p.dir === 's2c' && p.msg === 'SSH_MSG_SERVICE_ACCEPT')).toBe(true);
+    expect(pair.client.closed).toBe(false);
+  });
+
+  it('before NEWKEYS without strict KEX: UNIMPLEMENTED too (strict KEX case: connection-behaviour.test.ts "strict KEX: a stray message…")', () => {
+    const { server } = serverAfterKexinit('unimpl-plain', { strictKex: false });
+    server.receive(plainPacket(new Uint8Array([200, 1])));
+    const events = drain(server);
+    expect(errorsOf(events)).toEqual([]);
+    const reply = packetsOf(events).find((p) => p.msg === 'SSH_MSG_UNIMPLEMENTED')!;
+    // The client's KEXINIT was packet 0, ours is 1.
+    expect(new DataView(reply.payload.buffer, reply.payload.byteOffset).getUint32(1)).toBe(1);
+  });
+});
+
+describe('messages out of order for the phase', () => {
+  it('NEWKEYS before the key exchange finished', () => {
+    const { server } = serverAfterKexinit('early-newkeys');
+    server.receive(plainMessage({ name: 'SSH_MSG_NEWKEYS' }));
+    const err = theError(server, drain(server));
+    expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'msg-id', offset: 5 });
+  });
+
+  it('a server-only KEX message (ECDH_REPLY) sent to a server', () => {
+    const { server } = serverAfterKexinit('reply-to-server', { algorithms: { kex: ['curve25519-sha256'] } });
+    server.receive(plainMessage({ name: 'SSH_MSG_KEX_ECDH_REPLY', hostKey: new Uint8Array(0), qS: new Uint8Array(32), signature: new Uint8Array(0) }));
+    const err = theError(server, drain(server));
+    expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'msg-id', offset: 5 });
+  });
+
+  it('USERAUTH_REQUEST before SERVICE_REQUEST', () => {
+    const pair = new InterceptedPair(hostileConfigs('auth-before-service', chacha, chacha), (from, p) => (from === 'client' && p.msg === 'SSH_MSG_SERVICE_REQUEST' ? 'drop' : 'pass'));
+    pair.pump();
+    pair.inject('client', { name: 'SSH_MSG_USERAUTH_REQUEST', user: 'alice', service: 'ssh-connection', method: 'none' });
+    const err = theError(pair.server, pair.pump());
+    expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'msg-id', offset: 5 });
+    expect(err.message).toMatch(/USERAUTH_REQUEST/);
+  });
+
+  it('a service other than ssh-userauth', () => {
+    const pair = new InterceptedPair(hostileConfigs('bad-service', chacha, chacha), (from, p) => (from === 'client' && p.msg === 'SSH_MSG_SERVICE_REQUEST' ? 'drop' : 'pass'));
+    pair.pump();
+    pair.inject('client', { name: 'SSH_MSG_SERVICE_REQUEST', serviceName: 'ssh-connection' });
+    const err = theError(pair.server, pair.pump());
+    expect(err).toMatchObject({ reason: REASON.SERVICE_NOT_AVAILABLE, field: 'service name', offset: 6 });
+  });
+
+  it('CHANNEL_OPEN before authentication', () => {
+    const pair = new InterceptedPair(hostileConfigs('open-before-auth', chacha, chacha), (from, p) => (from === 'client' && p.msg === 'SSH_MSG_USERAUTH_REQUEST' ? 'drop' : 'pass'));
+    pair.pump();
+    expect(pair.isTakenOver('client')).toBe(true);
+    pair.inject('client', { name: 'SSH_MSG_CHANNEL_OPEN', channelType: 'session', senderChannel: 0, initialWindowSize: 65536, maximumPacketSize: 32768 });
+    const events = pair.pump();
+    const err = theError(pair.server, events);
+    expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'msg-id', offset: 5 });
+    expect(err.message).toMatch(/CHANNEL_OPEN/);
+    expect(pair.server.authenticated).toBe(false);
+  });
+
+  it('USERAUTH_SUCCESS sent to a server (a client-only message)', () => {
+    const pair = new InterceptedPair(hostileConfigs('success-to-server', chacha, chacha), (from, p) => (from === 'client' && p.msg === 'SSH_MSG_USERAUTH_REQUEST' ? 'drop' : 'pass'));
+    pair.pump();
+    pair.inject('client', { name: 'SSH_MSG_USERAUTH_SUCCESS' });
+    const err = theError(pair.server, pair.pump());
+    expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'msg-id', offset: 5 });
+    expect(pair.server.authenticated).toBe(false);
   });
 });
