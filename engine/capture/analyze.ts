@@ -1,0 +1,67 @@
+// A capture file in, every SSH connection in it decoded: the entry point for the CLI and the app.
+
+import { readCaptureFile } from './capture-file.ts';
+import { CaptureError } from './errors.ts';
+import { SSH_KEYLOG_SECRETS } from './frames.ts';
+import { mergeKeylogs, parseKeylog, type Keylog } from './keylog.ts';
+import { decodeSshConnection, looksLikeSsh, type SshStream } from './ssh-stream.ts';
+import { reassemble } from './tcp-reassembly.ts';
+import { tcpSegmentOf, type TcpSegment } from './tcp-segment.ts';
+
+export interface CaptureAnalysis {
+  format: 'pcap' | 'pcapng';
+  frames: number;
+  /** TCP connections that are not SSH (skipped). */
+  otherConnections: number;
+  streams: SshStream[];
+  /** Problems with the file itself (truncation, malformed blocks or headers). */
+  problems: string[];
+  /** Key-log lines that could not be read. */
+  keylogErrors: string[];
+}
+
+export interface AnalyzeOptions {
+  /** Text of a Wireshark SSH key log. */
+  keylog?: string;
+}
+
+const MAX_FRAME_PROBLEMS = 20;
+
+/**
+ * Reads a pcap or pcapng file and decodes every SSH connection in it. Throws CaptureError only when
+ * the file is not a capture at all; every later problem is reported with a partial result.
+ */
+export function analyzeCapture(bytes: Uint8Array, opts: AnalyzeOptions = {}): CaptureAnalysis {
+  const file = readCaptureFile(bytes);
+  const problems = file.problems.map((p) => p.message);
+  const segments: TcpSegment[] = [];
+  let frameProblems = 0;
+  for (const f of file.frames) {
+    try {
+      const s = tcpSegmentOf(f);
+      if (s) segments.push(s);
+    } catch (e) {
+      if (!(e instanceof CaptureError)) throw e;
+      if (++frameProblems <= MAX_FRAME_PROBLEMS) problems.push(e.message);
+    }
+  }
+  if (frameProblems > MAX_FRAME_PROBLEMS) problems.push(`… and ${frameProblems - MAX_FRAME_PROBLEMS} more frames that could not be decoded`);
+  const logs: Keylog[] = [];
+  if (opts.keylog !== undefined) logs.push(parseKeylog(opts.keylog, 'key log'));
+  const dec = new TextDecoder();
+  file.secrets.forEach((s, i) => {
+    if (s.type === SSH_KEYLOG_SECRETS) logs.push(parseKeylog(dec.decode(s.data), `pcapng Decryption Secrets Block ${i + 1}`));
+  });
+  const keylog = mergeKeylogs(...logs);
+  const conns = reassemble(segments);
+  const streams: SshStream[] = [];
+  let other = 0;
+  for (const c of conns) {
+    if (!looksLikeSsh(c)) {
+      other++;
+      continue;
+    }
+    streams.push(decodeSshConnection(c, keylog.secrets));
+  }
+  return { format: file.format, frames: file.frames.length, otherConnections: other, streams, problems, keylogErrors: keylog.errors };
+}

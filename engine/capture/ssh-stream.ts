@@ -1,0 +1,427 @@
+// SSH inside reassembled TCP: find the identification lines (RFC 4253 §4.2) on any port, frame
+// binary packets (RFC 4253 §6), decode every message with the engine's message table (the same
+// trees as live sessions), follow key exchanges (RFC 4253 §7, §8) and, with key-log secrets,
+// decrypt and verify every packet after NEWKEYS, honouring strict KEX (OpenSSH PROTOCOL §1.10:
+// sequence numbers restart at 0 after each NEWKEYS) and rekeys.
+
+import { CIPHERS, IntegrityError, MACS, chosenAlgorithms, negotiate, type KexinitLists, type Negotiated, type PacketOpener } from '../algorithms/index.ts';
+import { MAX_PACKET_LENGTH } from '../core/binary-packet.ts';
+import { decodeMessage, messageName, type DecodeContext, type SshMessage } from '../wire/messages.ts';
+import { toHex } from '../wire/codec.ts';
+import type { FieldNode, NegotiationRow } from '../events.ts';
+import { endpointText, type DirectionStream, type Endpoint, type TcpConnection } from './tcp-reassembly.ts';
+import { kexFamily, roundKeys, type KexTranscript, type RoundKeys } from './kex-round.ts';
+import type { KeylogSecret } from './keylog.ts';
+
+export type Dir = 'c2s' | 's2c';
+
+export interface CapturedPacket {
+  /** The frame that holds the packet's last byte (where Wireshark shows it). */
+  frame: number;
+  time: number;
+  dir: Dir;
+  /** SSH sequence number (RFC 4253 §6.4), null for encrypted bytes that could not be framed. */
+  seq: number | null;
+  /** Offset of the first byte in the reassembled direction stream. */
+  offset: number;
+  /** The bytes on the wire (encrypted when they were). */
+  wire: Uint8Array;
+  /** packet_length (RFC 4253 §6), or the byte count of encrypted bytes that could not be framed. */
+  length: number;
+  /** Message number, null when encrypted without keys (or when the MAC failed). */
+  msg: number | null;
+  name: string | null;
+  /** True when the packet was encrypted and we decrypted it. */
+  decrypted: boolean;
+  /** The plaintext binary packet (4 + packet_length bytes) when known. */
+  plain?: Uint8Array;
+  message?: SshMessage;
+  /** The payload's field tree; ranges are offsets into `plain`. */
+  tree?: FieldNode;
+  error?: string;
+}
+
+export interface KexinitSummary {
+  cookie: string;
+  lists: KexinitLists;
+  firstKexPacketFollows: boolean;
+  frame: number;
+}
+
+export interface KexRoundSummary {
+  /** 0 for the initial exchange. */
+  n: number;
+  client: KexinitSummary | null;
+  server: KexinitSummary | null;
+  rows: NegotiationRow[] | null;
+  negotiated: Negotiated | null;
+  /** Set when a key-log secret matched. */
+  keys: RoundKeys | null;
+  /** Why the packets after NEWKEYS could not be decrypted, when they could not. */
+  noKeys?: string;
+}
+
+export interface SshStream {
+  client: Endpoint;
+  server: Endpoint;
+  /** How the client was recognised. */
+  clientBy: 'syn' | 'kexinit' | 'port';
+  clientVersion: string | null;
+  serverVersion: string | null;
+  /** Lines the server sent before its identification line (RFC 4253 §4.2). */
+  serverBanner: string[];
+  strictKex: boolean;
+  rounds: KexRoundSummary[];
+  packets: CapturedPacket[];
+  errors: string[];
+}
+
+const STRICT_C = 'kex-strict-c-v00@openssh.com';
+const STRICT_S = 'kex-strict-s-v00@openssh.com';
+const KEX_INIT = new Set(['SSH_MSG_KEX_ECDH_INIT', 'SSH_MSG_KEX_HYBRID_INIT', 'SSH_MSG_KEXDH_INIT', 'SSH_MSG_KEX_DH_GEX_INIT']);
+const KEX_REPLY = new Set(['SSH_MSG_KEX_ECDH_REPLY', 'SSH_MSG_KEX_HYBRID_REPLY', 'SSH_MSG_KEXDH_REPLY', 'SSH_MSG_KEX_DH_GEX_REPLY']);
+
+const latin1 = new TextDecoder('latin1');
+const SSH_DASH = [0x53, 0x53, 0x48, 0x2d];
+
+function startsWithSsh(d: Uint8Array, at: number): boolean {
+  return d.length >= at + 4 && d[at] === SSH_DASH[0] && d[at + 1] === SSH_DASH[1] && d[at + 2] === SSH_DASH[2] && d[at + 3] === SSH_DASH[3];
+}
+
+/** Offset of the identification line: at the start, or (server side) after other lines. -1 if none in the first 64 KiB. */
+function identificationAt(d: Uint8Array): number {
+  if (startsWithSsh(d, 0)) return 0;
+  const lim = Math.min(d.length, 65536);
+  for (let i = 0; i < lim; i++) if (d[i] === 0x0a && startsWithSsh(d, i + 1)) return i + 1;
+  return -1;
+}
+
+/** Whether a TCP connection carries SSH (either direction starts with an identification line). */
+export function looksLikeSsh(c: TcpConnection): boolean {
+  return startsWithSsh(c.aToB.data, 0) || startsWithSsh(c.bToA.data, 0) || identificationAt(c.bToA.data) >= 0 || identificationAt(c.aToB.data) >= 0;
+}
+
+function bytesToBig(b: Uint8Array): bigint {
+  let v = 0n;
+  for (const x of b) v = (v << 8n) | BigInt(x);
+  return v;
+}
+function bigToBytes(v: bigint): Uint8Array {
+  let h = v.toString(16);
+  if (h.length % 2) h = '0' + h;
+  const out = new Uint8Array(h.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(h.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+type Mode = { kind: 'plain' } | { kind: 'keyed'; opener: PacketOpener } | { kind: 'opaque'; headLen: number; macLen: number; lengthClear: boolean };
+
+class Direction {
+  pos = 0;
+  seq = 0;
+  versionDone = false;
+  done = false;
+  mode: Mode = { kind: 'plain' };
+  constructor(
+    readonly dir: Dir,
+    readonly s: DirectionStream,
+  ) {}
+
+  /** The chunk index holding stream byte `off`. */
+  chunkAt(off: number): number {
+    const c = this.s.chunks;
+    let lo = 0;
+    let hi = c.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (c[mid]!.offset <= off) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+  frameAt(off: number): { frame: number; time: number } {
+    const c = this.s.chunks[this.chunkAt(off)];
+    return c ? { frame: c.frame, time: c.time } : { frame: 0, time: 0 };
+  }
+  get remaining(): number {
+    return this.s.data.length - this.pos;
+  }
+  /** A hole in the capture that lies before a byte in [from, to), if any. */
+  gapIn(from: number, to: number): { offset: number; lost: number; frame: number } | undefined {
+    return this.s.gaps.find((g) => g.offset >= from && g.offset < to);
+  }
+}
+
+/** Decodes one SSH connection. `secrets` are key-log lines (any number of connections). */
+export function decodeSshConnection(c: TcpConnection, secrets: KeylogSecret[]): SshStream {
+  const errors: string[] = [];
+  // the client is the side that connected (sent the SYN); without it, fall back on the port
+  let clientFirst = true;
+  let clientBy: SshStream['clientBy'] = 'syn';
+  if (!c.initiatorKnown) {
+    clientBy = 'port';
+    clientFirst = !(c.a.port < c.b.port);
+    errors.push('the SYN was not captured: client and server were told apart by port (the KEXINIT markers confirm it when present)');
+  }
+  let client = clientFirst ? c.a : c.b;
+  let server = clientFirst ? c.b : c.a;
+  let cs = clientFirst ? c.aToB : c.bToA;
+  let sc = clientFirst ? c.bToA : c.aToB;
+  if (clientBy === 'port') {
+    // KEXINIT markers (RFC 8308 ext-info-c / -s, PROTOCOL strict KEX) decide when present
+    const hint = (d: Uint8Array) => {
+      const t = latin1.decode(d.subarray(0, Math.min(d.length, 8192)));
+      return /ext-info-c|kex-strict-c-v00/.test(t) ? 'client' : /ext-info-s|kex-strict-s-v00/.test(t) ? 'server' : null;
+    };
+    if (hint(cs.data) === 'server' || hint(sc.data) === 'client') {
+      [client, server, cs, sc] = [server, client, sc, cs];
+      clientBy = 'kexinit';
+    } else if (hint(cs.data) === 'client' || hint(sc.data) === 'server') clientBy = 'kexinit';
+  }
+  const out: SshStream = { client, server, clientBy, clientVersion: null, serverVersion: null, serverBanner: [], strictKex: false, rounds: [], packets: [], errors };
+  const dirs = { c2s: new Direction('c2s', cs), s2c: new Direction('s2c', sc) };
+  const ctx: DecodeContext = {};
+  let round: (KexRoundSummary & { t: Partial<KexTranscript>; iC?: Uint8Array; iS?: Uint8Array; newKeys: { c2s: boolean; s2c: boolean } }) | null = null;
+  let sessionId: Uint8Array | null = null;
+
+  const err = (d: Direction, what: string) => errors.push(`${d.dir} stream offset ${d.pos} (frame ${d.frameAt(d.pos).frame}): ${what}`);
+
+  const readVersion = (d: Direction): void => {
+    const data = d.s.data;
+    if (d.dir === 's2c') {
+      const at = identificationAt(data);
+      if (at < 0) {
+        err(d, 'no identification line "SSH-…" found');
+        d.done = true;
+        return;
+      }
+      if (at > 0) out.serverBanner = latin1.decode(data.subarray(0, at)).split('\n').filter((l) => l.length > 0).map((l) => l.replace(/\r$/, ''));
+      d.pos = at;
+    } else if (!startsWithSsh(data, 0)) {
+      err(d, 'the client did not start with an identification line "SSH-…"');
+      d.done = true;
+      return;
+    }
+    let lf = -1;
+    for (let i = d.pos; i < Math.min(data.length, d.pos + 255); i++)
+      if (data[i] === 0x0a) {
+        lf = i;
+        break;
+      }
+    if (lf < 0) {
+      err(d, 'the identification line has no LF within 255 bytes (RFC 4253 §4.2)');
+      d.done = true;
+      return;
+    }
+    const line = latin1.decode(data.subarray(d.pos, lf)).replace(/\r$/, '');
+    if (d.dir === 'c2s') out.clientVersion = line;
+    else out.serverVersion = line;
+    d.pos = lf + 1;
+    d.versionDone = true;
+  };
+
+  const opaqueMode = (dir: Dir, n: Negotiated | null): Mode => {
+    const cipher = n ? (dir === 'c2s' ? n.cipherC2S : n.cipherS2C) : '';
+    const mac = n ? (dir === 'c2s' ? n.macC2S : n.macS2C) : null;
+    const cs = CIPHERS[cipher];
+    const ms = mac ? MACS[mac] : undefined;
+    // aes-gcm (RFC 5647 §7.3) and -etm MACs (PROTOCOL §1.5) leave packet_length in clear
+    if (cs && cs.aead && cipher.includes('gcm')) return { kind: 'opaque', headLen: 4, macLen: cs.tagLen, lengthClear: true };
+    if (cs && !cs.aead && ms?.etm) return { kind: 'opaque', headLen: 4, macLen: ms.macLen, lengthClear: true };
+    return { kind: 'opaque', headLen: 0, macLen: 0, lengthClear: false };
+  };
+
+  const onMessage = (d: Direction, p: CapturedPacket, payload: Uint8Array): void => {
+    const m = p.message;
+    if (!m) return;
+    if (m.name === 'SSH_MSG_KEXINIT') {
+      if (!round || (round.client && round.server && (round.newKeys.c2s || round.newKeys.s2c)) || (d.dir === 'c2s' ? round.client : round.server)) {
+        round = { n: out.rounds.length, client: null, server: null, rows: null, negotiated: null, keys: null, t: {}, newKeys: { c2s: false, s2c: false } };
+        out.rounds.push(round);
+      }
+      const summary: KexinitSummary = {
+        cookie: toHex(m.cookie as Uint8Array),
+        lists: {
+          kexAlgorithms: m.kexAlgorithms as string[],
+          serverHostKeyAlgorithms: m.serverHostKeyAlgorithms as string[],
+          encryptionC2S: m.encryptionC2S as string[],
+          encryptionS2C: m.encryptionS2C as string[],
+          macC2S: m.macC2S as string[],
+          macS2C: m.macS2C as string[],
+          compressionC2S: m.compressionC2S as string[],
+          compressionS2C: m.compressionS2C as string[],
+          languagesC2S: m.languagesC2S as string[],
+          languagesS2C: m.languagesS2C as string[],
+        },
+        firstKexPacketFollows: m.firstKexPacketFollows === true,
+        frame: p.frame,
+      };
+      if (d.dir === 'c2s') {
+        round.client = summary;
+        round.iC = payload;
+      } else {
+        round.server = summary;
+        round.iS = payload;
+      }
+      if (round.client && round.server) {
+        round.rows = negotiate(round.client.lists, round.server.lists);
+        round.negotiated = chosenAlgorithms(round.rows);
+        if (round.negotiated) ctx.kex = kexFamily(round.negotiated.kex);
+        if (round.n === 0) out.strictKex = round.client.lists.kexAlgorithms.includes(STRICT_C) && round.server.lists.kexAlgorithms.includes(STRICT_S);
+      }
+      return;
+    }
+    if (!round) return;
+    const t = round.t;
+    if (m.name === 'SSH_MSG_KEX_DH_GEX_REQUEST') t.gex = { min: m.min as number, n: m.n as number, max: m.max as number };
+    else if (m.name === 'SSH_MSG_KEX_DH_GEX_REQUEST_OLD') t.gex = { min: -1, n: m.n as number, max: -1 };
+    else if (m.name === 'SSH_MSG_KEX_DH_GEX_GROUP' && t.gex) Object.assign(t.gex, { p: m.p as bigint, g: m.g as bigint });
+    else if (KEX_INIT.has(m.name)) t.clientPublic = m.e !== undefined ? bigToBytes(m.e as bigint) : (m.qC as Uint8Array);
+    else if (KEX_REPLY.has(m.name)) {
+      t.serverPublic = m.f !== undefined ? bigToBytes(m.f as bigint) : (m.qS as Uint8Array);
+      t.hostKey = m.hostKey as Uint8Array;
+      t.signature = m.signature as Uint8Array;
+      if (round.negotiated && round.iC && round.iS && out.clientVersion !== null && out.serverVersion !== null) {
+        if (t.gex?.min === -1) round.noKeys = 'the old group-exchange request (SSH_MSG_KEX_DH_GEX_REQUEST_OLD) is not supported for decryption';
+        else {
+          const r = roundKeys({ ...t, vC: out.clientVersion, vS: out.serverVersion, iC: round.iC, iS: round.iS, negotiated: round.negotiated, family: kexFamily(round.negotiated.kex) } as KexTranscript, secrets, sessionId);
+          if (r.ok) {
+            round.keys = r.keys;
+            sessionId ??= r.keys.H;
+            if (!r.keys.signatureVerified) errors.push(`key exchange ${round.n}: the server's signature over the derived H does not verify — the key-log secret (line ${r.keys.secret.line}) is probably wrong`);
+          } else round.noKeys = r.reason;
+        }
+      }
+    } else if (m.name === 'SSH_MSG_NEWKEYS') {
+      round.newKeys[d.dir] = true;
+      if (round.keys) d.mode = { kind: 'keyed', opener: round.keys.openers[d.dir] };
+      else {
+        round.noKeys ??= secrets.length ? 'no key-log secret matched this key exchange' : 'no key log given';
+        d.mode = opaqueMode(d.dir, round.negotiated);
+      }
+      if (out.strictKex) d.seq = 0; // the packet after NEWKEYS is number 0 (PROTOCOL §1.10)
+    } else if (m.name === 'SSH_MSG_USERAUTH_REQUEST' && typeof m.methodName === 'string') ctx.authMethod = m.methodName;
+  };
+
+  /** Reads one packet (or one piece of opaque bytes) from `d`. */
+  const step = (d: Direction): void => {
+    if (!d.versionDone) return readVersion(d);
+    const data = d.s.data;
+    if (d.remaining === 0) {
+      d.done = true;
+      return;
+    }
+    const mode = d.mode;
+    const start = d.pos;
+    if (mode.kind === 'opaque' && !mode.lengthClear) {
+      // cannot find packet boundaries without keys: one piece per TCP chunk
+      const ci = d.chunkAt(start);
+      const ch = d.s.chunks[ci]!;
+      const end = ch.offset + ch.length;
+      const at = d.frameAt(start);
+      out.packets.push({ frame: at.frame, time: at.time, dir: d.dir, seq: null, offset: start, wire: data.subarray(start, end), length: end - start, msg: null, name: null, decrypted: false });
+      d.pos = end;
+      return;
+    }
+    const headLen = mode.kind === 'keyed' ? mode.opener.headLen : mode.kind === 'opaque' ? mode.headLen : 4;
+    const macLen = mode.kind === 'keyed' ? mode.opener.macLen : mode.kind === 'opaque' ? mode.macLen : 0;
+    if (d.remaining < headLen) {
+      err(d, `${d.remaining} trailing bytes: the capture ends inside a packet`);
+      d.done = true;
+      return;
+    }
+    const gapHead = d.gapIn(start, start + headLen);
+    if (gapHead) {
+      err(d, `${gapHead.lost} bytes missing from the capture (frame ${gapHead.frame}); the rest of this direction cannot be framed`);
+      d.done = true;
+      return;
+    }
+    const seq = d.seq >>> 0;
+    let len: number;
+    try {
+      len = mode.kind === 'keyed' ? mode.opener.readLength(seq, data.subarray(start, start + headLen)) : new DataView(data.buffer, data.byteOffset + start, 4).getUint32(0);
+    } catch (e) {
+      err(d, `packet length: ${(e as Error).message}`);
+      d.done = true;
+      return;
+    }
+    if (len < 5 || len > MAX_PACKET_LENGTH) {
+      err(d, `packet_length ${len} is ${len < 5 ? 'too short' : `over the ${MAX_PACKET_LENGTH}-byte limit`} — ${mode.kind === 'keyed' ? 'wrong keys or ' : ''}not an SSH binary packet; this direction stops here`);
+      d.done = true;
+      return;
+    }
+    const total = 4 + len + macLen;
+    if (d.remaining < total) {
+      err(d, `the capture ends inside a packet (packet_length ${len}, ${d.remaining} of ${total} bytes present)`);
+      d.done = true;
+      return;
+    }
+    const gap = d.gapIn(start + 1, start + total);
+    if (gap) {
+      err(d, `${gap.lost} bytes missing from the capture inside this packet (frame ${gap.frame}); the rest of this direction cannot be read`);
+      d.done = true;
+      return;
+    }
+    const wire = data.subarray(start, start + total);
+    const at = d.frameAt(start + total - 1);
+    d.pos += total;
+    d.seq = (d.seq + 1) >>> 0;
+    const p: CapturedPacket = { frame: at.frame, time: at.time, dir: d.dir, seq, offset: start, wire, length: len, msg: null, name: null, decrypted: false };
+    out.packets.push(p);
+    if (mode.kind === 'opaque') return;
+    let plain: Uint8Array;
+    if (mode.kind === 'keyed') {
+      try {
+        plain = mode.opener.open(seq, wire.slice());
+      } catch (e) {
+        p.error = e instanceof IntegrityError ? `MAC/tag verification failed: ${e.message}` : `decryption failed: ${(e as Error).message}`;
+        return;
+      }
+      p.decrypted = true;
+    } else plain = wire;
+    p.plain = plain;
+    const pad = plain[4]!;
+    if (pad < 4 || pad > len - 1) {
+      p.error = `padding_length ${pad} is invalid for packet_length ${len} (RFC 4253 §6)`;
+      return;
+    }
+    const payload = plain.subarray(5, 4 + len - pad);
+    if (payload.length === 0) {
+      p.error = 'empty payload';
+      return;
+    }
+    p.msg = payload[0]!;
+    p.name = messageName(p.msg, ctx);
+    try {
+      const dm = decodeMessage(payload, ctx, 5);
+      p.message = dm.msg;
+      p.tree = dm.tree;
+    } catch (e) {
+      p.error = `decode: ${(e as Error).message}`;
+      return;
+    }
+    onMessage(d, p, payload);
+  };
+
+  // Both directions advance in capture order, so that each message is decoded in the context of
+  // what the other side said before it (the negotiated KEX family, the auth method just tried).
+  for (let guard = 0; ; guard++) {
+    const live = [dirs.c2s, dirs.s2c].filter((x) => !x.done);
+    if (live.length === 0) break;
+    let next = live[0]!;
+    if (live.length === 2 && live[1]!.frameAt(live[1]!.pos).frame < next.frameAt(next.pos).frame) next = live[1]!;
+    const before = next.pos;
+    const wasVersion = next.versionDone;
+    const seqBefore = next.seq;
+    step(next);
+    if (!next.done && next.pos === before && next.versionDone === wasVersion && next.seq === seqBefore) {
+      err(next, 'no progress; stopping');
+      next.done = true;
+    }
+    if (guard > 50_000_000) break;
+  }
+  for (const d of [dirs.c2s, dirs.s2c]) for (const g of d.s.gaps) errors.push(`${d.dir}: ${g.lost} bytes missing before stream offset ${g.offset} (frame ${g.frame})`);
+  return out;
+}
+
+export { endpointText };
