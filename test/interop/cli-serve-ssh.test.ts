@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { PEER_PATHS, requirePeers } from '../helpers/peers.ts';
 import { runSsh, text } from '../helpers/ssh.ts';
 import { removeDir, sshKeygen, tempDir, type KeyPair } from '../helpers/sshd.ts';
+import { spawnServe, type ServeProcess } from '../helpers/serve.ts';
 
 const ready = requirePeers([
   ['ssh', PEER_PATHS.ssh],
@@ -16,52 +17,6 @@ const ready = requirePeers([
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const PASSWORD = 'correct horse battery staple';
-
-interface ServeProcess {
-  child: ChildProcess;
-  port: number;
-  stdout: () => string;
-  stderr: () => string;
-  stop(): Promise<void>;
-}
-
-/** Spawns `sshscope serve --port 0 …` and waits for its "listening on" line. */
-function spawnServe(args: string[]): Promise<ServeProcess> {
-  const child = spawn(process.execPath, ['bin/sshscope.js', 'serve', '--port', '0', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`sshscope serve did not start in 30 s\nstdout: ${out}\nstderr: ${err}`));
-    }, 30_000);
-    const check = () => {
-      const m = /sshscope serve listening on 127\.0\.0\.1:(\d+)/.exec(out);
-      if (!m) return;
-      clearTimeout(timer);
-      child.stdout!.off('data', check);
-      resolve({
-        child,
-        port: Number(m[1]),
-        stdout: () => out,
-        stderr: () => err,
-        stop: () =>
-          new Promise<void>((res) => {
-            if (child.exitCode !== null || child.signalCode !== null) return res();
-            child.once('exit', () => res());
-            child.kill('SIGTERM');
-          }),
-      });
-    };
-    child.stdout!.on('data', check);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`sshscope serve exited with ${code}\nstdout: ${out}\nstderr: ${err}`));
-    });
-  });
-}
 
 const CIPHERS = ['chacha20-poly1305@openssh.com', 'aes128-gcm@openssh.com', 'aes256-gcm@openssh.com', 'aes128-ctr', 'aes256-ctr'];
 const MACS = ['hmac-sha2-256', 'hmac-sha2-512', 'hmac-sha2-256-etm@openssh.com', 'hmac-sha2-512-etm@openssh.com'];

@@ -15,6 +15,7 @@ import { attachSocket, connectTcp } from '../../engine/adapters/node-tcp.ts';
 import { respondToExec } from '../../engine/core/session-harness.ts';
 import { PEER_PATHS, requirePeers, requireRoot } from '../helpers/peers.ts';
 import { runSsh, text } from '../helpers/ssh.ts';
+import { spawnServe } from '../helpers/serve.ts';
 import { startSshd, type Sshd } from '../helpers/sshd.ts';
 
 const NAMES = ['sntrup761x25519-sha512@openssh.com', 'sntrup761x25519-sha512'];
@@ -187,38 +188,3 @@ function runCli(args: string[], env: Record<string, string> = {}): Promise<{ cod
   });
 }
 
-/** Spawns `sshscope serve --port 0 …` and waits for its "listening on" line. */
-function spawnServe(args: string[]): Promise<{ child: ChildProcess; port: number; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['bin/sshscope.js', 'serve', '--port', '0', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`sshscope serve did not start in 30 s\nstdout: ${out}\nstderr: ${err}`));
-    }, 30_000);
-    const check = () => {
-      const m = /sshscope serve listening on 127\.0\.0\.1:(\d+)/.exec(out);
-      if (!m) return;
-      clearTimeout(timer);
-      child.stdout!.off('data', check);
-      resolve({
-        child,
-        port: Number(m[1]),
-        stop: () =>
-          new Promise<void>((res) => {
-            if (child.exitCode !== null || child.signalCode !== null) return res();
-            child.once('exit', () => res());
-            child.kill('SIGTERM');
-          }),
-      });
-    };
-    child.stdout!.on('data', check);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`sshscope serve exited with ${code}\nstdout: ${out}\nstderr: ${err}`));
-    });
-  });
-}
