@@ -9,6 +9,7 @@ import { createClient, createServer, type Connection } from './connection.ts';
 import { REASON } from './errors.ts';
 import { MAX_PACKET_LENGTH } from './binary-packet.ts';
 import { decodeMessage, encodeMessage, type SshMessage } from '../wire/messages.ts';
+import { fromHex } from '../wire/codec.ts';
 import { SIGNATURES } from '../algorithms/signatures.ts';
 import type { SshEvent } from '../events.ts';
 import {
@@ -277,5 +278,125 @@ describe('messages out of order for the phase', () => {
     const err = theError(pair.server, pair.pump());
     expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'msg-id', offset: 5 });
     expect(pair.server.authenticated).toBe(false);
+  });
+});
+
+describe('key exchange values', () => {
+  const kexServer = (seed: string, kex: string) => serverAfterKexinit(seed, { algorithms: { kex: [kex] } }, { algorithms: { kex: [kex] } }).server;
+
+  it('an all-zero X25519 share from the client (RFC 8731 §3: all-zero shared secret)', () => {
+    const s = kexServer('x25519-zero', 'curve25519-sha256');
+    s.receive(plainMessage({ name: 'SSH_MSG_KEX_ECDH_INIT', qC: new Uint8Array(32) }));
+    const err = theError(s, drain(s));
+    expect(err).toMatchObject({ reason: REASON.KEY_EXCHANGE_FAILED, field: 'Q_C', offset: 6 });
+  });
+
+  it('other low-order X25519 points and wrong lengths', () => {
+    // RFC 7748 §6.1 / libsodium's blocklist: 1 and the order-8 point give an all-zero secret too.
+    const one = new Uint8Array(32);
+    one[0] = 1;
+    const order8 = fromHex('e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800');
+    for (const [i, qC] of [one, order8, new Uint8Array(31), new Uint8Array(33)].entries()) {
+      const s = kexServer(`x25519-bad-${i}`, 'curve25519-sha256');
+      s.receive(plainMessage({ name: 'SSH_MSG_KEX_ECDH_INIT', qC }));
+      const err = theError(s, drain(s));
+      expect(err).toMatchObject({ reason: REASON.KEY_EXCHANGE_FAILED, field: 'Q_C', offset: 6 });
+    }
+  });
+
+  it('a P-256 point that is not on the curve (RFC 5656 §4), checked against node:crypto', () => {
+    // A valid point from node:crypto, then y+1: node:crypto must refuse it too (independent truth).
+    const good = createECDH('prime256v1');
+    good.generateKeys();
+    const point = Uint8Array.from(good.getPublicKey());
+    const bad = point.slice();
+    bad[64] = bad[64]! ^ 1;
+    expect(() => createECDH('prime256v1').computeSecret(bad)).toThrow();
+    const s = kexServer('p256-off-curve', 'ecdh-sha2-nistp256');
+    s.receive(plainMessage({ name: 'SSH_MSG_KEX_ECDH_INIT', qC: bad }));
+    const err = theError(s, drain(s));
+    expect(err).toMatchObject({ reason: REASON.KEY_EXCHANGE_FAILED, field: 'Q_C', offset: 6 });
+    // The valid point is accepted: the server answers with its reply.
+    const ok = kexServer('p256-on-curve', 'ecdh-sha2-nistp256');
+    ok.receive(plainMessage({ name: 'SSH_MSG_KEX_ECDH_INIT', qC: point }));
+    expect(errorsOf(drain(ok))).toEqual([]);
+    expect(ok.closed).toBe(false);
+  });
+
+  it('a compressed or infinity P-256 point', () => {
+    for (const [i, qC] of [new Uint8Array([0]), Uint8Array.from([0x02, ...new Uint8Array(32).fill(7)])].entries()) {
+      const s = kexServer(`p256-form-${i}`, 'ecdh-sha2-nistp256');
+      s.receive(plainMessage({ name: 'SSH_MSG_KEX_ECDH_INIT', qC }));
+      const err = theError(s, drain(s));
+      expect(err).toMatchObject({ reason: REASON.KEY_EXCHANGE_FAILED, field: 'Q_C', offset: 6 });
+    }
+  });
+
+  it('DH e outside 1 < e < p-1 (RFC 4253 §8), with p from node:crypto modp14', () => {
+    const p = BigInt('0x' + getDiffieHellman('modp14').getPrime('hex'));
+    for (const [label, e] of [['0', 0n], ['1', 1n], ['p-1', p - 1n], ['p', p], ['p+1', p + 1n]] as const) {
+      const s = kexServer(`dh-${label}`, 'diffie-hellman-group14-sha256');
+      s.receive(plainMessage({ name: 'SSH_MSG_KEXDH_INIT', e }));
+      const err = theError(s, drain(s));
+      expect(err, label).toMatchObject({ reason: REASON.KEY_EXCHANGE_FAILED, field: 'e', offset: 6 });
+    }
+    // A real e from node:crypto in the same group is accepted.
+    const dh = createDiffieHellman(getDiffieHellman('modp14').getPrime(), new Uint8Array([2]));
+    dh.generateKeys();
+    const s = kexServer('dh-ok', 'diffie-hellman-group14-sha256');
+    s.receive(plainMessage({ name: 'SSH_MSG_KEXDH_INIT', e: BigInt('0x' + dh.getPublicKey('hex')) }));
+    expect(errorsOf(drain(s))).toEqual([]);
+  });
+
+  it('DH f outside 1 < f < p-1 from the server', () => {
+    const p = BigInt('0x' + getDiffieHellman('modp14').getPrime('hex'));
+    for (const [label, f] of [['1', 1n], ['p-1', p - 1n]] as const) {
+      const kex = { algorithms: { kex: ['diffie-hellman-group14-sha256'] } };
+      const pair = new InterceptedPair(hostileConfigs(`dh-f-${label}`, kex, kex), (from, pkt) => {
+        if (from !== 'server' || pkt.msg !== 'SSH_MSG_KEXDH_REPLY') return 'pass';
+        const reply = decodeMessage(pkt.payload, { kex: 'dh' }).msg;
+        return plainMessage({ ...reply, f });
+      });
+      const err = theError(pair.client, pair.pump());
+      expect(err).toMatchObject({ reason: REASON.KEY_EXCHANGE_FAILED, field: 'f' });
+    }
+  });
+
+  it('an all-zero X25519 share from the server', () => {
+    const pair = new InterceptedPair(hostileConfigs('x25519-zero-server', { algorithms: { kex: ['curve25519-sha256'] } }), (from, pkt) => {
+      if (from !== 'server' || pkt.msg !== 'SSH_MSG_KEX_ECDH_REPLY') return 'pass';
+      const reply = decodeMessage(pkt.payload, { kex: 'ecdh' }).msg;
+      return plainMessage({ ...reply, qS: new Uint8Array(32) });
+    });
+    const err = theError(pair.client, pair.pump());
+    expect(err).toMatchObject({ reason: REASON.KEY_EXCHANGE_FAILED, field: 'Q_S' });
+  });
+
+  it("a host-key signature over the wrong H (RFC 4253 §8): the server's real key, signing other bytes", () => {
+    const cfg = hostileConfigs('wrong-h', { algorithms: { kex: ['curve25519-sha256'] } });
+    let realH: Uint8Array | null = null;
+    let wrongH: Uint8Array | null = null;
+    const pair = new InterceptedPair(cfg, (from, pkt, pr) => {
+      if (from !== 'server' || pkt.msg !== 'SSH_MSG_KEX_ECDH_REPLY') return 'pass';
+      const h = pr.events.find((e) => e.type === 'exchange-hash' && e.side === 'server') as Extract<SshEvent, { type: 'exchange-hash' }>;
+      realH = h.H;
+      // SHA-256 (node:crypto) of H with one bit flipped: a well-formed signature, over the wrong H.
+      const flipped = h.H.slice();
+      flipped[0] = flipped[0]! ^ 1;
+      wrongH = Uint8Array.from(createHash('sha256').update(flipped).digest());
+      const reply = decodeMessage(pkt.payload, { kex: 'ecdh' }).msg;
+      const signature = SIGNATURES['ssh-ed25519']!.sign(cfg.hostKey, wrongH);
+      return plainMessage({ ...reply, signature });
+    });
+    const events = pair.pump();
+    expect(realH).not.toBeNull();
+    expect(wrongH).not.toBeNull();
+    // Our signature really is valid for the bytes it signed (so only H is wrong).
+    const reply = packetsOf(events, 'client').find((p) => p.msg === 'SSH_MSG_KEX_ECDH_REPLY')!;
+    const decoded = decodeMessage(reply.payload, { kex: 'ecdh' }).msg;
+    expect(SIGNATURES['ssh-ed25519']!.verify(decoded.hostKey as Uint8Array, wrongH!, decoded.signature as Uint8Array)).toBe(true);
+    const err = theError(pair.client, events);
+    expect(err).toMatchObject({ reason: REASON.KEY_EXCHANGE_FAILED, field: 'signature of H' });
+    expect(pair.client.sessionId).toBeNull();
   });
 });
