@@ -225,7 +225,12 @@ describe('scenario 6: ssh-copy-id and first login', () => {
   const r = runScenario(get('copy-id-first-login'));
   it('TOFU writes known_hosts, the password login appends to authorized_keys, then the key logs in without a password', () => {
     expect(r.outcome.asExpected).toBe(true);
-    const [, copy, login] = r.outcome.steps;
+    const [, refused, copy, login] = r.outcome.steps;
+    // Answering no: refused after the key exchange, no auth request on the wire, nothing recorded.
+    expect(refused!.events.filter((e) => e.type === 'host-key-check').map((e) => (e as { result: string }).result)).toEqual(['unknown', 'rejected']);
+    expect(packets(refused!.events, 50, 'c2s').length).toBe(0);
+    expect(refused!.knownHostsAdded).toBeUndefined();
+    expect(refused!.ok).toBe(false);
     const checks = (ev: SshEvent[]) => ev.filter((e) => e.type === 'host-key-check').map((e) => (e as { result: string }).result);
     expect(checks(copy!.events)).toEqual(['unknown']);
     const laptop = r.outcome.hosts.get('laptop')!.users.get('alice')!;

@@ -20,6 +20,18 @@ export const copyIdFirstLogin: Scenario = {
   steps: [
     { do: 'keygen', on: me, narration: { en: 'alice creates her key pair.', zh: 'alice 生成自己的密钥对。' } },
     {
+      do: 'connect',
+      from: me,
+      to: there,
+      hostKeyAnswer: 'no',
+      passwords: ['w3b-pass'],
+      expect: 'failure',
+      narration: {
+        en: 'First a plain `ssh alice@web1`: ssh prints web1\'s host key fingerprint and asks "Are you sure you want to continue connecting (yes/no)?". alice is not sure and answers no: the connection ends after the key exchange, before any password is sent, and known_hosts stays empty.',
+        zh: '先直接运行 `ssh alice@web1`：ssh 显示 web1 的主机密钥指纹并询问"Are you sure you want to continue connecting (yes/no)?"。alice 不确定，回答 no：连接在密钥交换之后、发送任何密码之前就结束了，known_hosts 仍然是空的。',
+      },
+    },
+    {
       do: 'copy-id',
       from: me,
       to: there,

@@ -1,4 +1,4 @@
-// Scenario 13: tampering — one flipped byte on the wire → MAC_ERROR (RFC 4253 §6.4, §11.1; RFC 5647; PROTOCOL.chacha20poly1305).
+// Scenario 13: tampering — one flipped bit on the wire → MAC_ERROR (RFC 4253 §6.4, §11.1; OpenSSH PROTOCOL.chacha20poly1305).
 import type { Scenario } from '../types.ts';
 
 export const tampering: Scenario = {
@@ -8,7 +8,7 @@ export const tampering: Scenario = {
     en: 'After NEWKEYS every packet carries a MAC (or an AEAD tag). Flip one bit of a client packet on the wire and the server\'s check fails: it disconnects with reason 5, MAC_ERROR.',
     zh: 'NEWKEYS 之后每个数据包都带有 MAC（或 AEAD 认证标签）。在网络上翻转客户端数据包的一个比特，服务器的校验就会失败：它以原因码 5（MAC_ERROR）断开连接。',
   },
-  rfc: ['RFC 4253 §6.4', 'RFC 4253 §11.1', 'RFC 5647 §7'],
+  rfc: ['RFC 4253 §6.4', 'RFC 4253 §11.1', 'OpenSSH PROTOCOL.chacha20poly1305'],
   seed: 'tampering',
   hosts: [
     { name: 'laptop', users: [{ name: 'alice' }] },
