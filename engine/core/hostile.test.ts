@@ -400,3 +400,155 @@ describe('key exchange values', () => {
     expect(pair.client.sessionId).toBeNull();
   });
 });
+
+describe('identification line (RFC 4253 §4.2; more in version-exchange.test.ts)', () => {
+  it('a 255-byte line (CR LF included) is accepted, a 256-byte one refused', () => {
+    for (const total of [255, 256]) {
+      const s = createServer(hostileConfigs(`line-${total}`).server);
+      const line = `SSH-2.0-${'x'.repeat(total - 'SSH-2.0-'.length - 2)}\r\n`;
+      expect(line.length).toBe(total);
+      s.receive(enc.encode(line));
+      const events = drain(s);
+      if (total === 255) {
+        expect(errorsOf(events)).toEqual([]);
+        expect(events.some((e) => e.type === 'version' && e.dir === 'c2s')).toBe(true);
+      } else {
+        const err = theError(s, events);
+        expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'identification', offset: 0 });
+      }
+    }
+  });
+
+  it('a line that never ends is refused once it passes 255 bytes, and nothing more is buffered', () => {
+    for (const side of ['client', 'server'] as const) {
+      const cfg = hostileConfigs(`endless-${side}`);
+      const conn = side === 'client' ? createClient(cfg.client) : createServer(cfg.server);
+      drain(conn);
+      drainTransmit(conn);
+      const chunk = enc.encode('SSH-2.0-'.padEnd(64, 'y'));
+      let fed = 0;
+      while (!conn.closed && fed < 10 * 1024 * 1024) {
+        conn.receive(chunk);
+        fed += chunk.length;
+      }
+      // Closed within one chunk of the limit, long before 10 MiB.
+      expect(fed).toBeGreaterThan(255);
+      expect(fed).toBeLessThanOrEqual(255 + chunk.length);
+      const err = theError(conn, drain(conn));
+      expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'identification', offset: 0 });
+      drainTransmit(conn); // the DISCONNECT
+      // After the end, input is ignored: no events, no bytes out.
+      for (let i = 0; i < 1000; i++) conn.receive(chunk);
+      expect(drain(conn)).toEqual([]);
+      expect(conn.pollTransmit()).toBeNull();
+    }
+  });
+
+  it('a server that never sends its version line, only other lines: the client stops after 1024 of them', () => {
+    const c = createClient(hostileConfigs('preamble-flood').client);
+    drain(c);
+    drainTransmit(c);
+    let lines = 0;
+    while (!c.closed && lines < 100_000) {
+      c.receive(enc.encode('not yet\r\n'));
+      lines++;
+    }
+    // OpenSSH's client allows 1024 such lines (sshconnect.c / kex.c).
+    expect(lines).toBe(1025);
+    const err = theError(c, drain(c));
+    expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'identification' });
+  });
+});
+
+describe('channels (RFC 4254 §5)', () => {
+  it('data beyond the maximum packet size the receiver announced', () => {
+    const { pair, remoteId } = openSessionPair('beyond-max-packet', { channelWindow: 65536, channelMaxPacket: 1024 });
+    pair.inject('client', { name: 'SSH_MSG_CHANNEL_DATA', recipientChannel: remoteId, data: new Uint8Array(1024) });
+    expect(errorsOf(pair.pump())).toEqual([]);
+    pair.inject('client', { name: 'SSH_MSG_CHANNEL_DATA', recipientChannel: remoteId, data: new Uint8Array(1025) });
+    const err = theError(pair.server, pair.pump());
+    expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'data' });
+    expect(err.message).toMatch(/maximum packet size 1024/);
+  });
+
+  it('data beyond the window (the receiver grants none: manual window, nothing consumed)', () => {
+    const { pair, remoteId } = openSessionPair('beyond-window', { channelWindow: 4096, channelMaxPacket: 4096, manualWindow: true });
+    pair.inject('client', { name: 'SSH_MSG_CHANNEL_DATA', recipientChannel: remoteId, data: new Uint8Array(3000) });
+    pair.inject('client', { name: 'SSH_MSG_CHANNEL_DATA', recipientChannel: remoteId, data: new Uint8Array(1096) });
+    expect(errorsOf(pair.pump())).toEqual([]);
+    pair.inject('client', { name: 'SSH_MSG_CHANNEL_DATA', recipientChannel: remoteId, data: new Uint8Array(1) });
+    const err = theError(pair.server, pair.pump());
+    expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'data' });
+    expect(err.message).toMatch(/exceed the window of 0/);
+  });
+
+  it('extended data beyond the window counts against the same window', () => {
+    const { pair, remoteId } = openSessionPair('ext-beyond-window', { channelWindow: 2048, channelMaxPacket: 4096, manualWindow: true });
+    pair.inject('client', { name: 'SSH_MSG_CHANNEL_EXTENDED_DATA', recipientChannel: remoteId, dataTypeCode: 1, data: new Uint8Array(2049) });
+    const err = theError(pair.server, pair.pump());
+    expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'data' });
+  });
+
+  it('data for a channel that was never opened', () => {
+    const { pair, remoteId } = openSessionPair('never-opened');
+    pair.inject('client', { name: 'SSH_MSG_CHANNEL_DATA', recipientChannel: remoteId + 7, data: enc.encode('hi') });
+    const err = theError(pair.server, pair.pump());
+    expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'recipient channel' });
+  });
+
+  it('data for a channel after both sides closed it', () => {
+    const { pair, remoteId } = openSessionPair('after-close');
+    pair.inject('client', { name: 'SSH_MSG_CHANNEL_CLOSE', recipientChannel: remoteId });
+    const closing = pair.pump();
+    expect(errorsOf(closing)).toEqual([]);
+    expect(packetsOf(closing, 'server').some((p) => p.dir === 's2c' && p.msg === 'SSH_MSG_CHANNEL_CLOSE')).toBe(true);
+    pair.inject('client', { name: 'SSH_MSG_CHANNEL_DATA', recipientChannel: remoteId, data: enc.encode('late') });
+    const err = theError(pair.server, pair.pump());
+    expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'recipient channel' });
+  });
+
+  it('data after EOF on the channel', () => {
+    const { pair, remoteId } = openSessionPair('after-eof');
+    pair.inject('client', { name: 'SSH_MSG_CHANNEL_EOF', recipientChannel: remoteId });
+    pair.inject('client', { name: 'SSH_MSG_CHANNEL_DATA', recipientChannel: remoteId, data: enc.encode('late') });
+    const err = theError(pair.server, pair.pump());
+    expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'data' });
+  });
+});
+
+describe('a name-list of 100 000 names (RFC 4251 §5)', () => {
+  // One-letter names: 100 000 of them fit in one packet (2 bytes each with the comma, under 256 KiB).
+  const names = Array.from({ length: 100_000 }, (_, i) => String.fromCharCode(97 + (i % 26)));
+  const kex = ['curve25519-sha256'];
+
+  for (const sender of ['client', 'server'] as const) {
+    it(`sent by the ${sender} in its KEXINIT: decodes, negotiation finds the real method at the end, the session completes`, () => {
+      const huge = { algorithms: { kex: [...names, ...kex] } };
+      const short = { algorithms: { kex } };
+      const pair = new InterceptedPair(hostileConfigs(`huge-namelist-${sender}`, sender === 'client' ? huge : short, sender === 'client' ? short : huge));
+      let authed = false;
+      const events = pair.pump((e, from) => {
+        if (from === 'client' && e.type === 'auth' && e.result === 'success') authed = true;
+      });
+      expect(errorsOf(events)).toEqual([]);
+      expect(authed).toBe(true);
+      const receiver = sender === 'client' ? 'server' : 'client';
+      const seen = packetsOf(events, receiver).find((p) => p.dir === (sender === 'client' ? 'c2s' : 's2c') && p.msg === 'SSH_MSG_KEXINIT')!;
+      expect(seen.payload.length).toBeGreaterThan(100_000 * 2);
+      expect(seen.payload.length).toBeLessThanOrEqual(MAX_PACKET_LENGTH);
+      const row = (events.find((e) => e.side === receiver && e.type === 'negotiated') as Extract<SshEvent, { type: 'negotiated' }>).rows.find((r) => r.category.startsWith('kex'))!;
+      expect(row[sender].length).toBeGreaterThanOrEqual(100_001);
+      expect(row.chosen).toBe('curve25519-sha256');
+    });
+  }
+
+  it('one whose packet would exceed 256 KiB is refused by its length before any decoding', () => {
+    const { server } = serverAfterKexinit('huge-namelist-big');
+    const names = Array.from({ length: 100_000 }, (_, i) => `algorithm-${i}`).join(',');
+    expect(names.length).toBeGreaterThan(MAX_PACKET_LENGTH);
+    const frame = plainPacket(encodeMessage({ name: 'SSH_MSG_IGNORE', data: enc.encode(names) }));
+    server.receive(frame.subarray(0, 4));
+    const err = theError(server, drain(server));
+    expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'packet_length', offset: 0 });
+  });
+});
