@@ -11,3 +11,4 @@ export { reassemble, endpointText, type Endpoint, type TcpConnection, type Direc
 export { parseKeylog, mergeKeylogs, type Keylog, type KeylogSecret } from './keylog.ts';
 export { decodeSshConnection, looksLikeSsh, type SshStream, type CapturedPacket, type KexinitSummary, type KexRoundSummary, type Dir } from './ssh-stream.ts';
 export { roundKeys, kexFamily, type KexTranscript, type RoundKeys } from './kex-round.ts';
+export { inspectJson, inspectText, streamJson, keyFields, type InspectJson, type InspectStreamJson, type InspectPacketJson, type InspectKexinitJson } from './report.ts';

@@ -282,7 +282,8 @@ export function decodeSshConnection(c: TcpConnection, secrets: KeylogSecret[]): 
       t.hostKey = m.hostKey as Uint8Array;
       t.signature = m.signature as Uint8Array;
       if (round.negotiated && round.iC && round.iS && out.clientVersion !== null && out.serverVersion !== null) {
-        if (t.gex?.min === -1) round.noKeys = 'the old group-exchange request (SSH_MSG_KEX_DH_GEX_REQUEST_OLD) is not supported for decryption';
+        if (secrets.length === 0) round.noKeys = 'no key log given';
+        else if (t.gex?.min === -1) round.noKeys = 'the old group-exchange request (SSH_MSG_KEX_DH_GEX_REQUEST_OLD) is not supported for decryption';
         else {
           const r = roundKeys({ ...t, vC: out.clientVersion, vS: out.serverVersion, iC: round.iC, iS: round.iS, negotiated: round.negotiated, family: kexFamily(round.negotiated.kex) } as KexTranscript, secrets, sessionId);
           if (r.ok) {

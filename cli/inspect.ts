@@ -1,0 +1,52 @@
+// `sshscope inspect FILE [--keylog FILE] [--json]`: every SSH connection in a pcap/pcapng capture,
+// decoded; decrypted with a Wireshark SSH key log (and the capture's own Decryption Secrets Blocks).
+// The JSON document is a public interface: docs/inspect.md.
+
+import { readFileSync } from 'node:fs';
+import { ArgError, formatHelp, getValue, parseArgs, type CommandSpec } from './args.ts';
+import { analyzeCapture } from '../engine/capture/analyze.ts';
+import { inspectJson, inspectText } from '../engine/capture/report.ts';
+import { CaptureError } from '../engine/capture/errors.ts';
+
+export const INSPECT_SPEC: CommandSpec = {
+  name: 'inspect',
+  usage: 'inspect [--keylog FILE] [--json] CAPTURE',
+  summary: 'decode the SSH connections in a pcap or pcapng capture (decrypted with a Wireshark SSH key log)',
+  flags: [
+    { name: 'keylog', value: true, valueName: 'FILE', help: 'Wireshark SSH key log (SHARED_SECRET / PRIVATE_KEY lines), as written by sshscope connect --keylog' },
+    { name: 'json', help: 'print one JSON document (described in docs/inspect.md) instead of the listing' },
+  ],
+  notes: ['examples:', '  sshscope inspect session.pcapng', '  sshscope inspect --keylog keys.log --json session.pcap'],
+};
+
+/** Runs the command with stdout/stderr writers (so tests can capture them). */
+export function runInspect(argv: string[], out: (s: string) => void, err: (s: string) => void): number {
+  let p;
+  try {
+    p = parseArgs(INSPECT_SPEC, argv);
+  } catch (e) {
+    err(`sshscope inspect: ${(e as Error).message}\n`);
+    return 2;
+  }
+  if (p.help) {
+    out(formatHelp(INSPECT_SPEC));
+    return 0;
+  }
+  try {
+    const file = p.positionals[0];
+    if (!file || p.positionals.length > 1) throw new ArgError('give exactly one capture file');
+    const keylogPath = getValue(p, 'keylog');
+    const keylog = keylogPath !== undefined ? readFileSync(keylogPath, 'utf8') : undefined;
+    const a = analyzeCapture(new Uint8Array(readFileSync(file)), keylog !== undefined ? { keylog } : {});
+    if (p.switches.has('json')) out(`${JSON.stringify(inspectJson(a), null, 1)}\n`);
+    else out(inspectText(a));
+    return 0;
+  } catch (e) {
+    err(`sshscope inspect: ${e instanceof CaptureError ? `not a capture file: ${e.message}` : (e as Error).message}\n`);
+    return e instanceof ArgError ? 2 : 1;
+  }
+}
+
+export async function inspect(argv: string[]): Promise<number> {
+  return runInspect(argv, (s) => process.stdout.write(s), (s) => process.stderr.write(s));
+}
