@@ -24,6 +24,8 @@ const STD: ScenarioIo = { stdout: process.stdout, stderr: process.stderr };
 
 /** Runs the subcommand; returns the exit code (0 ok, 1 scenario did not behave as it claims, 2 usage). */
 export function scenario(argv: readonly string[], io: ScenarioIo = STD): number {
+  // `sshscope scenario run … --json | head` closes the pipe early: stop quietly, as cat(1) does.
+  if (io === STD) process.stdout.on('error', (e: NodeJS.ErrnoException) => (e.code === 'EPIPE' ? process.exit(0) : undefined));
   let lang: Lang = 'en';
   let json = false;
   const pos: string[] = [];
