@@ -160,6 +160,19 @@ export class InterceptedPair {
     this.other(side).receive(wire);
   }
 
+  /**
+   * Seals an arbitrary plaintext packet (framing included, e.g. from `rawFrame`) as `side` and
+   * delivers it: the MAC or tag is right, only what it protects is wrong.
+   */
+  injectFrame(side: Side, plain: Uint8Array): void {
+    this.takenOver[side] = true;
+    const key = this.keys[side];
+    const sealer = key ? createSealer(TAKEOVER_CIPHER, null, { iv: zeros(0), key, macKey: zeros(0) }) : createNoneSealer();
+    const seq = this.nextSeq[side];
+    this.nextSeq[side] = (seq + 1) >>> 0;
+    this.other(side).receive(sealer.seal(seq, plain));
+  }
+
   /** Delivers raw bytes from `side` to the other side (no framing, no sequence number accounting). */
   injectRaw(side: Side, bytes: Uint8Array): void {
     this.takenOver[side] = true;

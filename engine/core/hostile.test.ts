@@ -144,6 +144,56 @@ describe('binary packet framing (RFC 4253 §6)', () => {
   });
 });
 
+describe('binary packet framing after NEWKEYS (chacha20-poly1305: the tag is right, the framing is not)', () => {
+  const cases: [string, Uint8Array, Record<string, unknown>][] = [
+    ['packet_length 0', rawFrame(0, 0, 0), { field: 'packet_length', offset: 0 }],
+    ['packet_length over 256 KiB', rawFrame(300_000, 4, 8), { field: 'packet_length', offset: 0 }],
+    // chacha20-poly1305 pads without the length field (PROTOCOL.chacha20poly1305): packet_length % 8 must be 0.
+    ['packet_length 13, not a multiple of 8', rawFrame(13, 4, 12, new Uint8Array([2, 0, 0, 0, 0])), { field: 'packet_length', offset: 0 }],
+    ['padding_length 3', rawFrame(16, 3, 15, new Uint8Array([2, 0, 0, 0, 0])), { field: 'padding_length', offset: 4 }],
+    ['empty payload', rawFrame(8, 7, 7), { field: 'payload', offset: 5 }],
+  ];
+  for (const [label, frame, where] of cases) {
+    it(label, () => {
+      const { pair } = openSessionPair(`enc-${label}`);
+      pair.injectFrame('client', frame);
+      const err = theError(pair.server, pair.pump());
+      expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, ...where });
+    });
+  }
+});
+
+describe('bad MAC or AEAD tag (RFC 4253 §6.4; more in connection-behaviour.test.ts "a corrupted encrypted packet…")', () => {
+  const combos: [string, string | null][] = [
+    ['chacha20-poly1305@openssh.com', null],
+    ['aes256-gcm@openssh.com', null],
+    ['aes128-ctr', 'hmac-sha2-256'],
+    ['aes256-ctr', 'hmac-sha2-512-etm@openssh.com'],
+    ['aes192-ctr', 'hmac-sha1'],
+  ];
+  for (const [cipher, mac] of combos) {
+    for (const where of ['last byte of the tag', 'first byte after packet_length'] as const) {
+      it(`${cipher}${mac ? ` + ${mac}` : ''}: ${where} flipped → MAC_ERROR naming the mac`, () => {
+        const algorithms = { cipher: [cipher], ...(mac ? { mac: [mac] } : {}) };
+        let flipped: PacketEvent | null = null;
+        const pair = new InterceptedPair(hostileConfigs(`mac-${cipher}-${mac}-${where}`, { algorithms }, { algorithms }), (from, pkt) => {
+          if (from !== 'client' || flipped || pkt.msg !== 'SSH_MSG_USERAUTH_REQUEST') return 'pass';
+          flipped = pkt;
+          const bad = pkt.wire.slice();
+          const i = where === 'last byte of the tag' ? bad.length - 1 : 4;
+          bad[i] = bad[i]! ^ 0x01;
+          return bad;
+        });
+        const events = pair.pump();
+        expect(flipped).not.toBeNull();
+        const err = theError(pair.server, events);
+        expect(err).toMatchObject({ reason: REASON.MAC_ERROR, field: 'mac' });
+        expect(pair.server.authenticated).toBe(false);
+      });
+    }
+  }
+});
+
 describe('strict key exchange (OpenSSH PROTOCOL §1.10)', () => {
   it('a second KEXINIT during the initial exchange is fatal', () => {
     const { server, client } = serverAfterKexinit('second-kexinit');
@@ -228,6 +278,31 @@ describe('unknown message numbers (RFC 4253 §11.4)', () => {
 });
 
 describe('messages out of order for the phase', () => {
+  it('NEWKEYS when no key exchange is running', () => {
+    const { pair } = openSessionPair('stray-newkeys');
+    pair.inject('client', { name: 'SSH_MSG_NEWKEYS' });
+    const err = theError(pair.server, pair.pump());
+    expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'msg-id', offset: 5 });
+  });
+
+  it('a second SERVICE_REQUEST for ssh-userauth', () => {
+    const { pair } = openSessionPair('second-service');
+    pair.inject('client', { name: 'SSH_MSG_SERVICE_REQUEST', serviceName: 'ssh-userauth' });
+    const err = theError(pair.server, pair.pump());
+    expect(err).toMatchObject({ reason: REASON.SERVICE_NOT_AVAILABLE, field: 'service name', offset: 6 });
+  });
+
+  it('USERAUTH_REQUEST after success is ignored (RFC 4252 §5.1), the session goes on', () => {
+    const { pair, remoteId } = openSessionPair('auth-after-success');
+    pair.inject('client', { name: 'SSH_MSG_USERAUTH_REQUEST', user: 'mallory', service: 'ssh-connection', method: 'none' });
+    pair.inject('client', { name: 'SSH_MSG_CHANNEL_DATA', recipientChannel: remoteId, data: enc.encode('still here') });
+    const events = pair.pump();
+    expect(errorsOf(events)).toEqual([]);
+    expect(packetsOf(events, 'server').some((p) => p.dir === 's2c' && p.msg.startsWith('SSH_MSG_USERAUTH'))).toBe(false);
+    const data = events.find((e) => e.side === 'server' && e.type === 'channel' && e.change === 'data') as { detail: { data: Uint8Array } } | undefined;
+    expect(new TextDecoder().decode(data?.detail.data)).toBe('still here');
+  });
+
   it('NEWKEYS before the key exchange finished', () => {
     const { server } = serverAfterKexinit('early-newkeys');
     server.receive(plainMessage({ name: 'SSH_MSG_NEWKEYS' }));
