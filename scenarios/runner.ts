@@ -276,7 +276,10 @@ function runStep(s: Scenario, hosts: Map<string, HostState>, step: Step, index: 
           const l = login(s, hosts, spec, `step${index}/${a}-${b}`);
           collect(l.result.events);
           const cell: TrustCell = { from: a, to: b, ok: l.result.authenticated };
-          if (!cell.ok) cell.why = l.hostKeyVerdict === 'unknown' || l.hostKeyVerdict === 'changed' ? 'host-key' : l.error && !/auth/i.test(l.error) ? l.error : 'publickey';
+          if (!cell.ok) {
+            const authFailed = l.result.events.some((e) => e.type === 'auth' && e.side === 'client' && e.result === 'failure' && e.method === 'publickey');
+            cell.why = l.hostKeyVerdict === 'unknown' || l.hostKeyVerdict === 'changed' ? 'host-key' : authFailed || l.closedReason === 14 ? 'publickey' : (l.error ?? 'failed');
+          }
           res.matrix.push(cell);
         }
       }
@@ -325,7 +328,7 @@ function formatMatrix(names: string[], m: TrustCell[]): Text[] {
   };
   const w = Math.max(8, ...names.map((n) => n.length + 2), ...m.map((c) => cell(c.from, c.to).length + 2));
   const pad = (x: string) => x.padEnd(w);
-  const rows = [pad('from\\to') + names.map(pad).join('')];
+  const rows = [(pad('from\\to') + names.map(pad).join('')).trimEnd()];
   for (const a of names) rows.push((pad(a) + names.map((b) => pad(cell(a, b))).join('')).trimEnd());
   const text = rows.join('\n');
   return [t(text, text.replace('from\\to', '从\\到'))];

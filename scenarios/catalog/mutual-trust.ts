@@ -41,6 +41,27 @@ export const mutualTrust: Scenario = {
       },
     },
     {
+      do: 'connect',
+      from: B,
+      to: A,
+      passwords: [pw],
+      expect: 'success',
+      narration: {
+        en: 'On node-b, an ordinary `ssh ops@node-a` with the password: the host-key prompt is answered yes, so node-b\'s known_hosts now holds node-a. Only the host half of the trust is there.',
+        zh: '在 node-b 上用密码普通地执行一次 `ssh ops@node-a`：主机密钥提示回答 yes，于是 node-b 的 known_hosts 里有了 node-a。现在只具备了信任中"主机"这一半。',
+      },
+    },
+    {
+      do: 'trust-matrix',
+      hosts: ['node-a', 'node-b'],
+      user: 'ops',
+      expect: 'failure',
+      narration: {
+        en: 'node-b → node-a still fails, now for the other reason: the host key is known, but node-a\'s authorized_keys does not list node-b\'s public key (RFC 4252 §7), so the publickey method is refused.',
+        zh: 'node-b → node-a 仍然失败，但原因变了：主机密钥已知，可是 node-a 的 authorized_keys 里没有 node-b 的公钥（RFC 4252 §7），所以 publickey 方法被拒绝。',
+      },
+    },
+    {
       do: 'copy-id',
       from: B,
       to: A,
