@@ -261,6 +261,17 @@ describe('scenario 6: ssh-copy-id and first login', () => {
     try {
       const out = knownHostsCheck(dir, laptop.knownHosts, 'web1');
       if (out) expect(out).toContain(Buffer.from(hostBlob).toString('base64'));
+      // Real ssh-keygen -l reads the authorized_keys we built and reports the identity's fingerprint.
+      const ak = join(dir, 'authorized_keys');
+      writeFileSync(ak, web1.users.get('alice')!.authorizedKeys);
+      let listed = '';
+      try {
+        listed = execFileSync('ssh-keygen', ['-l', '-f', ak], { encoding: 'utf8' });
+      } catch {
+        listed = '';
+      }
+      const fp = `SHA256:${createHash('sha256').update(publicKeyOf(id.key).blob).digest('base64').replace(/=+$/, '')}`;
+      if (listed) expect(listed).toContain(fp);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -318,6 +329,17 @@ describe('scenario 8: host key changed', () => {
     expect(alice.knownHosts).not.toContain(Buffer.from(ks).toString('base64'));
     expect(packets(ev, 50, 'c2s').length).toBe(0);
     expect(r.outcome.steps[2]!.ok).toBe(false);
+    // Real ssh-keygen -F still finds only the old key for db in alice's known_hosts.
+    const dir = mkdtempSync(join(tmpdir(), 'sshscope-kh-'));
+    try {
+      const out = knownHostsCheck(dir, alice.knownHosts, 'db');
+      if (out) {
+        expect(out).not.toContain(Buffer.from(ks).toString('base64'));
+        expect(out).toMatch(/ssh-ed25519 AAAA/);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
