@@ -119,6 +119,8 @@ describe('sshscope inspect on captures of in-memory sessions', () => {
     ['group14-sha256 + aes128-ctr + hmac-sha2-256', { kex: ['diffie-hellman-group14-sha256'], cipher: ['aes128-ctr'], mac: ['hmac-sha2-256'] }],
     ['group-exchange-sha256 + aes256-ctr + hmac-sha2-512-etm', { kex: ['diffie-hellman-group-exchange-sha256'], cipher: ['aes256-ctr'], mac: ['hmac-sha2-512-etm@openssh.com'] }],
     ['ecdh-sha2-nistp384 + aes128-gcm', { kex: ['ecdh-sha2-nistp384'], cipher: ['aes128-gcm@openssh.com'] }],
+    ['delayed compression zlib@openssh.com', { kex: ['curve25519-sha256'], compression: ['zlib@openssh.com'] }],
+    ['compression zlib from NEWKEYS on', { kex: ['curve25519-sha256'], compression: ['zlib'] }],
   ];
   for (const [title, algs] of cases) {
     it(`${title}: every packet decrypted, the same messages the client sent and received`, () => {
@@ -140,6 +142,9 @@ describe('sshscope inspect on captures of in-memory sessions', () => {
       expect(st.packets.map((p) => `${p.dir} ${p.name}`)).toEqual(truth);
       expect(st.packets.filter((p) => p.decrypted).length).toBeGreaterThan(5);
       expect(st.packets.every((p) => p.error === undefined && p.msg !== null)).toBe(true);
+      const sent = analyzeCapture(pcapOf(framesOf(s.pieces)), { keylog: s.keylog }).streams[0]!.packets.filter((p) => p.name === 'SSH_MSG_CHANNEL_DATA' && p.dir === 's2c');
+      expect(sent.map((p) => dec.decode(p.message!.data as Uint8Array)).join('')).toBe('hello capture\n');
+      expect(sent.every((p) => (p.inflated !== undefined) === (algs!.compression !== undefined))).toBe(true);
     });
   }
 

@@ -7,6 +7,7 @@ import { ArgError, formatHelp, getValue, parseArgs, type CommandSpec } from './a
 import { analyzeCapture } from '../engine/capture/analyze.ts';
 import { inspectJson, inspectText } from '../engine/capture/report.ts';
 import { CaptureError } from '../engine/capture/errors.ts';
+import { nodeCryptoProvider } from './node-crypto.ts';
 
 export const INSPECT_SPEC: CommandSpec = {
   name: 'inspect',
@@ -37,7 +38,7 @@ export function runInspect(argv: string[], out: (s: string) => void, err: (s: st
     if (!file || p.positionals.length > 1) throw new ArgError('give exactly one capture file');
     const keylogPath = getValue(p, 'keylog');
     const keylog = keylogPath !== undefined ? readFileSync(keylogPath, 'utf8') : undefined;
-    const a = analyzeCapture(new Uint8Array(readFileSync(file)), keylog !== undefined ? { keylog } : {});
+    const a = analyzeCapture(new Uint8Array(readFileSync(file)), { provider: nodeCryptoProvider, ...(keylog !== undefined ? { keylog } : {}) });
     if (p.switches.has('json')) out(`${JSON.stringify(inspectJson(a), null, 1)}\n`);
     else out(inspectText(a));
     return 0;

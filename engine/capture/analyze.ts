@@ -7,6 +7,7 @@ import { mergeKeylogs, parseKeylog, type Keylog } from './keylog.ts';
 import { decodeSshConnection, looksLikeSsh, type SshStream } from './ssh-stream.ts';
 import { reassemble } from './tcp-reassembly.ts';
 import { tcpSegmentOf, type TcpSegment } from './tcp-segment.ts';
+import type { CryptoProvider } from '../algorithms/types.ts';
 
 export interface CaptureAnalysis {
   format: 'pcap' | 'pcapng';
@@ -23,6 +24,8 @@ export interface CaptureAnalysis {
 export interface AnalyzeOptions {
   /** Text of a Wireshark SSH key log. */
   keylog?: string;
+  /** Faster synchronous crypto (node:crypto in the CLI); noble otherwise. */
+  provider?: CryptoProvider;
 }
 
 const MAX_FRAME_PROBLEMS = 20;
@@ -61,7 +64,7 @@ export function analyzeCapture(bytes: Uint8Array, opts: AnalyzeOptions = {}): Ca
       other++;
       continue;
     }
-    streams.push(decodeSshConnection(c, keylog.secrets));
+    streams.push(decodeSshConnection(c, keylog.secrets, opts.provider ? { provider: opts.provider } : {}));
   }
   return { format: file.format, frames: file.frames.length, otherConnections: other, streams, problems, keylogErrors: keylog.errors };
 }

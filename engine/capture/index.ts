@@ -9,6 +9,6 @@ export { LINKTYPE, SSH_KEYLOG_SECRETS, type Frame, type CaptureFile, type Decryp
 export { tcpSegmentOf, type TcpSegment } from './tcp-segment.ts';
 export { reassemble, endpointText, type Endpoint, type TcpConnection, type DirectionStream, type StreamChunk, type StreamGap } from './tcp-reassembly.ts';
 export { parseKeylog, mergeKeylogs, type Keylog, type KeylogSecret } from './keylog.ts';
-export { decodeSshConnection, looksLikeSsh, type SshStream, type CapturedPacket, type KexinitSummary, type KexRoundSummary, type Dir } from './ssh-stream.ts';
+export { decodeSshConnection, looksLikeSsh, type DecodeOptions, type SshStream, type CapturedPacket, type KexinitSummary, type KexRoundSummary, type Dir } from './ssh-stream.ts';
 export { roundKeys, kexFamily, type KexTranscript, type RoundKeys } from './kex-round.ts';
 export { inspectJson, inspectText, streamJson, keyFields, type InspectJson, type InspectStreamJson, type InspectPacketJson, type InspectKexinitJson } from './report.ts';

@@ -5,7 +5,7 @@
 
 import { x25519 } from '@noble/curves/ed25519.js';
 import { p256, p384, p521 } from '@noble/curves/nist.js';
-import { CIPHERS, createOpener, deriveKeys, hash, hashLen, KEX, MACS, SIGNATURES, type Negotiated, type PacketOpener, type KexFamily } from '../algorithms/index.ts';
+import { CIPHERS, createOpener, deriveKeys, hash, hashLen, KEX, MACS, SIGNATURES, type CryptoProvider, type Negotiated, type PacketOpener, type KexFamily } from '../algorithms/index.ts';
 import { sshMpintFromUnsigned, sshString } from '../algorithms/bytes.ts';
 import { exchangeHashInput } from '../core/exchange-hash.ts';
 import { toHex } from '../wire/codec.ts';
@@ -79,7 +79,7 @@ export type KeysOutcome = { ok: true; keys: RoundKeys } | { ok: false; reason: s
  * Derives H, the keys and the openers from the first matching secret (either side's cookie).
  * Several candidates: the one whose H the host key's signature verifies wins.
  */
-export function roundKeys(t: KexTranscript, secrets: KeylogSecret[], previousSessionId: Uint8Array | null): KeysOutcome {
+export function roundKeys(t: KexTranscript, secrets: KeylogSecret[], previousSessionId: Uint8Array | null, provider?: CryptoProvider): KeysOutcome {
   const n = t.negotiated;
   const spec = KEX[n.kex];
   if (!spec) return { ok: false, reason: `key exchange ${n.kex} is not implemented here` };
@@ -89,7 +89,7 @@ export function roundKeys(t: KexTranscript, secrets: KeylogSecret[], previousSes
   const cookieS = toHex(t.iS.subarray(1, 17));
   const candidates = secrets.filter((s) => s.cookie === cookieC || s.cookie === cookieS);
   if (candidates.length === 0) return { ok: false, reason: `no key-log secret for client cookie ${cookieC} or server cookie ${cookieS}` };
-  for (const c of ['c', 'p']) if (!CIPHERS[c === 'c' ? n.cipherC2S : n.cipherS2C]) return { ok: false, reason: `cipher ${c === 'c' ? n.cipherC2S : n.cipherS2C} is not implemented here` };
+  for (const c of [n.cipherC2S, n.cipherS2C]) if (!CIPHERS[c]) return { ok: false, reason: `cipher ${c} is not implemented here` };
   let first: RoundKeys | null = null;
   let lastReason = '';
   for (const s of candidates) {
@@ -114,20 +114,20 @@ export function roundKeys(t: KexTranscript, secrets: KeylogSecret[], previousSes
       encodedK,
       ...(t.gex && t.gex.p !== undefined && t.gex.g !== undefined ? { gex: { min: t.gex.min, n: t.gex.n, max: t.gex.max, p: t.gex.p, g: t.gex.g } } : {}),
     });
-    const H = hash(spec.hash, hInput.bytes);
+    const H = hash(spec.hash, hInput.bytes, provider);
     const sig = SIGNATURES[n.hostKey];
-    const signatureVerified = !!(sig && t.signature && sig.verify(t.hostKey, H, t.signature));
+    const signatureVerified = !!(sig && t.signature && sig.verify(t.hostKey, H, t.signature, provider));
     const sessionId = previousSessionId ?? H;
     const mC = n.macC2S ? MACS[n.macC2S] : null;
     const mS = n.macS2C ? MACS[n.macS2C] : null;
     const cC = CIPHERS[n.cipherC2S]!;
     const cS = CIPHERS[n.cipherS2C]!;
-    const d = deriveKeys(spec.hash, encodedK, H, sessionId, { A: cC.ivLen, B: cS.ivLen, C: cC.keyLen, D: cS.keyLen, E: mC?.keyLen ?? 0, F: mS?.keyLen ?? 0 });
+    const d = deriveKeys(spec.hash, encodedK, H, sessionId, { A: cC.ivLen, B: cS.ivLen, C: cC.keyLen, D: cS.keyLen, E: mC?.keyLen ?? 0, F: mS?.keyLen ?? 0 }, provider);
     let openers: RoundKeys['openers'];
     try {
       openers = {
-        c2s: createOpener(n.cipherC2S, n.macC2S, { iv: d.keys.A, key: d.keys.C, macKey: d.keys.E }),
-        s2c: createOpener(n.cipherS2C, n.macS2C, { iv: d.keys.B, key: d.keys.D, macKey: d.keys.F }),
+        c2s: createOpener(n.cipherC2S, n.macC2S, { iv: d.keys.A, key: d.keys.C, macKey: d.keys.E }, provider),
+        s2c: createOpener(n.cipherS2C, n.macS2C, { iv: d.keys.B, key: d.keys.D, macKey: d.keys.F }, provider),
       };
     } catch (e) {
       return { ok: false, reason: (e as Error).message };

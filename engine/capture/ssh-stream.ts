@@ -4,7 +4,7 @@
 // decrypt and verify every packet after NEWKEYS, honouring strict KEX (OpenSSH PROTOCOL §1.10:
 // sequence numbers restart at 0 after each NEWKEYS) and rekeys.
 
-import { CIPHERS, IntegrityError, MACS, chosenAlgorithms, negotiate, type KexinitLists, type Negotiated, type PacketOpener } from '../algorithms/index.ts';
+import { CIPHERS, COMPRESSION, IntegrityError, MACS, chosenAlgorithms, negotiate, type CryptoProvider, type Decompressor, type KexinitLists, type Negotiated, type PacketOpener } from '../algorithms/index.ts';
 import { MAX_PACKET_LENGTH } from '../core/binary-packet.ts';
 import { decodeMessage, messageName, type DecodeContext, type SshMessage } from '../wire/messages.ts';
 import { toHex } from '../wire/codec.ts';
@@ -35,6 +35,11 @@ export interface CapturedPacket {
   decrypted: boolean;
   /** The plaintext binary packet (4 + packet_length bytes) when known. */
   plain?: Uint8Array;
+  /**
+   * Set when the payload was compressed (RFC 4253 §6.2; zlib@openssh.com, PROTOCOL §1.2): the
+   * inflated payload, which `tree` then indexes (from 0) instead of `plain`.
+   */
+  inflated?: Uint8Array;
   message?: SshMessage;
   /** The payload's field tree; ranges are offsets into `plain`. */
   tree?: FieldNode;
@@ -122,6 +127,9 @@ class Direction {
   versionDone = false;
   done = false;
   mode: Mode = { kind: 'plain' };
+  /** The compression negotiated for this direction in the last key exchange, and the running inflater. */
+  compression = 'none';
+  decompressor: Decompressor | null = null;
   constructor(
     readonly dir: Dir,
     readonly s: DirectionStream,
@@ -153,7 +161,12 @@ class Direction {
 }
 
 /** Decodes one SSH connection. `secrets` are key-log lines (any number of connections). */
-export function decodeSshConnection(c: TcpConnection, secrets: KeylogSecret[]): SshStream {
+export interface DecodeOptions {
+  /** Faster synchronous crypto (node:crypto in the CLI); noble otherwise. */
+  provider?: CryptoProvider;
+}
+
+export function decodeSshConnection(c: TcpConnection, secrets: KeylogSecret[], opts: DecodeOptions = {}): SshStream {
   const errors: string[] = [];
   // the client is the side that connected (sent the SYN); without it, fall back on the port
   let clientFirst = true;
@@ -181,6 +194,13 @@ export function decodeSshConnection(c: TcpConnection, secrets: KeylogSecret[]): 
   const out: SshStream = { client, server, clientBy, clientVersion: null, serverVersion: null, serverBanner: [], strictKex: false, rounds: [], packets: [], errors };
   const dirs = { c2s: new Direction('c2s', cs), s2c: new Direction('s2c', sc) };
   const ctx: DecodeContext = {};
+  let authDone = false;
+  /** Starts the negotiated compression once, like OpenSSH; the delayed kind waits for USERAUTH_SUCCESS. */
+  const startCompression = (d: Direction): void => {
+    const spec = COMPRESSION[d.compression];
+    if (!spec?.createDecompressor) d.decompressor = null;
+    else if (!d.decompressor && (!spec.delayed || authDone)) d.decompressor = spec.createDecompressor();
+  };
   let round: (KexRoundSummary & { t: Partial<KexTranscript>; iC?: Uint8Array; iS?: Uint8Array; newKeys: { c2s: boolean; s2c: boolean } }) | null = null;
   let sessionId: Uint8Array | null = null;
 
@@ -285,7 +305,7 @@ export function decodeSshConnection(c: TcpConnection, secrets: KeylogSecret[]): 
         if (secrets.length === 0) round.noKeys = 'no key log given';
         else if (t.gex?.min === -1) round.noKeys = 'the old group-exchange request (SSH_MSG_KEX_DH_GEX_REQUEST_OLD) is not supported for decryption';
         else {
-          const r = roundKeys({ ...t, vC: out.clientVersion, vS: out.serverVersion, iC: round.iC, iS: round.iS, negotiated: round.negotiated, family: kexFamily(round.negotiated.kex) } as KexTranscript, secrets, sessionId);
+          const r = roundKeys({ ...t, vC: out.clientVersion, vS: out.serverVersion, iC: round.iC, iS: round.iS, negotiated: round.negotiated, family: kexFamily(round.negotiated.kex) } as KexTranscript, secrets, sessionId, opts.provider);
           if (r.ok) {
             round.keys = r.keys;
             sessionId ??= r.keys.H;
@@ -301,7 +321,16 @@ export function decodeSshConnection(c: TcpConnection, secrets: KeylogSecret[]): 
         d.mode = opaqueMode(d.dir, round.negotiated);
       }
       if (out.strictKex) d.seq = 0; // the packet after NEWKEYS is number 0 (PROTOCOL §1.10)
+      if (round.negotiated) {
+        d.compression = d.dir === 'c2s' ? round.negotiated.compressionC2S : round.negotiated.compressionS2C;
+        startCompression(d);
+      }
     } else if (m.name === 'SSH_MSG_USERAUTH_REQUEST' && typeof m.methodName === 'string') ctx.authMethod = m.methodName;
+    else if (m.name === 'SSH_MSG_USERAUTH_SUCCESS' && !authDone) {
+      authDone = true;
+      startCompression(dirs.c2s);
+      startCompression(dirs.s2c);
+    }
   };
 
   /** Reads one packet (or one piece of opaque bytes) from `d`. */
@@ -386,7 +415,18 @@ export function decodeSshConnection(c: TcpConnection, secrets: KeylogSecret[]): 
       p.error = `padding_length ${pad} is invalid for packet_length ${len} (RFC 4253 §6)`;
       return;
     }
-    const payload = plain.subarray(5, 4 + len - pad);
+    let payload = plain.subarray(5, 4 + len - pad);
+    let base = 5;
+    if (d.decompressor) {
+      try {
+        payload = d.decompressor.decompress(payload);
+      } catch (e) {
+        p.error = `${d.compression} inflate: ${(e as Error).message}`;
+        return;
+      }
+      p.inflated = payload;
+      base = 0;
+    }
     if (payload.length === 0) {
       p.error = 'empty payload';
       return;
@@ -394,7 +434,7 @@ export function decodeSshConnection(c: TcpConnection, secrets: KeylogSecret[]): 
     p.msg = payload[0]!;
     p.name = messageName(p.msg, ctx);
     try {
-      const dm = decodeMessage(payload, ctx, 5);
+      const dm = decodeMessage(payload, ctx, base);
       p.message = dm.msg;
       p.tree = dm.tree;
     } catch (e) {
