@@ -627,3 +627,55 @@ describe('a name-list of 100 000 names (RFC 4251 §5)', () => {
     expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'packet_length', offset: 0 });
   });
 });
+
+describe('the same rules on the client side (a hostile server)', () => {
+  it('an unknown message number gets UNIMPLEMENTED with its sequence number, then authentication proceeds', () => {
+    const pair = new InterceptedPair(hostileConfigs('client-unimpl', chacha, chacha), (from, p) => (from === 'server' && p.msg === 'SSH_MSG_SERVICE_ACCEPT' ? 'drop' : 'pass'));
+    pair.pump();
+    const seq = pair.expectedSeq('server');
+    pair.inject('server', new Uint8Array([150, 7]));
+    pair.inject('server', { name: 'SSH_MSG_SERVICE_ACCEPT', serviceName: 'ssh-userauth' });
+    const events = pair.pump();
+    expect(errorsOf(events, 'client')).toEqual([]);
+    const sent = packetsOf(events, 'client').filter((p) => p.dir === 'c2s');
+    const unimpl = sent.find((p) => p.msg === 'SSH_MSG_UNIMPLEMENTED')!;
+    expect(new DataView(unimpl.payload.buffer, unimpl.payload.byteOffset).getUint32(1)).toBe(seq);
+    expect(sent.some((p) => p.msg === 'SSH_MSG_USERAUTH_REQUEST')).toBe(true);
+  });
+
+  const clientChannel = (seed: string, window: number, maxPacket: number) => {
+    const pair = new InterceptedPair(hostileConfigs(seed, { ...chacha, channelWindow: window, channelMaxPacket: maxPacket, manualWindow: true }, chacha));
+    let ch = -1;
+    let open = false;
+    pair.pump((e, from) => {
+      if (from !== 'client') return;
+      if (e.type === 'auth' && e.result === 'success') ch = pair.client.command({ type: 'open-session' });
+      if (e.type === 'channel' && e.change === 'open' && e.id === ch) open = true;
+    });
+    expect(open).toBe(true);
+    return { pair, ch };
+  };
+
+  it('server data beyond the maximum packet size the client announced', () => {
+    const { pair, ch } = clientChannel('client-max-packet', 8192, 1024);
+    pair.inject('server', { name: 'SSH_MSG_CHANNEL_DATA', recipientChannel: ch, data: new Uint8Array(1025) });
+    const err = theError(pair.client, pair.pump());
+    expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'data' });
+  });
+
+  it("server data beyond the client's window", () => {
+    const { pair, ch } = clientChannel('client-window', 2048, 4096);
+    pair.inject('server', { name: 'SSH_MSG_CHANNEL_DATA', recipientChannel: ch, data: new Uint8Array(2048) });
+    expect(errorsOf(pair.pump(), 'client')).toEqual([]);
+    pair.inject('server', { name: 'SSH_MSG_CHANNEL_DATA', recipientChannel: ch, data: new Uint8Array(1) });
+    const err = theError(pair.client, pair.pump());
+    expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'data' });
+  });
+
+  it('a confirmation for a channel the client never opened', () => {
+    const { pair, ch } = clientChannel('client-stray-confirm', 8192, 1024);
+    pair.inject('server', { name: 'SSH_MSG_CHANNEL_OPEN_CONFIRMATION', recipientChannel: ch + 41, senderChannel: 1, initialWindowSize: 10, maximumPacketSize: 10, typeData: new Uint8Array(0) });
+    const err = theError(pair.client, pair.pump());
+    expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'recipient channel' });
+  });
+});
