@@ -362,6 +362,31 @@ describe('scenario 9: auth failure paths', () => {
   });
 });
 
+describe('scenario 10: negotiation', () => {
+  const r = runScenario(get('negotiation'));
+  it('the chosen cipher is the first on the client list that the server lists, read from both KEXINITs', () => {
+    for (const step of r.outcome.steps) {
+      const ev = step.events;
+      const lists = (dir: 'c2s' | 's2c') => {
+        const q = new P(packets(ev, 20, dir)[0]!.payload.subarray(17));
+        return Array.from({ length: 10 }, () => q.str().split(','));
+      };
+      const c = lists('c2s');
+      const s = lists('s2c');
+      const expected = c[2]!.find((a) => s[2]!.includes(a));
+      const row = (ev.find((e) => e.type === 'negotiated' && e.side === 'client') as Extract<SshEvent, { type: 'negotiated' }>).rows.find((x) => x.category === 'encryption c2s')!;
+      expect(expected).toBeDefined();
+      expect(row.chosen).toBe(expected);
+      expect(step.ok).toBe(true);
+    }
+    // The server's own first choice lost in step 1.
+    const s0 = new P(packets(r.outcome.steps[0]!.events, 20, 's2c')[0]!.payload.subarray(17));
+    const serverLists = Array.from({ length: 10 }, () => s0.str().split(','));
+    expect(serverLists[2]![0]).toBe('chacha20-poly1305@openssh.com');
+    expect(r.outcome.steps.map((x) => (x.events.find((e) => e.type === 'negotiated') as Extract<SshEvent, { type: 'negotiated' }>).rows.find((row) => row.category === 'encryption c2s')!.chosen)).toEqual(['aes128-ctr', 'aes256-gcm@openssh.com']);
+  });
+});
+
 describe('scenario 11: no common algorithm', () => {
   const r = runScenario(get('no-common-algorithm'));
   it('KEY_EXCHANGE_FAILED (3) with both offers in the message', () => {

@@ -9,10 +9,11 @@ import { copyIdFirstLogin } from './catalog/copy-id-first-login.ts';
 import { mutualTrust } from './catalog/mutual-trust.ts';
 import { hostKeyChanged } from './catalog/host-key-changed.ts';
 import { authFailures } from './catalog/auth-failures.ts';
+import { negotiation } from './catalog/negotiation.ts';
 import { noCommonAlgorithm } from './catalog/no-common-algorithm.ts';
 import { tampering } from './catalog/tampering.ts';
 
-export const SCENARIOS: readonly Scenario[] = [fivePhases, passwordLogin, publickeyLogin, sshKeygen, copyIdFirstLogin, mutualTrust, hostKeyChanged, authFailures, noCommonAlgorithm, tampering];
+export const SCENARIOS: readonly Scenario[] = [fivePhases, passwordLogin, publickeyLogin, sshKeygen, copyIdFirstLogin, mutualTrust, hostKeyChanged, authFailures, negotiation, noCommonAlgorithm, tampering];
 
 export function findScenario(id: string): Scenario | undefined {
   return SCENARIOS.find((s) => s.id === id);
