@@ -4,6 +4,7 @@
 // (RFC 4253 §11.4) when the connection must go on. Cases already in connection-behaviour.test.ts
 // and version-exchange.test.ts are referenced, not repeated.
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { createDiffieHellman, createECDH, createHash, getDiffieHellman } from 'node:crypto';
 import { createClient, createServer, type Connection } from './connection.ts';
 import { REASON } from './errors.ts';
@@ -141,6 +142,40 @@ describe('binary packet framing (RFC 4253 §6)', () => {
     s.receive(rawFrame(12, 11));
     const err = theError(s, drain(s));
     expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'payload', offset: 5 });
+  });
+});
+
+describe('binary packet framing, any length and padding (fast-check against the RFC 4253 §6 rules)', () => {
+  it('the outcome is what the rules predict, checked in their order, and receive() never throws', () => {
+    const frame = fc.oneof(
+      fc.record({ len: fc.integer({ min: 0, max: 700 }), pad: fc.integer({ min: 0, max: 255 }), seed: fc.nat() }),
+      fc.record({ len: fc.integer({ min: MAX_PACKET_LENGTH - 2, max: 0xffffffff }), pad: fc.integer({ min: 0, max: 255 }), seed: fc.nat() }),
+    );
+    fc.assert(
+      fc.property(frame, ({ len, pad, seed }) => {
+        const { server } = serverAfterKexinit(`framing-prop-${seed % 4}`, { strictKex: false }, { strictKex: false });
+        const bodyLength = len >= 5 && len <= MAX_PACKET_LENGTH ? len - 1 : 0;
+        // A body of IGNOREs-to-be: first payload byte 2 (SSH_MSG_IGNORE), the rest from the seed.
+        const body = new Uint8Array(bodyLength).map((_, i) => (i === 0 ? 2 : (seed >>> (i % 24)) & 0xff));
+        server.receive(rawFrame(len, pad, bodyLength, body));
+        const events = drain(server);
+        const errors = errorsOf(events);
+        let want: { field: string; offset: number } | null = null;
+        if (len < 5 || len > MAX_PACKET_LENGTH) want = { field: 'packet_length', offset: 0 };
+        else if (pad < 4 || pad > len - 1) want = { field: 'padding_length', offset: 4 };
+        else if ((len + 4) % 8 !== 0) want = { field: 'packet_length', offset: 0 };
+        else if (len - 1 - pad === 0) want = { field: 'payload', offset: 5 };
+        if (want) {
+          expect(errors).toHaveLength(1);
+          expect(errors[0]).toMatchObject({ reason: REASON.PROTOCOL_ERROR, ...want });
+          expect(server.closed).toBe(true);
+        } else {
+          // Well framed: whatever the message says, the framing fields are not blamed.
+          for (const e of errors) expect(['packet_length', 'padding_length']).not.toContain(e.field);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 
