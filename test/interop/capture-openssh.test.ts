@@ -5,7 +5,7 @@
 // cannot decrypt.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -154,6 +154,53 @@ describe.skipIf(!ready)('captures of real OpenSSH sessions', () => {
       expect(b.rounds[0]!.keys?.signatureVerified).toBe(false);
       expect(b.packets.some((p) => p.decrypted && p.name === 'SSH_MSG_CHANNEL_DATA')).toBe(false);
       expect(b.packets.some((p) => /MAC\/tag verification failed/.test(p.error ?? '')) || b.errors.some((e) => /packet_length/.test(e))).toBe(true);
+    });
+  }
+
+  // tshark 4.0 reads only the old two-field key log (curve25519's private key). With aes-gcm it
+  // decrypts the same messages we do. With chacha20-poly1305 under strict KEX it recovers only a few
+  // server packets and none of the client's after NEWKEYS (measured with tshark 4.0.17 here: it does
+  // not restart sequence numbers), while we decrypt and verify every one.
+  for (const [cipher, tsharkDecrypts] of [
+    ['aes128-gcm@openssh.com', true],
+    ['chacha20-poly1305@openssh.com', false],
+  ] as const) {
+    it(`${cipher} with curve25519: tshark ${tsharkDecrypts ? 'agrees with our decryption' : 'fails where we succeed'}`, async () => {
+      const keylog = `${dir}/keys-ts-${cipher}.log`;
+      const cap = await startCapture(sshd.port, { dir, name: `ts-${cipher.replace(/[^a-z0-9]/g, '_')}.pcap` });
+      const marker = `tshark-${randomBytes(8).toString('hex')}`;
+      const r = await runConnect(['-p', String(sshd.port), '--known-hosts', knownHosts, '--keylog', keylog, '--kex', 'curve25519-sha256', '--ciphers', cipher, '-i', key.path, `${sshd.user}@127.0.0.1`, 'echo', marker]);
+      const pcap = await cap.stop();
+      expect(r.code, r.stderr).toBe(0);
+      const lines = readFileSync(keylog, 'utf8');
+      const legacy = `${dir}/legacy-${cipher}.log`;
+      writeFileSync(legacy, lines.split('\n').filter((l) => l.includes(' PRIVATE_KEY ')).map((l) => l.replace(' PRIVATE_KEY ', ' ')).join('\n') + '\n');
+      // we decrypt with the same two-field line tshark gets
+      const s = only(analyzeCapture(readCapture(pcap), { keylog: readFileSync(legacy, 'utf8') }).streams);
+      expect(s.errors).toEqual([]);
+      const data = s.packets.filter((p) => p.name === 'SSH_MSG_CHANNEL_DATA' && p.dir === 's2c').map((p) => Buffer.from(p.message!.data as Uint8Array).toString());
+      expect(data.join('')).toContain(`${marker}\n`);
+      const tv = spawnSync(PEER_PATHS.tshark, ['-r', pcap, '-d', `tcp.port==${sshd.port},ssh`, '-o', `ssh.keylog_file:${legacy}`, '-V'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }).stdout;
+      expect(s.packets.every((p) => p.msg !== null && p.error === undefined)).toBe(true);
+      const rows = await tsharkFields(pcap, { port: sshd.port, filter: 'ssh.message_code', keylog: legacy }, ['tcp.srcport', 'ssh.message_code']);
+      const theirs = rows.flatMap(([port, c]) => c!.split(',').map((x) => `${Number(port) === s.client.port ? 'c2s' : 's2c'}:${x}`)).sort();
+      const ours = s.packets.map((p) => `${p.dir}:${p.msg}`).sort();
+      if (tsharkDecrypts) {
+        expect(tv).toContain(Buffer.from(`${marker}\n`).toString('hex'));
+        // the message codes tshark decrypted, per direction, are ours
+        expect(ours).toEqual(theirs);
+      } else {
+        // what tshark gets is a part of what we get; it misses the client's SERVICE_REQUEST and USERAUTH_REQUESTs
+        const left = [...ours];
+        for (const t of theirs) {
+          const i = left.indexOf(t);
+          expect(i, `tshark's ${t} is one of ours`).toBeGreaterThanOrEqual(0);
+          left.splice(i, 1);
+        }
+        expect(theirs.length).toBeLessThan(ours.length);
+        expect(theirs).not.toContain('c2s:5');
+        expect(theirs).not.toContain('c2s:50');
+      }
     });
   }
 });
