@@ -52,4 +52,17 @@ describe('scenario catalogue', () => {
     expect(new Set(r.events.map((e) => e.step))).toEqual(new Set([0, 2]));
     expect(new Set(r.events.map((e) => e.conn))).toEqual(new Set([0, 1]));
   });
+
+  it('every highlighted message really occurs in its step', () => {
+    const missing: string[] = [];
+    for (const s of SCENARIOS) {
+      if (!s.steps.some((st) => st.highlight)) continue;
+      const r = runScenario(s);
+      s.steps.forEach((st, i) => {
+        const seen = new Set(r.outcome.steps[i]!.events.flatMap((e) => (e.type === 'packet' ? [e.msg] : [])));
+        for (const h of st.highlight ?? []) if (!seen.has(h)) missing.push(`${s.id} step ${i + 1}: ${h}`);
+      });
+    }
+    expect(missing).toEqual([]);
+  });
 });

@@ -51,6 +51,8 @@ export type AuthMethod = 'none' | 'publickey' | 'password';
 
 interface StepBase {
   narration: Text;
+  /** SSH message names the viewer should point at in this step (a test checks each one occurs). */
+  highlight?: string[];
   /** What the scenario claims this step does; the runner reports whether it did (outcome.asExpected). */
   expect?: 'success' | 'failure';
 }

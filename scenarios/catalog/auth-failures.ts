@@ -38,6 +38,7 @@ export const authFailures: Scenario = {
       to: vault,
       auth: ['publickey', 'password'],
       passwords: ['v4ult'],
+      highlight: ['SSH_MSG_USERAUTH_BANNER', 'SSH_MSG_USERAUTH_PK_OK', 'SSH_MSG_USERAUTH_FAILURE', 'SSH_MSG_USERAUTH_SUCCESS'],
       expect: 'success',
       narration: { en: 'Key, then password: partial success, then USERAUTH_SUCCESS.', zh: '先密钥、再密码：先部分成功，然后 USERAUTH_SUCCESS。' },
     },

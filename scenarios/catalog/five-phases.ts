@@ -27,6 +27,7 @@ export const fivePhases: Scenario = {
       from: { host: 'laptop', user: 'alice' },
       to: { host: 'server', user: 'alice' },
       command: 'echo hello',
+      highlight: ['SSH_MSG_KEXINIT', 'SSH_MSG_NEWKEYS', 'SSH_MSG_SERVICE_REQUEST', 'SSH_MSG_USERAUTH_SUCCESS', 'SSH_MSG_CHANNEL_OPEN', 'SSH_MSG_CHANNEL_DATA', 'SSH_MSG_CHANNEL_CLOSE'],
       passwords: ['correct horse'],
       expect: 'success',
       narration: {

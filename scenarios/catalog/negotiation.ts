@@ -23,6 +23,7 @@ export const negotiation: Scenario = {
       from: me,
       to: there,
       algorithms: { cipher: ['aes128-ctr', 'aes256-gcm@openssh.com', 'chacha20-poly1305@openssh.com'] },
+      highlight: ['SSH_MSG_KEXINIT'],
       passwords: ['pw'],
       expect: 'success',
       narration: {

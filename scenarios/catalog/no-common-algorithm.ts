@@ -20,6 +20,7 @@ export const noCommonAlgorithm: Scenario = {
       from: { host: 'laptop', user: 'alice' },
       to: { host: 'legacy', user: 'alice' },
       algorithms: { cipher: ['aes128-ctr', 'chacha20-poly1305@openssh.com'] },
+      highlight: ['SSH_MSG_KEXINIT', 'SSH_MSG_DISCONNECT'],
       passwords: ['pw'],
       expect: 'failure',
       narration: {

@@ -21,6 +21,7 @@ export const passwordLogin: Scenario = {
       from: { host: 'laptop', user: 'alice' },
       to: { host: 'server', user: 'bob' },
       passwords: ['troubador', 'tr0ub4dor'],
+      highlight: ['SSH_MSG_USERAUTH_REQUEST', 'SSH_MSG_USERAUTH_FAILURE', 'SSH_MSG_USERAUTH_SUCCESS'],
       expect: 'success',
       narration: {
         en: 'alice logs in as bob and mistypes the password first. The password travels inside the encrypted transport (RFC 4252 §8), so only the server sees it. The server answers SSH_MSG_USERAUTH_FAILURE with the list of methods that may continue (RFC 4252 §5.1); ssh asks again, and the second try succeeds.',
@@ -32,6 +33,7 @@ export const passwordLogin: Scenario = {
       from: { host: 'laptop', user: 'alice' },
       to: { host: 'strict', user: 'bob' },
       passwords: ['guess1', 'guess2', 'guess3'],
+      highlight: ['SSH_MSG_USERAUTH_FAILURE', 'SSH_MSG_DISCONNECT'],
       expect: 'failure',
       narration: {
         en: 'Now a server configured with MaxAuthTries 2. Every wrong password is one failure; at the limit sshd sends SSH_MSG_DISCONNECT (reason 2, "Too many authentication failures") — RFC 4252 §4 lets a server limit attempts and close the connection.',

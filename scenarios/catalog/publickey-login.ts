@@ -34,6 +34,7 @@ export const publickeyLogin: Scenario = {
       from: { host: 'laptop', user: 'alice' },
       to: { host: 'server', user: 'alice' },
       auth: ['publickey'],
+      highlight: ['SSH_MSG_USERAUTH_REQUEST', 'SSH_MSG_USERAUTH_PK_OK', 'SSH_MSG_USERAUTH_SUCCESS'],
       expect: 'success',
       narration: {
         en: 'alice logs in with the key. Look for three phase-3 packets: a USERAUTH_REQUEST with FALSE and no signature, the server\'s USERAUTH_PK_OK, and a USERAUTH_REQUEST with TRUE and a signature over (session identifier, the request fields) — RFC 4252 §7. The server verifies it with the public key from authorized_keys.',
