@@ -482,6 +482,46 @@ describe('key exchange values', () => {
     expect(err).toMatchObject({ reason: REASON.KEY_EXCHANGE_FAILED, field: 'Q_S' });
   });
 
+  describe('group exchange (RFC 4419)', () => {
+    const gex = { algorithms: { kex: ['diffie-hellman-group-exchange-sha256'] } };
+    const replaceGroup = (seed: string, group: { p: bigint; g: bigint }) =>
+      new InterceptedPair(hostileConfigs(seed, gex, gex), (from, pkt) => (from === 'server' && pkt.msg === 'SSH_MSG_KEX_DH_GEX_GROUP' ? plainMessage({ name: 'SSH_MSG_KEX_DH_GEX_GROUP', ...group }) : 'pass'));
+
+    it('a group smaller than the client asked for (the 1024-bit modp2 from node:crypto)', () => {
+      const p = BigInt('0x' + getDiffieHellman('modp2').getPrime('hex'));
+      const pair = replaceGroup('gex-small', { p, g: 2n });
+      const err = theError(pair.client, pair.pump());
+      expect(err).toMatchObject({ reason: REASON.KEY_EXCHANGE_FAILED, field: 'p', offset: 6 });
+      expect(err.message).toMatch(/1024-bit group/);
+    });
+
+    it('a generator g outside 2..p-2 (g = 1, g = p-1)', () => {
+      const p = BigInt('0x' + getDiffieHellman('modp14').getPrime('hex'));
+      for (const g of [1n, p - 1n]) {
+        const pair = replaceGroup(`gex-g-${g === 1n ? 1 : 'p-1'}`, { p, g });
+        const err = theError(pair.client, pair.pump());
+        expect(err).toMatchObject({ reason: REASON.KEY_EXCHANGE_FAILED, field: 'g' });
+      }
+    });
+
+    it('a request with min > n > max', () => {
+      const { server } = serverAfterKexinit('gex-order', gex, gex);
+      server.receive(plainMessage({ name: 'SSH_MSG_KEX_DH_GEX_REQUEST', min: 8192, n: 4096, max: 2048 }));
+      const err = theError(server, drain(server));
+      expect(err).toMatchObject({ reason: REASON.KEY_EXCHANGE_FAILED, field: 'n', offset: 10 });
+    });
+  });
+
+  it('a hybrid (mlkem768x25519) client share of the wrong length', () => {
+    const kex = { algorithms: { kex: ['mlkem768x25519-sha256'] } };
+    for (const len of [0, 32, 1184, 1184 + 31, 1184 + 33]) {
+      const { server } = serverAfterKexinit(`hybrid-len-${len}`, kex, kex);
+      server.receive(plainMessage({ name: 'SSH_MSG_KEX_HYBRID_INIT', qC: new Uint8Array(len) }));
+      const err = theError(server, drain(server));
+      expect(err, String(len)).toMatchObject({ reason: REASON.KEY_EXCHANGE_FAILED, field: 'Q_C', offset: 6 });
+    }
+  });
+
   it("a host-key signature over the wrong H (RFC 4253 §8): the server's real key, signing other bytes", () => {
     const cfg = hostileConfigs('wrong-h', { algorithms: { kex: ['curve25519-sha256'] } });
     let realH: Uint8Array | null = null;
