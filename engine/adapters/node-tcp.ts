@@ -1,7 +1,7 @@
 // Wraps a sans-IO connection around a Node TCP socket (the only node: file in engine/).
-// Socket data → conn.receive → pump: every pollTransmit() chunk is written to the socket and every
-// pollEvent() is delivered to the handler. Back-pressure: when socket.write() returns false we
-// stop reading the socket until 'drain' (so a peer that does not read cannot make us buffer
+// Socket data → conn.receive → pump: every pollTransmit() chunk (or pollTransmitParts() batch, one
+// writev) is written to the socket and every pollEvent() is delivered to the handler. Back-pressure:
+// when the socket holds more unsent bytes than its high-water mark we stop reading it until 'drain' (so a peer that does not read cannot make us buffer
 // without bound). The end of the socket becomes a 'closed' event if the engine did not emit one.
 
 import * as net from 'node:net';
@@ -11,6 +11,8 @@ import type { Phase, Side, SshEvent } from '../events.ts';
 export interface PumpableConnection {
   receive(bytes: Uint8Array): void;
   pollTransmit(): Uint8Array | null;
+  /** Optional: the pending packets as separate arrays (no concatenation copy); [] when none. */
+  pollTransmitParts?(): Uint8Array[];
   pollEvent(): SshEvent | null;
   readonly closed: boolean;
 }
@@ -67,6 +69,9 @@ export function attachSocket(conn: PumpableConnection, socket: net.Socket, onEve
     deliver({ seq: lastSeq + 1, t: Date.now(), side, phase: lastPhase, type: 'closed', reason: 10, message });
   };
 
+  /** Bytes the socket still holds in user space reach its high-water mark ('drain' will follow). */
+  const overHighWater = (): boolean => socket.writableLength >= socket.writableHighWaterMark;
+
   const pump = (): void => {
     if (pumping) {
       again = true;
@@ -76,12 +81,28 @@ export function attachSocket(conn: PumpableConnection, socket: net.Socket, onEve
     try {
       do {
         again = false;
-        let t: Uint8Array | null;
-        while ((t = conn.pollTransmit()) !== null) {
-          if (socket.destroyed || socket.writableEnded) continue;
-          if (!socket.write(t) && !readPausedForDrain) {
-            readPausedForDrain = true;
-            socket.pause();
+        if (conn.pollTransmitParts) {
+          // Several packets go out in one writev (cork/uncork), with no copy into one array.
+          let parts: Uint8Array[];
+          while ((parts = conn.pollTransmitParts()).length > 0) {
+            if (socket.destroyed || socket.writableEnded) continue;
+            if (parts.length > 1) socket.cork();
+            for (const p of parts) socket.write(p);
+            if (parts.length > 1) socket.uncork();
+            // While corked every write reports "full"; what counts is what is still unsent now.
+            if (overHighWater() && !readPausedForDrain) {
+              readPausedForDrain = true;
+              socket.pause();
+            }
+          }
+        } else {
+          let t: Uint8Array | null;
+          while ((t = conn.pollTransmit()) !== null) {
+            if (socket.destroyed || socket.writableEnded) continue;
+            if (!socket.write(t) && !readPausedForDrain) {
+              readPausedForDrain = true;
+              socket.pause();
+            }
           }
         }
         let e: SshEvent | null;
@@ -130,7 +151,7 @@ export function attachSocket(conn: PumpableConnection, socket: net.Socket, onEve
   return {
     pump,
     get congested() {
-      return socket.writableNeedDrain;
+      return overHighWater();
     },
     get ended() {
       return sawClosed;

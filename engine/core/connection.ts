@@ -198,6 +198,16 @@ export class Connection {
     }
   }
 
+  /**
+   * Everything queued for the wire, one array per packet, without the concatenation copy of
+   * pollTransmit (a socket adapter can hand them to one writev). Empty when nothing is pending.
+   */
+  pollTransmitParts(): Uint8Array[] {
+    const parts = this.outQueue;
+    if (parts.length > 0) this.outQueue = [];
+    return parts;
+  }
+
   pollTransmit(): Uint8Array | null {
     if (this.outQueue.length === 0) return null;
     if (this.outQueue.length === 1) return this.outQueue.pop()!;
