@@ -35,10 +35,10 @@ const u32 = (v: number) => [v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255
 const u32le = (v: number) => [v & 255, (v >>> 8) & 255, (v >>> 16) & 255, v >>> 24];
 
 /** Ethernet + IPv4 + TCP frames of one connection, from (direction, bytes) pieces in order. */
-function framesOf(pieces: { dir: 'c2s' | 's2c'; bytes: Uint8Array }[], mss = 1400): number[][] {
+function framesOf(pieces: { dir: 'c2s' | 's2c'; bytes: Uint8Array }[], mss = 1400, ports: [number, number] = [50000, 2222]): number[][] {
   const seq = { c2s: 1000, s2c: 5000 };
   const frame = (dir: 'c2s' | 's2c', flags: number, payload: Uint8Array): number[] => {
-    const [sp, dp] = dir === 'c2s' ? [50000, 2222] : [2222, 50000];
+    const [sp, dp] = dir === 'c2s' ? ports : [ports[1], ports[0]];
     const tcp = [...u16(sp), ...u16(dp), ...u32(seq[dir]), ...u32(0), 0x50, flags, 0xff, 0xff, 0, 0, 0, 0, ...payload];
     seq[dir] = (seq[dir] + payload.length + (flags & 2 ? 1 : 0)) >>> 0;
     const [src, dst] = dir === 'c2s' ? [[10, 0, 0, 1], [10, 0, 0, 2]] : [[10, 0, 0, 2], [10, 0, 0, 1]];
@@ -218,6 +218,15 @@ describe('sshscope inspect on captures of in-memory sessions', () => {
     expect(after.every((p) => /MAC\/tag verification failed/.test(p.error ?? ''))).toBe(true);
   });
 
+  it('without the SYN the KEXINIT markers tell client from server', () => {
+    const s = session('nosyn', { kex: ['curve25519-sha256'], cipher: ['aes128-gcm@openssh.com'] }, 'echo nosyn');
+    // the client on the lower port, so the port rule alone would get it wrong
+    const st = analyzeCapture(pcapOf(framesOf(s.pieces, 1400, [1022, 40000]).slice(3)), { keylog: s.keylog }).streams[0]!;
+    expect(st.clientBy).toBe('kexinit');
+    expect(st.client).toEqual({ ip: '10.0.0.1', port: 1022 });
+    expect(st.packets.filter((p) => p.decrypted && p.error === undefined).length).toBeGreaterThan(5);
+  });
+
   it('lost segments are reported as gaps; the packets before them stay decoded', () => {
     const s = session('gap', { kex: ['curve25519-sha256'], cipher: ['aes128-gcm@openssh.com'] }, 'echo gap');
     const frames = framesOf(s.pieces, 200);
@@ -240,7 +249,7 @@ describe('sshscope inspect on captures of in-memory sessions', () => {
           if (!(e instanceof CaptureError)) throw e;
         }
       }),
-      { numRuns: 150 },
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 150) },
     );
   });
 
