@@ -42,6 +42,18 @@ function serverAfterKexinit(seed: string, c: Parameters<typeof hostileConfigs>[1
   return { server, client, cfg };
 }
 
+/** A fresh server that has read only the version line of a real client (whose KEXINIT is still queued in its events). */
+function serverAfterKexinitParts(seed: string) {
+  const cfg = hostileConfigs(seed);
+  const client = createClient(cfg.client);
+  const server = createServer(cfg.server);
+  const out = client.pollTransmit()!;
+  server.receive(out.subarray(0, out.indexOf(0x0a) + 1));
+  drain(server);
+  drainTransmit(server);
+  return { server, client };
+}
+
 /** A fresh server that has only read a version line. */
 function serverAfterVersion(seed: string): Connection {
   const server = createServer(hostileConfigs(seed).server);
@@ -691,6 +703,25 @@ describe('a name-list of 100 000 names (RFC 4251 §5)', () => {
       expect(row.chosen).toBe('curve25519-sha256');
     });
   }
+
+  it('names that are empty, non-ASCII or contain NUL are refused, naming the list (RFC 4251 §5)', () => {
+    for (const list of ['curve25519-sha256,,x', 'curve25519-sha256,', ',curve25519-sha256', 'curve25519-sha256,\u00e9', 'curve25519-sha256,a\u0000b']) {
+      const { server, client } = serverAfterKexinitParts(`bad-names-${list.length}-${list.charCodeAt(list.length - 1)}`);
+      // The client's KEXINIT with its kex_algorithms (at payload offset 17) replaced by `list`.
+      const p = packetsOf(drain(client)).find((e) => e.msg === 'SSH_MSG_KEXINIT')!.payload;
+      const oldLen = new DataView(p.buffer, p.byteOffset).getUint32(17);
+      const bytes = new TextEncoder().encode(list);
+      const np = new Uint8Array(p.length - oldLen + bytes.length);
+      np.set(p.subarray(0, 17));
+      new DataView(np.buffer).setUint32(17, bytes.length);
+      np.set(bytes, 21);
+      np.set(p.subarray(21 + oldLen), 21 + bytes.length);
+      server.receive(plainPacket(np));
+      const err = theError(server, drain(server));
+      // Packet offset 22 = 5 (header) + 1 (message number) + 16 (cookie): the list's length field.
+      expect(err, JSON.stringify(list)).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'payload.kexAlgorithms', offset: 22 });
+    }
+  });
 
   it('one whose packet would exceed 256 KiB is refused by its length before any decoding', () => {
     const { server } = serverAfterKexinit('huge-namelist-big');
