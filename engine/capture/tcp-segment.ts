@@ -98,7 +98,7 @@ function linkPayload(f: Frame, dv: DataView): { at: number; ether?: number } | n
 
 /**
  * Decodes a frame down to TCP. Returns null for frames that are not TCP over IP (ARP, UDP, other
- * link types, IP fragments after the first); throws CaptureError for a truncated or malformed header.
+ * link types, IP fragments); throws CaptureError for a truncated or malformed header.
  */
 export function tcpSegmentOf(f: Frame): TcpSegment | null {
   const d = f.data;
@@ -118,8 +118,9 @@ export function tcpSegmentOf(f: Frame): TcpSegment | null {
     const ihl = (d[o]! & 15) * 4;
     if (ihl < 20 || d.length - o < ihl) throw new CaptureError(`${where} IPv4`, 'IHL', o, `header length ${ihl} is invalid for ${d.length - o} bytes`);
     const totalLen = dv.getUint16(o + 2);
-    const fragOff = dv.getUint16(o + 6) & 0x1fff;
-    if (d[o + 9] !== 6 || fragOff !== 0) return null;
+    const frag = dv.getUint16(o + 6);
+    // fragments (more-fragments bit or an offset) are not reassembled: their bytes show up as a TCP gap
+    if (d[o + 9] !== 6 || (frag & 0x3fff) !== 0) return null;
     src = ipv4Text(d, o + 12);
     dst = ipv4Text(d, o + 16);
     // total_length trims Ethernet padding; 0 means TCP segmentation offload, use what was captured
