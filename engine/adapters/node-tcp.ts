@@ -1,8 +1,9 @@
 // Wraps a sans-IO connection around a Node TCP socket (the only node: file in engine/).
 // Socket data → conn.receive → pump: every pollTransmit() chunk (or pollTransmitParts() batch, one
-// writev) is written to the socket and every pollEvent() is delivered to the handler. Back-pressure:
-// when the socket holds more unsent bytes than its high-water mark we stop reading it until 'drain' (so a peer that does not read cannot make us buffer
-// without bound). The end of the socket becomes a 'closed' event if the engine did not emit one.
+// writev) is written to the socket and every pollEvent() is delivered to the handler.
+// Back-pressure: when the socket holds more unsent bytes than its high-water mark we stop reading
+// it until 'drain' (so a peer that does not read cannot make us buffer without bound). The end of
+// the socket becomes a 'closed' event if the engine did not emit one.
 
 import * as net from 'node:net';
 import type { Phase, Side, SshEvent } from '../events.ts';
