@@ -124,3 +124,13 @@ describe('node:zlib deflate → our decompressor, packet by packet', () => {
     expect(COMPRESSION['none']!.createCompressor).toBe(null);
   });
 });
+
+describe('a zlib bomb', () => {
+  it('a packet that inflates beyond 256 KiB is refused as soon as it passes the limit', async () => {
+    const { deflateSync, constants } = await import('node:zlib');
+    const bomb = new Uint8Array(deflateSync(new Uint8Array(16 * 1024 * 1024), { finishFlush: constants.Z_SYNC_FLUSH }));
+    expect(bomb.length).toBeLessThan(40_000);
+    const d = createDecompressor();
+    expect(() => d.decompress(bomb)).toThrow(/inflates to more than 262144 bytes/);
+  });
+});

@@ -68,7 +68,10 @@ export interface Decompressor {
 }
 
 /** A decompressor for one direction of a connection (zlib header expected first, RFC 1950 §2.2). */
-export function createDecompressor(): Decompressor {
+export function createDecompressor(opts: { maxOutput?: number } = {}): Decompressor {
+  // A packet may not inflate beyond this (a "zlib bomb" is refused, not buffered).
+  const maxOutput = opts.maxOutput ?? 256 * 1024;
+  let produced = 0;
   let input = new Uint8Array(0);
   let bitPos = 0; // bit index into input
   let headerDone = false;
@@ -107,6 +110,7 @@ export function createDecompressor(): Decompressor {
   };
 
   const put = (b: number): void => {
+    if (++produced > maxOutput) throw new InflateError(`the packet inflates to more than ${maxOutput} bytes`);
     if (outLen === out.length) {
       const bigger = new Uint8Array(out.length * 2);
       bigger.set(out);
@@ -180,6 +184,7 @@ export function createDecompressor(): Decompressor {
   return {
     stats,
     decompress(data) {
+      produced = 0;
       if (finished && data.length) throw new InflateError('data after the final block');
       stats.in += data.length;
       const joined = new Uint8Array(input.length + data.length);

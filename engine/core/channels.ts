@@ -51,6 +51,8 @@ export interface ChannelOptions {
   maxPacket: number;
   /** When true the application says what it consumed ('consume' command) before window is granted again. */
   manualWindow?: boolean;
+  /** Server: session channels allowed at once on one connection (OpenSSH MaxSessions, default 10). */
+  maxSessions?: number;
 }
 
 export class Channels {
@@ -231,7 +233,7 @@ export class Channels {
     const id = msg.recipientChannel as number;
     const ch = this.byLocal.get(id);
     if (!ch || ch.receivedClose) {
-      this.host.fatal(REASON.PROTOCOL_ERROR, `${msg.name} for unknown or closed channel ${id}`, { field: 'recipient channel', offset: 1 });
+      this.host.fatal(REASON.PROTOCOL_ERROR, `${msg.name} for unknown or closed channel ${id}`, { field: 'recipient channel', offset: 6 });
       return null;
     }
     return ch;
@@ -286,7 +288,9 @@ export class Channels {
       case 'SSH_MSG_CHANNEL_WINDOW_ADJUST': {
         const ch = this.lookup(msg);
         if (!ch) return;
-        ch.remoteWindow = Math.min(MAX_WINDOW, ch.remoteWindow + (msg.bytesToAdd as number));
+        // RFC 4254 §5.2: the window may not grow beyond 2^32 - 1 bytes.
+        if (ch.remoteWindow + (msg.bytesToAdd as number) > MAX_WINDOW) return this.host.fatal(REASON.PROTOCOL_ERROR, `channel ${ch.localId}: window adjust beyond 2^32-1 bytes`, { field: 'bytes to add', offset: 10 });
+        ch.remoteWindow += msg.bytesToAdd as number;
         this.flush(ch);
         return;
       }
@@ -355,6 +359,13 @@ export class Channels {
   private onOpen(msg: SshMessage): void {
     const type = msg.channelType as string;
     const sender = msg.senderChannel as number;
+    const sessions = [...this.byLocal.values()].filter((c) => c.type === 'session').length;
+    if (this.host.side === 'server' && type === 'session' && sessions >= (this.opts.maxSessions ?? 10)) {
+      // OpenSSH MaxSessions (default 10): refuse further sessions on this connection.
+      this.host.send({ name: 'SSH_MSG_CHANNEL_OPEN_FAILURE', recipientChannel: sender, reasonCode: OPEN_FAILURE.RESOURCE_SHORTAGE, description: `no more than ${this.opts.maxSessions ?? 10} sessions per connection`, language: '' }, 4);
+      this.host.emit({ type: 'channel', id: -1, change: 'open-failed', detail: { channelType: type, reason: 'MaxSessions' } }, 4);
+      return;
+    }
     if (this.host.side === 'client' || type !== 'session' || this.noMoreSessions) {
       const description = this.noMoreSessions && type === 'session' ? 'no more sessions: the client said it would open none' : `${type} channels are not accepted here`;
       this.host.send({ name: 'SSH_MSG_CHANNEL_OPEN_FAILURE', recipientChannel: sender, reasonCode: type === 'session' ? OPEN_FAILURE.ADMINISTRATIVELY_PROHIBITED : OPEN_FAILURE.UNKNOWN_CHANNEL_TYPE, description, language: '' }, 4);
@@ -374,10 +385,10 @@ export class Channels {
     const ch = this.lookup(msg);
     if (!ch) return;
     const data = msg.data as Uint8Array;
-    if (ch.receivedEof) return this.host.fatal(REASON.PROTOCOL_ERROR, `data after EOF on channel ${ch.localId}`, { field: 'data', offset: 5 });
+    if (ch.receivedEof) return this.host.fatal(REASON.PROTOCOL_ERROR, `data after EOF on channel ${ch.localId}`, { field: 'data', offset: 10 });
     // RFC 4254 §5.2: the peer must respect the window and the maximum packet size we gave it.
-    if (data.length > ch.localWindow) return this.host.fatal(REASON.PROTOCOL_ERROR, `channel ${ch.localId}: ${data.length} bytes exceed the window of ${ch.localWindow}`, { field: 'data', offset: 5 });
-    if (data.length > ch.localMaxPacket) return this.host.fatal(REASON.PROTOCOL_ERROR, `channel ${ch.localId}: ${data.length} bytes exceed the maximum packet size ${ch.localMaxPacket}`, { field: 'data', offset: 5 });
+    if (data.length > ch.localWindow) return this.host.fatal(REASON.PROTOCOL_ERROR, `channel ${ch.localId}: ${data.length} bytes exceed the window of ${ch.localWindow}`, { field: 'data', offset: 10 });
+    if (data.length > ch.localMaxPacket) return this.host.fatal(REASON.PROTOCOL_ERROR, `channel ${ch.localId}: ${data.length} bytes exceed the maximum packet size ${ch.localMaxPacket}`, { field: 'data', offset: 10 });
     ch.localWindow -= data.length;
     if (msg.name === 'SSH_MSG_CHANNEL_DATA') this.host.emit({ type: 'channel', id: ch.localId, change: 'data', detail: { data } }, 5);
     else this.host.emit({ type: 'channel', id: ch.localId, change: 'extended-data', detail: { data, code: msg.dataTypeCode } }, 5);

@@ -3,7 +3,7 @@
 // algorithm negotiation and key exchange (§7, §8), key re-exchange (§9), and the generic messages
 // (§11). Authentication (RFC 4252) and channels (RFC 4254) are the layers in auth-*.ts and channels.ts.
 
-import { decodeMessage, encodeMessage, encodeMessageTree, type DecodeContext, type SshMessage } from '../wire/messages.ts';
+import { decodeMessage, encodeMessage, encodeMessageTree, messageSpec, type DecodeContext, type SshMessage } from '../wire/messages.ts';
 import { DecodeError, Reader, bytesToBigint, equalBytes, toHex } from '../wire/codec.ts';
 import type { FieldNode, Phase, Side, SshEvent, SshEventBody, DecisionKind } from '../events.ts';
 import { defaultEnv, type Env } from '../env.ts';
@@ -443,6 +443,8 @@ export class Connection {
         this.ctx = { ...this.ctx, authMethod: 'none' };
         return;
     }
+    // RFC 4253 §11.4: a message number we do not know gets SSH_MSG_UNIMPLEMENTED, in any phase.
+    if (!messageSpec(msg.id, this.ctx)) return this.unimplemented(msg.id, seq);
     if (msg.id >= 30 && msg.id <= 49) return this.onKexMethodMessage(msg);
     if (msg.id >= 50 && msg.id <= 79) {
       if (this.authDone && this.side === 'server') return; // RFC 4252 §5.1: ignore after success
@@ -465,13 +467,17 @@ export class Connection {
       }
       return;
     }
-    if (msg.id >= 80 && msg.id <= 127) {
+    if (msg.id >= 80 && msg.id <= 100) {
       if (!this.authDone) throw outOfOrder(msg);
       this.channels.handle(msg);
       return;
     }
-    // RFC 4253 §11.4: an unrecognised message gets SSH_MSG_UNIMPLEMENTED with its sequence number.
-    this.emit({ type: 'info', message: `unrecognised message ${msg.id}: answered with SSH_MSG_UNIMPLEMENTED` });
+    this.unimplemented(msg.id, seq);
+  }
+
+  /** RFC 4253 §11.4: an unrecognised message gets SSH_MSG_UNIMPLEMENTED with its sequence number. */
+  private unimplemented(id: number, seq: number): void {
+    this.emit({ type: 'info', message: `unrecognised message ${id}: answered with SSH_MSG_UNIMPLEMENTED` });
     this.send({ name: 'SSH_MSG_UNIMPLEMENTED', sequenceNumber: seq });
   }
 
@@ -674,7 +680,7 @@ export class Connection {
     if (server) {
       if (!KEX_INIT_NAMES.has(msg.name) || round.sentNewKeys || (baseSpec.family === 'gex' && !round.gexSpec)) throw outOfOrder(msg);
       const isDh = msg.name === 'SSH_MSG_KEXDH_INIT' || msg.name === 'SSH_MSG_KEX_DH_GEX_INIT';
-      const clientPublic = isDh ? bigintToMinimalBytes(msg.e as bigint) : (msg.qC as Uint8Array);
+      const clientPublic = isDh ? dhValueBytes(msg.e as bigint, 'e') : (msg.qC as Uint8Array);
       const key = (this.cfg as ServerConfig).hostKeys.find((k) => k.type === sig.keyType);
       if (!key) throw new SshProtocolError(REASON.KEY_EXCHANGE_FAILED, `no host key for ${hostKeyAlg}`);
       let result;
@@ -695,7 +701,7 @@ export class Connection {
     }
     if (!KEX_REPLY_NAMES.has(msg.name) || !round.client || round.sentNewKeys) throw outOfOrder(msg);
     const kS = msg.hostKey as Uint8Array;
-    const serverPublic = msg.f !== undefined ? bigintToMinimalBytes(msg.f as bigint) : (msg.qS as Uint8Array);
+    const serverPublic = msg.f !== undefined ? dhValueBytes(msg.f as bigint, 'f') : (msg.qS as Uint8Array);
     const keyType = blobKeyType(kS);
     if (keyType !== sig.keyType) throw new SshProtocolError(REASON.KEY_EXCHANGE_FAILED, `host key is ${keyType ?? 'malformed'}, but ${hostKeyAlg} was negotiated`, { field: 'K_S', offset: 6 });
     let result: KexResult;
@@ -962,6 +968,12 @@ function blobKeyType(blob: Uint8Array): string | null {
   } catch {
     return null;
   }
+}
+
+/** A DH public value as unsigned bytes; RFC 4253 §8 requires 1 < e, f < p-1, so a negative one is refused here. */
+function dhValueBytes(v: bigint, field: 'e' | 'f'): Uint8Array {
+  if (v <= 0n) throw new SshProtocolError(REASON.KEY_EXCHANGE_FAILED, `${field} must be positive (1 < ${field} < p-1), got ${v}`, { field, offset: 6 });
+  return bigintToMinimalBytes(v);
 }
 
 function bigintToMinimalBytes(v: bigint): Uint8Array {

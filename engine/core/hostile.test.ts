@@ -456,7 +456,7 @@ describe('key exchange values', () => {
 
   it('DH e outside 1 < e < p-1 (RFC 4253 §8), with p from node:crypto modp14', () => {
     const p = BigInt('0x' + getDiffieHellman('modp14').getPrime('hex'));
-    for (const [label, e] of [['0', 0n], ['1', 1n], ['p-1', p - 1n], ['p', p], ['p+1', p + 1n]] as const) {
+    for (const [label, e] of [['-5 (two\'s complement on the wire)', -5n], ['0', 0n], ['1', 1n], ['p-1', p - 1n], ['p', p], ['p+1', p + 1n]] as const) {
       const s = kexServer(`dh-${label}`, 'diffie-hellman-group14-sha256');
       s.receive(plainMessage({ name: 'SSH_MSG_KEXDH_INIT', e }));
       const err = theError(s, drain(s));
@@ -783,5 +783,36 @@ describe('the same rules on the client side (a hostile server)', () => {
     pair.inject('server', { name: 'SSH_MSG_CHANNEL_OPEN_CONFIRMATION', recipientChannel: ch + 41, senderChannel: 1, initialWindowSize: 10, maximumPacketSize: 10, typeData: new Uint8Array(0) });
     const err = theError(pair.client, pair.pump());
     expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'recipient channel' });
+  });
+});
+
+describe('fixed after this catalogue found them', () => {
+  it('message numbers 101–127 after authentication get UNIMPLEMENTED (RFC 4253 §11.4), the session goes on', () => {
+    const { pair, remoteId } = openSessionPair('unassigned-connection-range');
+    const seq = pair.expectedSeq('client');
+    pair.inject('client', new Uint8Array([110, 1, 2, 3]));
+    pair.inject('client', { name: 'SSH_MSG_CHANNEL_EOF', recipientChannel: remoteId });
+    const events = pair.pump();
+    expect(errorsOf(events, 'server')).toEqual([]);
+    const unimpl = packetsOf(events, 'server').find((p) => p.msg === 'SSH_MSG_UNIMPLEMENTED' && p.dir === 's2c')!;
+    expect(new DataView(unimpl.payload.buffer, unimpl.payload.byteOffset).getUint32(1)).toBe(seq);
+    expect(events.some((e) => e.side === 'server' && e.type === 'channel' && e.change === 'eof')).toBe(true);
+  });
+
+  it('a WINDOW_ADJUST that would pass 2^32-1 bytes ends the connection (RFC 4254 §5.2)', () => {
+    const { pair, remoteId } = openSessionPair('window-overflow');
+    pair.inject('client', { name: 'SSH_MSG_CHANNEL_WINDOW_ADJUST', recipientChannel: remoteId, bytesToAdd: 0xffffffff });
+    const err = theError(pair.server, pair.pump());
+    expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'bytes to add', offset: 10 });
+  });
+
+  it('an eleventh session on one connection is refused (OpenSSH MaxSessions 10)', () => {
+    const { pair } = openSessionPair('max-sessions');
+    for (let i = 1; i <= 10; i++) pair.inject('client', { name: 'SSH_MSG_CHANNEL_OPEN', channelType: 'session', senderChannel: 100 + i, initialWindowSize: 65536, maximumPacketSize: 32768 });
+    const events = pair.pump();
+    expect(errorsOf(events, 'server')).toEqual([]);
+    const replies = packetsOf(events, 'server').filter((p) => p.dir === 's2c' && p.msg.startsWith('SSH_MSG_CHANNEL_OPEN_'));
+    // One session was open already: nine more are confirmed, the tenth new one is refused.
+    expect(replies.map((p) => p.msg)).toEqual([...Array(9).fill('SSH_MSG_CHANNEL_OPEN_CONFIRMATION'), 'SSH_MSG_CHANNEL_OPEN_FAILURE']);
   });
 });
