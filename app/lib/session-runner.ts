@@ -5,6 +5,7 @@
 
 import { createClient, createServer, type ClientConfig, type Connection, type Dir, type ServerConfig, type SshEvent } from '../../engine/index.ts';
 import { respondToExec } from '../../engine/core/session-harness.ts';
+import { concatBytes } from '../../engine/wire/codec.ts';
 
 export interface Tamper {
   dir: Dir;
@@ -23,17 +24,6 @@ export interface SessionResult {
   streams: Record<Dir, Uint8Array>;
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 export function runSession(clientCfg: ClientConfig, serverCfg: ServerConfig, command: string, tamper?: Tamper | null): SessionResult {
   const client = createClient(clientCfg);
@@ -88,7 +78,7 @@ export function runSession(clientCfg: ClientConfig, serverCfg: ServerConfig, com
     }
     if (!moved) break;
   }
-  return { events, stdout: concat(stdout), stderr: concat(stderr), exitStatus, streams: { c2s: concat(sent.c2s), s2c: concat(sent.s2c) } };
+  return { events, stdout: concatBytes(...stdout), stderr: concatBytes(...stderr), exitStatus, streams: { c2s: concatBytes(...sent.c2s), s2c: concatBytes(...sent.s2c) } };
 }
 
 /**

@@ -67,17 +67,6 @@ export function parseSshStrings(data: Uint8Array, count: number): Uint8Array[] |
   return pos === data.length ? out : null;
 }
 
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 const enc = new TextEncoder();
 const dec = new TextDecoder('utf-8', { fatal: false });
@@ -89,3 +78,5 @@ export function hex(b: Uint8Array): string {
   for (let i = 0; i < b.length; i++) s += (b[i]! < 16 ? '0' : '') + b[i]!.toString(16);
   return s;
 }
+
+export { concatBytes as concat } from '../wire/codec.ts';

@@ -5,6 +5,7 @@ import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
 import { sha1 } from '@noble/hashes/legacy.js';
 import { hmac as nobleHmac } from '@noble/hashes/hmac.js';
 import type { CryptoProvider, HashName } from './types.ts';
+import { concatBytes } from '../wire/codec.ts';
 
 const NOBLE = { sha1, sha256, sha384, sha512 } as const;
 
@@ -38,7 +39,7 @@ export function hmac(name: HashName, key: Uint8Array, data: Uint8Array, provider
 export function hmacKeyed(name: HashName, key: Uint8Array, provider?: CryptoProvider): (...parts: Uint8Array[]) => Uint8Array {
   if (provider?.hmac) {
     const ph = provider.hmac.bind(provider);
-    return (...parts) => ph(name, key, parts.length === 1 ? parts[0]! : join(parts));
+    return (...parts) => ph(name, key, parts.length === 1 ? parts[0]! : concatBytes(...parts));
   }
   const fn = NOBLE[name];
   if (!fn) throw new Error(`unknown hash ${String(name)}`);
@@ -50,14 +51,3 @@ export function hmacKeyed(name: HashName, key: Uint8Array, provider?: CryptoProv
   };
 }
 
-function join(parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}

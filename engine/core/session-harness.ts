@@ -6,6 +6,7 @@ import { createClient, createServer, type Connection } from './connection.ts';
 import type { ClientConfig, ServerConfig } from './config.ts';
 import { pumpPair } from '../adapters/memory-pair.ts';
 import type { SshEvent } from '../events.ts';
+import { concatBytes } from '../wire/codec.ts';
 
 export interface ExecResult {
   events: SshEvent[];
@@ -75,17 +76,6 @@ export function runExec(clientCfg: ClientConfig, serverCfg: ServerConfig, comman
       else if (e.change === 'closed') client.command({ type: 'disconnect', description: 'session finished' });
     }
   });
-  return { events: result.events, stdout: concat(stdout), stderr: concat(stderr), exitStatus, client, server };
+  return { events: result.events, stdout: concatBytes(...stdout), stderr: concatBytes(...stderr), exitStatus, client, server };
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
