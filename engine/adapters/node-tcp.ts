@@ -6,7 +6,8 @@
 // the socket becomes a 'closed' event if the engine did not emit one.
 
 import * as net from 'node:net';
-import type { Phase, Side, SshEvent } from '../events.ts';
+import type { Side, SshEvent } from '../events.ts';
+import { EventRelay } from './event-relay.ts';
 
 /** The part of a Connection the adapter drives (engine/index.ts Connection satisfies it). */
 export interface PumpableConnection {
@@ -43,32 +44,11 @@ export interface AttachedSocket {
 export function attachSocket(conn: PumpableConnection, socket: net.Socket, onEvent: (e: SshEvent) => void, opts: AttachOptions = {}): AttachedSocket {
   let pumping = false;
   let again = false;
-  let sawClosed = false;
-  let lastSeq = -1;
-  let lastPhase: Phase = 1;
-  let side: Side = opts.side ?? 'client';
+  const relay = new EventRelay(conn, onEvent, opts.side ?? 'client');
   let readPausedForDrain = false;
   let ending = false;
 
-  const deliver = (e: SshEvent): void => {
-    lastSeq = e.seq;
-    lastPhase = e.phase;
-    side = e.side;
-    if (e.type === 'closed') {
-      if (sawClosed) return;
-      sawClosed = true;
-    }
-    onEvent(e);
-  };
 
-  const synthesizeClosed = (message: string): void => {
-    if (sawClosed) return;
-    // Events the engine queued before the socket went away come first.
-    let e: SshEvent | null;
-    while ((e = conn.pollEvent()) !== null) deliver(e);
-    if (sawClosed) return;
-    deliver({ seq: lastSeq + 1, t: Date.now(), side, phase: lastPhase, type: 'closed', reason: 10, message });
-  };
 
   /** Bytes the socket still holds in user space reach its high-water mark ('drain' will follow). */
   const overHighWater = (): boolean => socket.writableLength >= socket.writableHighWaterMark;
@@ -106,11 +86,7 @@ export function attachSocket(conn: PumpableConnection, socket: net.Socket, onEve
             }
           }
         }
-        let e: SshEvent | null;
-        while ((e = conn.pollEvent()) !== null) {
-          deliver(e);
-          again = true; // the handler may have issued commands
-        }
+        if (relay.drain()) again = true; // the handler may have issued commands
       } while (again);
     } finally {
       pumping = false;
@@ -141,12 +117,12 @@ export function attachSocket(conn: PumpableConnection, socket: net.Socket, onEve
   socket.on('end', () => {
     // the peer half-closed: SSH has nothing more to say after that
     pump();
-    synthesizeClosed('the peer closed the TCP connection');
+    relay.transportEnded('the peer closed the TCP connection');
     if (!socket.destroyed) socket.end();
   });
   socket.on('close', () => {
     pump();
-    synthesizeClosed(socketError ? `TCP connection failed: ${socketError.message}` : 'TCP connection closed');
+    relay.transportEnded(socketError ? `TCP connection failed: ${socketError.message}` : 'TCP connection closed');
   });
 
   return {
@@ -155,7 +131,7 @@ export function attachSocket(conn: PumpableConnection, socket: net.Socket, onEve
       return overHighWater();
     },
     get ended() {
-      return sawClosed;
+      return relay.ended;
     },
     end() {
       pump();

@@ -6,7 +6,8 @@
 // The WebSocket's close becomes a 'closed' event if the engine did not emit one; the bridge's
 // close code and reason (e.g. 4403 "target not allowed: …") are kept for the UI.
 
-import type { Phase, Side, SshEvent } from '../events.ts';
+import type { Side, SshEvent } from '../events.ts';
+import { EventRelay } from './event-relay.ts';
 import type { PumpableConnection } from './node-tcp.ts';
 
 export type { PumpableConnection };
@@ -86,24 +87,11 @@ export function attachWebSocket(conn: PumpableConnection, ws: WebSocketLike, onE
   ws.binaryType = 'arraybuffer';
   let pumping = false;
   let again = false;
-  let sawClosed = false;
-  let lastSeq = -1;
-  let lastPhase: Phase = 1;
-  let side: Side = opts.side ?? 'client';
+  const relay = new EventRelay(conn, onEvent, opts.side ?? 'client');
   let closeCode: number | null = null;
   let closeReason = '';
   let ending = false;
 
-  const deliver = (e: SshEvent): void => {
-    lastSeq = e.seq;
-    lastPhase = e.phase;
-    side = e.side;
-    if (e.type === 'closed') {
-      if (sawClosed) return;
-      sawClosed = true;
-    }
-    onEvent(e);
-  };
 
   const pump = (): void => {
     if (pumping) {
@@ -119,11 +107,7 @@ export function attachWebSocket(conn: PumpableConnection, ws: WebSocketLike, onE
           let t: Uint8Array | null;
           while ((t = conn.pollTransmit()) !== null) ws.send(t);
         }
-        let e: SshEvent | null;
-        while ((e = conn.pollEvent()) !== null) {
-          deliver(e);
-          again = true; // the handler may have issued commands
-        }
+        if (relay.drain()) again = true; // the handler may have issued commands
       } while (again);
     } finally {
       pumping = false;
@@ -149,12 +133,8 @@ export function attachWebSocket(conn: PumpableConnection, ws: WebSocketLike, onE
     closeCode = ev.code ?? 1005;
     closeReason = ev.reason ?? '';
     pump();
-    if (sawClosed) return;
-    let e: SshEvent | null;
-    while ((e = conn.pollEvent()) !== null) deliver(e);
-    if (sawClosed) return;
     const text = closeReason || BRIDGE_CLOSE_TEXT[closeCode] || 'the WebSocket closed';
-    deliver({ seq: lastSeq + 1, t: Date.now(), side, phase: lastPhase, type: 'closed', reason: 10, message: `bridge closed (${closeCode}): ${text}` });
+    relay.transportEnded(`bridge closed (${closeCode}): ${text}`);
   });
   ws.addEventListener('error', () => {
     /* a 'close' event follows with the code */
@@ -164,7 +144,7 @@ export function attachWebSocket(conn: PumpableConnection, ws: WebSocketLike, onE
   return {
     pump,
     get ended() {
-      return sawClosed;
+      return relay.ended;
     },
     get closeCode() {
       return closeCode;
