@@ -1,15 +1,17 @@
 // Every label of the app in English and 简体中文. A string without its translation is a failing
 // test (i18n.test.ts), not a blank on the projector. Placeholders: {name}.
 
-export type Lang = 'en' | 'zh';
+import type { Bilingual, Lang } from './i18n-types.ts';
+import { LESSON_STRINGS } from './strings/lessons.ts';
+import { OPEN_FILE_STRINGS } from './strings/open-file.ts';
+import { REAL_SERVER_STRINGS } from './strings/real-server.ts';
+import { CLASSROOM_STRINGS } from './strings/classroom.ts';
+
+export type { Bilingual, Lang } from './i18n-types.ts';
 export const LANGS: readonly Lang[] = ['en', 'zh'];
 
-export interface Bilingual {
-  en: string;
-  zh: string;
-}
-
-export const STRINGS = {
+/** The strings of the core views; each source of event logs keeps its own table in strings/. */
+const CORE_STRINGS = {
   'app.tagline': { en: 'SSH-2, byte by byte', zh: '逐字节看懂 SSH-2' },
   'app.loading': { en: 'Running the SSH engines…', zh: '正在运行 SSH 引擎…' },
   'app.summary': { en: '{events} steps · {packets} packets · exit status {status}', zh: '{events} 步 · {packets} 个数据包 · 退出状态 {status}' },
@@ -247,7 +249,16 @@ export const STRINGS = {
   'help.projector': { en: 'projector mode', zh: '投影模式' },
   'help.help': { en: 'this help', zh: '显示本帮助' },
   'help.close': { en: 'Close', zh: '关闭' },
+  'help.open': { en: 'open a lesson, file, real server or classroom', zh: '打开课程场景、文件、真实服务器或课堂实况' },
+  'source.open': { en: 'Open…', zh: '打开…' },
+  'source.open.label': { en: 'Choose what to watch: a lesson, a file, a real server or the classroom', zh: '选择要观看的内容：课程场景、文件、真实服务器或课堂实况' },
+  'source.title': { en: 'What to watch', zh: '选择观看内容' },
+  'source.simulation': { en: 'Simulation', zh: '模拟' },
+  'source.back': { en: 'Back to the simulation', zh: '返回模拟' },
+  'source.showing': { en: 'Showing: {what}', zh: '正在显示：{what}' },
 } as const satisfies Record<string, Bilingual>;
+
+export const STRINGS = { ...CORE_STRINGS, ...LESSON_STRINGS, ...OPEN_FILE_STRINGS, ...REAL_SERVER_STRINGS, ...CLASSROOM_STRINGS } as const satisfies Record<string, Bilingual>;
 
 export type StringKey = keyof typeof STRINGS;
 

@@ -1,7 +1,7 @@
 // The app's single source of truth (DESIGN.md "App"): the event log in $state.raw, the cursor,
 // the selection and the display settings. Every view derives what it shows from these.
 
-import { DEFAULT_SCENARIO, runScenario, type ScenarioConfig, type ScenarioRun } from './scenario.ts';
+import { DEFAULT_SCENARIO, runScenario, type HostFiles, type ScenarioConfig, type ScenarioRun } from './scenario.ts';
 import { streamOffset } from './session-runner.ts';
 import { LiveSession } from './live-session.ts';
 import { buildSteps, packetAtOrBefore, phaseAt, phaseJump, type PacketEvent, type Step } from './steps.ts';
@@ -11,6 +11,28 @@ import type { ViewName } from './url-state.ts';
 import type { Phase, SshEvent } from '../../engine/index.ts';
 
 export type Theme = 'light' | 'dark';
+
+/**
+ * Where the event log on screen came from. Every view derives from (log, cursor) whatever the
+ * source, so a lesson, a saved recording, a capture or a live real-server session steps alike.
+ */
+export type LogSource =
+  /** The in-page client ⇄ server run of the settings form (app/lib/scenario.ts). */
+  | { kind: 'simulation' }
+  /** One connection of a teaching scenario from scenarios/catalog. */
+  | { kind: 'lesson'; id: string; title: string }
+  /** A recording exported as JSON and opened again. */
+  | { kind: 'recording'; name: string }
+  /** One SSH stream of a pcap/pcapng capture. */
+  | { kind: 'capture'; name: string; stream: number }
+  /** Our client in the page against a real server through the local bridge. */
+  | { kind: 'real-server'; target: string }
+  /** A real ssh client connected to the classroom server (`sshscope start --ssh-port`). */
+  | { kind: 'classroom'; connection: string };
+
+/** The tabs of the "Open…" dialog, one per kind of source besides the simulation. */
+export const SOURCE_TABS = ['lessons', 'open-file', 'real-server', 'classroom'] as const;
+export type SourceTab = (typeof SOURCE_TABS)[number];
 
 /** Which view a step naturally belongs to, when the view follows the cursor. */
 export function viewForEvent(e: SshEvent): ViewName | null {
@@ -30,6 +52,19 @@ export function viewForEvent(e: SshEvent): ViewName | null {
     default:
       return null;
   }
+}
+
+/** Wraps a log from any source as a run the views can show (files unknown unless given). */
+export function runFromEvents(events: SshEvent[], extra: { config?: ScenarioConfig; files?: Partial<HostFiles>; stdout?: string; exitStatus?: number | null } = {}): ScenarioRun {
+  return {
+    config: extra.config ?? DEFAULT_SCENARIO,
+    events,
+    stdout: extra.stdout ?? '',
+    stderr: '',
+    exitStatus: extra.exitStatus ?? null,
+    files: { knownHostsLine: '', authorizedKeys: '', clientPublicKey: null, hostPublicKey: '', ...extra.files },
+    streams: { c2s: new Uint8Array(0), s2c: new Uint8Array(0) },
+  };
 }
 
 export class Session {
@@ -55,6 +90,10 @@ export class Session {
   /** The interactive terminal session, when one was started (its log replaces the scenario's). */
   live: LiveSession | null = null;
   liveActive = $state(false);
+  /** Where the log came from; rerun() returns to the simulation. */
+  source = $state.raw<LogSource>({ kind: 'simulation' });
+  /** The "Open…" dialog's tab while it is open. */
+  sourceDialog = $state<SourceTab | null>(null);
 
   steps: Step[] = $derived(this.run ? buildSteps(this.run.events) : []);
   packets: Step[] = $derived(this.steps.filter((s) => s.event.type === 'packet'));
@@ -88,6 +127,7 @@ export class Session {
     this.config = config;
     this.live = null;
     this.liveActive = false;
+    this.source = { kind: 'simulation' };
     try {
       this.run = runScenario(config);
       this.error = null;
@@ -98,6 +138,26 @@ export class Session {
     this.selectedPath = null;
     this.hoverPath = null;
     this.goto(Math.min(cursor, Math.max(0, this.steps.length - 1)));
+  }
+
+  /**
+   * Shows a log that the in-page simulation did not make (a lesson's connection, a recording, a
+   * capture stream, a real server, a classroom connection). Call it again with a longer log to
+   * follow a live source: the cursor stays unless `cursor` is given.
+   */
+  showLog(source: LogSource, run: ScenarioRun, cursor?: number): void {
+    const same = this.source === source;
+    this.playing = false;
+    this.live = null;
+    this.liveActive = false;
+    this.source = source;
+    this.run = run;
+    this.error = null;
+    if (!same) {
+      this.selectedPath = null;
+      this.hoverPath = null;
+    }
+    this.goto(cursor ?? (same ? this.cursor : 0));
   }
 
   /** Reruns the session with one bit of `byte` of the packet at step `stepIndex` flipped in transit. */
