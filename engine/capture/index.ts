@@ -12,3 +12,4 @@ export { parseKeylog, mergeKeylogs, type Keylog, type KeylogSecret } from './key
 export { decodeSshConnection, looksLikeSsh, type DecodeOptions, type SshStream, type CapturedPacket, type KexinitSummary, type KexRoundSummary, type Dir } from './ssh-stream.ts';
 export { roundKeys, kexFamily, type KexTranscript, type RoundKeys } from './kex-round.ts';
 export { inspectJson, inspectText, streamJson, keyFields, type InspectJson, type InspectStreamJson, type InspectPacketJson, type InspectKexinitJson } from './report.ts';
+export { writeSessionPcapng, ipBytes, MAX_SEGMENT, type SessionPcapngInput, type SessionChunk, type PcapngEndpointInput } from './pcapng-writer.ts';
