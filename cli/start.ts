@@ -6,15 +6,19 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { serveStatic, type StaticServer } from './static-server.ts';
+import { attachBridge, parseAllowRule, LOOPBACK_RULES, type AllowRule, type Bridge } from './bridge.ts';
 
 export const REPO_ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 export const DIST_DIR = join(REPO_ROOT, 'dist');
 export const DEFAULT_PORT = 4173;
 
-const USAGE = `usage: sshscope start [--port PORT] [--rebuild] [--no-build]
+const USAGE = `usage: sshscope start [--port PORT] [--allow HOST:PORT …] [--rebuild] [--no-build]
 
-Builds the web app (when dist/ is missing or stale) and serves it on 127.0.0.1.
+Builds the web app (when dist/ is missing or stale) and serves it on 127.0.0.1, with the
+WebSocket-to-TCP bridge (ws://127.0.0.1:PORT/bridge, docs/bridge.md) on the same port.
   --port PORT   port to listen on (default ${DEFAULT_PORT}; a free port is used when it is taken)
+  --allow HOST:PORT  a target the bridge may dial (repeatable; HOST:* for any port; default:
+                the SSH servers on this machine's loopback, 127.0.0.1:* ::1:* localhost:*)
   --rebuild     build even when dist/ looks fresh
   --no-build    serve dist/ as it is
 `;
@@ -102,6 +106,42 @@ function parsePort(s: string | undefined): number {
   return n;
 }
 
+/** `--allow` values → allow rules (undefined: the bridge's default, loopback only). Throws on a bad value. */
+export function parseAllowList(values: readonly string[] | undefined): AllowRule[] | undefined {
+  if (!values || values.length === 0) return undefined;
+  return values.map((v) => {
+    try {
+      return parseAllowRule(v);
+    } catch (err) {
+      throw new Error(`--allow ${v}: ${(err as Error).message}`);
+    }
+  });
+}
+
+/** The app and the bridge on one loopback HTTP server, as `sshscope start` runs them (tests start it in-process). */
+export interface AppServer {
+  server: StaticServer;
+  bridge: Bridge;
+  /** "http://127.0.0.1:PORT/" */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Serves a built app directory with the bridge mounted on /bridge (no build, no signals). */
+export async function startAppServer(opts: { root?: string; host?: string; port?: number; allow?: readonly AllowRule[]; log?: (line: string) => void } = {}): Promise<AppServer> {
+  const server = await serveStatic({ root: opts.root ?? DIST_DIR, host: opts.host ?? '127.0.0.1', port: opts.port ?? 0 });
+  const bridge = attachBridge(server.server, { allow: opts.allow ?? LOOPBACK_RULES, ...(opts.log ? { log: opts.log } : {}) });
+  return {
+    server,
+    bridge,
+    url: server.url,
+    close: async () => {
+      await bridge.close();
+      await server.close();
+    },
+  };
+}
+
 /** Resolves on the first SIGINT or SIGTERM. */
 function untilSignal(): Promise<NodeJS.Signals> {
   return new Promise((done) => {
@@ -124,6 +164,7 @@ export async function start(argv: string[]): Promise<number> {
         port: { type: 'string', short: 'p' },
         rebuild: { type: 'boolean' },
         'no-build': { type: 'boolean' },
+        allow: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -140,6 +181,14 @@ export async function start(argv: string[]): Promise<number> {
   let port: number;
   try {
     port = parsePort(values.port);
+  } catch (err) {
+    process.stderr.write(`sshscope start: ${(err as Error).message}\n`);
+    return 2;
+  }
+
+  let allow: AllowRule[] | undefined;
+  try {
+    allow = parseAllowList(values.allow);
   } catch (err) {
     process.stderr.write(`sshscope start: ${(err as Error).message}\n`);
     return 2;
@@ -168,8 +217,10 @@ export async function start(argv: string[]): Promise<number> {
     return 1;
   }
   if (server.port !== port && port !== 0) process.stderr.write(`sshscope: port ${port} is taken, using ${server.port}\n`);
+  const bridge = attachBridge(server.server, { ...(allow ? { allow } : {}), log: (line) => process.stderr.write(`sshscope: ${line}\n`) });
   process.stdout.write(`sshscope is running at ${server.url}\n`);
   await untilSignal();
+  await bridge.close();
   await server.close();
   return 0;
 }
