@@ -3,7 +3,7 @@
 
 import type { SshMessage } from '../wire/messages.ts';
 import type { Phase } from '../events.ts';
-import type { Command } from './config.ts';
+import type { Command, PermitOpen } from './config.ts';
 import type { LayerHost } from './host.ts';
 import { REASON } from './errors.ts';
 
@@ -44,6 +44,8 @@ interface Channel {
   started: boolean;
   /** Bytes delivered to the application but not yet consumed (manual window mode). */
   held: number;
+  /** Server, direct-tcpip: opened by the peer, waiting for the host program's confirm-open / refuse-open. */
+  awaitingConfirm?: boolean;
 }
 
 export interface ChannelOptions {
@@ -53,6 +55,21 @@ export interface ChannelOptions {
   manualWindow?: boolean;
   /** Server: session channels allowed at once on one connection (OpenSSH MaxSessions, default 10). */
   maxSessions?: number;
+  /** Server: where direct-tcpip channels may lead (sshd PermitOpen); default 'none'. */
+  permitOpen?: PermitOpen;
+}
+
+/** sshd PermitOpen matching: "host:port" entries, "*" for any port (sshd_config(5) PermitOpen). */
+export function openPermitted(permit: PermitOpen | undefined, host: string, port: number): boolean {
+  if (permit === undefined || permit === 'none') return false;
+  if (permit === 'any') return true;
+  return permit.some((entry) => {
+    const i = entry.lastIndexOf(':');
+    if (i < 0) return false;
+    const h = entry.slice(0, i).replace(/^\[(.*)\]$/, '$1');
+    const p = entry.slice(i + 1);
+    return (h === '*' || h.toLowerCase() === host.toLowerCase()) && (p === '*' || Number(p) === port);
+  });
 }
 
 export class Channels {
@@ -66,9 +83,13 @@ export class Channels {
   /** Restrictions from the authorized_keys line that authenticated the user (no-pty, command=). */
   private policy: { pty: boolean; command?: string } = { pty: true };
 
+  /** Where direct-tcpip channels may lead (from ChannelOptions, or changed by the 'permit-open' command). */
+  private permitOpen: PermitOpen | undefined;
+
   constructor(host: LayerHost, opts: ChannelOptions) {
     this.host = host;
     this.opts = opts;
+    this.permitOpen = opts.permitOpen;
   }
 
   /** Applies authorized_keys options: no-pty / restrict refuse pty-req; command= replaces exec and shell. */
@@ -124,6 +145,22 @@ export class Channels {
       this.host.emit({ type: 'channel', id: ch.localId, change: 'open-request', detail: { channelType: 'session' } }, 4);
       return ch.localId;
     }
+    if (cmd.type === 'open-direct-tcpip') {
+      if (this.host.side !== 'client') {
+        this.host.emit({ type: 'error', local: true, message: 'open-direct-tcpip: only a client asks for direct-tcpip channels' });
+        return -1;
+      }
+      const ch = this.newChannel('direct-tcpip');
+      const fields = { hostToConnect: cmd.host, portToConnect: cmd.port, originatorAddress: cmd.originatorHost, originatorPort: cmd.originatorPort };
+      // RFC 4254 §7.2
+      this.host.send({ name: 'SSH_MSG_CHANNEL_OPEN', channelType: 'direct-tcpip', senderChannel: ch.localId, initialWindowSize: ch.localWindow, maximumPacketSize: ch.localMaxPacket, ...fields }, 4);
+      this.host.emit({ type: 'channel', id: ch.localId, change: 'open-request', detail: { channelType: 'direct-tcpip', host: cmd.host, port: cmd.port, originatorAddress: cmd.originatorHost, originatorPort: cmd.originatorPort } }, 4);
+      return ch.localId;
+    }
+    if (cmd.type === 'permit-open') {
+      this.permitOpen = cmd.permit;
+      return 0;
+    }
     if (!('channel' in cmd)) return 0;
     const ch = this.byLocal.get(cmd.channel);
     if (!ch || ch.state === 'closed' || ch.sentClose) {
@@ -131,6 +168,10 @@ export class Channels {
       return 0;
     }
     switch (cmd.type) {
+      case 'confirm-open':
+      case 'refuse-open':
+        this.answerOpen(ch, cmd);
+        return 0;
       case 'pty':
         this.request(ch, 'pty-req', { term: cmd.term ?? 'xterm-256color', widthChars: cmd.cols ?? 80, heightRows: cmd.rows ?? 24, widthPixels: 0, heightPixels: 0, modes: cmd.modes ?? new Uint8Array([0]) });
         break;
@@ -274,6 +315,7 @@ export class Channels {
         ch.remoteWindow = msg.initialWindowSize as number;
         ch.remoteMaxPacket = msg.maximumPacketSize as number;
         ch.state = 'open';
+        if (ch.type === 'direct-tcpip') ch.started = true;
         this.host.emit({ type: 'channel', id: ch.localId, change: 'open', detail: { remoteId: ch.remoteId, window: ch.remoteWindow, maxPacket: ch.remoteMaxPacket } }, 4);
         this.flush(ch);
         return;
@@ -366,6 +408,7 @@ export class Channels {
       this.host.emit({ type: 'channel', id: -1, change: 'open-failed', detail: { channelType: type, reason: 'MaxSessions' } }, 4);
       return;
     }
+    if (this.host.side === 'server' && type === 'direct-tcpip') return this.onDirectTcpip(msg);
     if (this.host.side === 'client' || type !== 'session' || this.noMoreSessions) {
       const description = this.noMoreSessions && type === 'session' ? 'no more sessions: the client said it would open none' : `${type} channels are not accepted here`;
       this.host.send({ name: 'SSH_MSG_CHANNEL_OPEN_FAILURE', recipientChannel: sender, reasonCode: type === 'session' ? OPEN_FAILURE.ADMINISTRATIVELY_PROHIBITED : OPEN_FAILURE.UNKNOWN_CHANNEL_TYPE, description, language: '' }, 4);
@@ -379,6 +422,51 @@ export class Channels {
     ch.state = 'open';
     this.host.send({ name: 'SSH_MSG_CHANNEL_OPEN_CONFIRMATION', recipientChannel: sender, senderChannel: ch.localId, initialWindowSize: ch.localWindow, maximumPacketSize: ch.localMaxPacket, typeData: new Uint8Array(0) }, 4);
     this.host.emit({ type: 'channel', id: ch.localId, change: 'open', detail: { channelType: type, remoteId: sender, window: ch.remoteWindow, maxPacket: ch.remoteMaxPacket } }, 4);
+  }
+
+  /**
+   * RFC 4254 §7.2 on the server: a client asks us to connect host:port. Refused at once when the
+   * policy does not permit it (ADMINISTRATIVELY_PROHIBITED, as sshd answers for PermitOpen);
+   * otherwise the request becomes an 'open-request' event and waits for the host program, which
+   * connects the target and answers confirm-open (OPEN_CONFIRMATION) or refuse-open (CONNECT_FAILED).
+   */
+  private onDirectTcpip(msg: SshMessage): void {
+    const sender = msg.senderChannel as number;
+    const host = msg.hostToConnect as string;
+    const port = msg.portToConnect as number;
+    const detail = { channelType: 'direct-tcpip', host, port, originatorAddress: msg.originatorAddress as string, originatorPort: msg.originatorPort as number };
+    if (!openPermitted(this.permitOpen, host, port)) {
+      this.host.send({ name: 'SSH_MSG_CHANNEL_OPEN_FAILURE', recipientChannel: sender, reasonCode: OPEN_FAILURE.ADMINISTRATIVELY_PROHIBITED, description: 'administratively prohibited: open failed', language: '' }, 4);
+      this.host.emit({ type: 'channel', id: -1, change: 'open-failed', detail: { ...detail, reasonCode: OPEN_FAILURE.ADMINISTRATIVELY_PROHIBITED, reason: 'PermitOpen' } }, 4);
+      return;
+    }
+    const ch = this.newChannel('direct-tcpip');
+    ch.remoteId = sender;
+    ch.remoteWindow = msg.initialWindowSize as number;
+    ch.remoteMaxPacket = msg.maximumPacketSize as number;
+    ch.awaitingConfirm = true;
+    this.host.emit({ type: 'channel', id: ch.localId, change: 'open-request', detail }, 4);
+  }
+
+  private answerOpen(ch: Channel, cmd: Extract<Command, { type: 'confirm-open' | 'refuse-open' }>): void {
+    if (!ch.awaitingConfirm) {
+      this.host.emit({ type: 'error', local: true, message: `${cmd.type}: channel ${ch.localId} is not waiting for an answer` });
+      return;
+    }
+    ch.awaitingConfirm = false;
+    if (cmd.type === 'refuse-open') {
+      const reasonCode = cmd.reason ?? OPEN_FAILURE.CONNECT_FAILED;
+      const description = cmd.description ?? 'connect failed';
+      this.byLocal.delete(ch.localId);
+      this.host.send({ name: 'SSH_MSG_CHANNEL_OPEN_FAILURE', recipientChannel: ch.remoteId, reasonCode, description, language: '' }, 4);
+      this.host.emit({ type: 'channel', id: ch.localId, change: 'open-failed', detail: { channelType: ch.type, reasonCode, description } }, 4);
+      return;
+    }
+    ch.state = 'open';
+    ch.started = true; // no session requests on a forwarded connection: its data is phase 5
+    this.host.send({ name: 'SSH_MSG_CHANNEL_OPEN_CONFIRMATION', recipientChannel: ch.remoteId, senderChannel: ch.localId, initialWindowSize: ch.localWindow, maximumPacketSize: ch.localMaxPacket, typeData: new Uint8Array(0) }, 4);
+    this.host.emit({ type: 'channel', id: ch.localId, change: 'open', detail: { channelType: ch.type, remoteId: ch.remoteId, window: ch.remoteWindow, maxPacket: ch.remoteMaxPacket } }, 4);
+    this.flush(ch);
   }
 
   private onData(msg: SshMessage): void {

@@ -77,11 +77,29 @@ export interface ServerConfig extends CommonConfig {
   peerAddress?: string;
   /** Methods every user must complete, e.g. [['publickey','password']] for partial success. */
   requiredMethods?: string[][];
+  /**
+   * Which direct-tcpip destinations (ssh -L, RFC 4254 §7.2) a client may ask us to connect to, as
+   * sshd's PermitOpen: 'any', 'none' (the default here: forwarding off), or "host:port" entries
+   * ("*" as the port matches any). A permitted open is surfaced as a channel 'open-request' event;
+   * the host program connects the target and answers with 'confirm-open' or 'refuse-open'.
+   */
+  permitOpen?: PermitOpen;
 }
+
+/** sshd PermitOpen (sshd_config(5)): where direct-tcpip channels may lead. */
+export type PermitOpen = 'any' | 'none' | string[];
 
 /** Things an application asks a connection to do. */
 export type Command =
   | { type: 'open-session' }
+  /** Client: open a direct-tcpip channel (ssh -L): the server connects host:port for us (RFC 4254 §7.2). */
+  | { type: 'open-direct-tcpip'; host: string; port: number; originatorHost: string; originatorPort: number }
+  /** Server: the target of a direct-tcpip 'open-request' is connected: confirm the channel (RFC 4254 §5.1). */
+  | { type: 'confirm-open'; channel: number }
+  /** Server: the target could not be reached (default reason 2, SSH_OPEN_CONNECT_FAILED, RFC 4254 §5.1). */
+  | { type: 'refuse-open'; channel: number; reason?: number; description?: string }
+  /** Server: change the PermitOpen policy at run time (until the connection passes ServerConfig.permitOpen down). */
+  | { type: 'permit-open'; permit: PermitOpen }
   | { type: 'pty'; channel: number; term?: string; cols?: number; rows?: number; modes?: Uint8Array }
   | { type: 'env'; channel: number; name: string; value: string }
   | { type: 'shell'; channel: number }
