@@ -3,7 +3,7 @@
 // code = the remote exit status (255 when the connection fails, like ssh). With a command: exec;
 // without one: a shell, with a pty when stdin is a terminal (raw mode, window-change on resize).
 
-import { appendFileSync, createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createClient, defaultEnv, KEX, SIGNATURES, type ClientConfig, type Connection, type HostKeyInfo, type SshEvent, type SshPrivateKey } from '../engine/index.ts';
@@ -16,10 +16,11 @@ import { ALGORITHM_FLAGS, algorithmsFromFlags } from './algorithm-flags.ts';
 import { ArgError, countSwitch, formatHelp, getAll, getValue, parseArgs, parseDestination, parseList, parsePort, type CommandSpec } from './args.ts';
 import { JsonLog } from './json-log.ts';
 import { keylogLines, keylogOf, legacyKeylogLines } from './keylog.ts';
+import { SessionRecorder } from '../engine/capture/session-recorder.ts';
 
 export const CONNECT_SPEC: CommandSpec = {
   name: 'connect',
-  usage: 'connect [-p PORT] [-i KEYFILE] [--password-env VAR] [--known-hosts FILE] [--accept-new] [--kex L] [--hostkey-algs L] [--ciphers L] [--macs L] [--trace] [--json FILE] [--keylog FILE] user@host [command…]',
+  usage: 'connect [-p PORT] [-i KEYFILE] [--password-env VAR] [--known-hosts FILE] [--accept-new] [--kex L] [--hostkey-algs L] [--ciphers L] [--macs L] [--trace] [--json FILE] [--keylog FILE] [--pcap FILE] user@host [command…]',
   summary: 'Logs in to an SSH server like ssh(1) does, with our own TypeScript client, and can narrate every step of the protocol (--trace).',
   stopAfterPositionals: 1,
   flags: [
@@ -36,6 +37,7 @@ export const CONNECT_SPEC: CommandSpec = {
     { name: 'trace', short: 'v', help: 'narrate every protocol event on stderr' },
     { name: 'json', value: true, valueName: 'FILE', help: 'write every event as a JSON line' },
     { name: 'keylog', value: true, valueName: 'FILE', help: 'append Wireshark SSH key log lines for every key exchange' },
+    { name: 'pcap', value: true, valueName: 'FILE', help: 'write the session as a pcapng capture (synthetic TCP/IP headers, the key log in a Decryption Secrets Block) that sshscope inspect and Wireshark open decrypted' },
     { name: 'keylog-legacy', help: "write the key log in the old '<cookie> <private key>' form that tshark 4.0 reads (curve25519 only)" },
     { name: 'rekey-limit', value: true, valueName: 'BYTES', help: 're-exchange keys after this many bytes (K, M, G suffixes; default 1G, RFC 4253 §9)' },
     { name: 'tty', short: 't', repeat: true, help: 'request a pty even for a command (-tt: even when stdin is not a terminal)' },
@@ -134,6 +136,7 @@ interface ConnectPlan {
   json: JsonLog | null;
   keylogFile: string | null;
   keylogLegacy: boolean;
+  pcapFile: string | null;
   knownHostsFile: string;
   acceptNew: boolean;
   keyFiles: string[];
@@ -217,6 +220,7 @@ function plan(argv: string[]): ConnectPlan | { help: string } {
     json: jsonFile ? new JsonLog(createWriteStream(jsonFile, { flags: 'w' })) : null,
     keylogFile: getValue(p, 'keylog') ?? null,
     keylogLegacy: p.switches.has('keylog-legacy'),
+    pcapFile: getValue(p, 'pcap') ?? null,
     knownHostsFile: getValue(p, 'known-hosts') ?? join(homedir(), '.ssh', 'known_hosts'),
     acceptNew: p.switches.has('accept-new'),
     keyFiles: keyFiles.length ? keyFiles : existsSync(defaultKey) ? [defaultKey] : [],
@@ -324,6 +328,10 @@ function runSession(conn: Connection, socket: import('node:net').Socket, pl: Con
     let authed = false;
     let quiet = false;
     let attached: AttachedSocket;
+    // --pcap: everything that crosses the socket, with the endpoints as the socket sees them
+    const recorder = pl.pcapFile ? new SessionRecorder('client') : null;
+    const localEnd = { ip: socket.localAddress ?? '127.0.0.1', port: socket.localPort ?? 0 };
+    const remoteEnd = { ip: socket.remoteAddress ?? pl.host, port: socket.remotePort ?? pl.port };
     const narrator = new TraceNarrator({ ansi: !!process.stderr.isTTY && !process.env.NO_COLOR });
 
     const cleanup = () => {
@@ -341,6 +349,13 @@ function runSession(conn: Connection, socket: import('node:net').Socket, pl: Con
       finished = true;
       cleanup();
       pl.json?.close();
+      if (recorder && pl.pcapFile) {
+        try {
+          writeFileSync(pl.pcapFile, recorder.toPcapng(localEnd, remoteEnd));
+        } catch (e) {
+          say(`sshscope: --pcap ${pl.pcapFile}: ${(e as Error).message}`);
+        }
+      }
       resolve(code);
     };
 
@@ -390,6 +405,11 @@ function runSession(conn: Connection, socket: import('node:net').Socket, pl: Con
       pl.json?.write(e);
       switch (e.type) {
         case 'keys': {
+          if (recorder) {
+            const info = keylogOf(e);
+            // the modern lines for us, the old two-field one for Wireshark ≤ 4.0 (curve25519)
+            if (info) recorder.addKeylog([...keylogLines(info, 'client', KEX[e.kex]?.kEncoding ?? 'mpint'), ...(e.kex.startsWith('curve25519') ? legacyKeylogLines(info, 'client') : [])]);
+          }
           if (!pl.keylogFile) break;
           const info = keylogOf(e);
           if (info) {
@@ -491,7 +511,7 @@ function runSession(conn: Connection, socket: import('node:net').Socket, pl: Con
     };
     process.stdout.once('error', onOutputError);
 
-    attached = attachSocket(conn, socket, onEvent, { side: 'client', onPumped: flowCheck, onDrain: flowCheck });
+    attached = attachSocket(recorder ? recorder.tap(conn) : conn, socket, onEvent, { side: 'client', onPumped: flowCheck, onDrain: flowCheck });
     attached.pump();
   });
 }

@@ -3,7 +3,7 @@
 // session channel's "exec" and "shell" requests (RFC 4254 §6.5).
 
 import * as net from 'node:net';
-import { appendFileSync, createWriteStream, readFileSync } from 'node:fs';
+import { appendFileSync, createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, defaultEnv, generateEd25519, KEX, type ServerConfig, type ServerUser, type SshEvent, type SshPrivateKey } from '../engine/index.ts';
 import { attachSocket } from '../engine/adapters/node-tcp.ts';
 import { TraceNarrator } from '../engine/trace-text.ts';
@@ -13,13 +13,14 @@ import { nodeCryptoProvider } from './node-crypto.ts';
 import { ALGORITHM_FLAGS, algorithmsFromFlags } from './algorithm-flags.ts';
 import { ArgError, formatHelp, getAll, getValue, parseArgs, parseList, parsePort, type CommandSpec } from './args.ts';
 import { JsonLog } from './json-log.ts';
-import { keylogLines, keylogOf } from './keylog.ts';
+import { keylogLines, keylogOf, legacyKeylogLines } from './keylog.ts';
+import { SessionRecorder } from '../engine/capture/session-recorder.ts';
 import { loadPrivateKeyFile, parseSize } from './connect.ts';
 import { VirtualShell, type PtyInfo } from './virtual-shell.ts';
 
 export const SERVE_SPEC: CommandSpec = {
   name: 'serve',
-  usage: 'serve [--host 127.0.0.1] [--port 2222] [--host-key FILE]… [--user NAME:PASSWORD]… [--authorized-keys NAME:FILE]… [--json FILE]',
+  usage: 'serve [--host 127.0.0.1] [--port 2222] [--host-key FILE]… [--user NAME:PASSWORD]… [--authorized-keys NAME:FILE]… [--json FILE] [--keylog FILE] [--pcap FILE]',
   summary: 'Runs an SSH server written in TypeScript with a simulated shell (echo, cat, ls, whoami, exit N …). Listens on loopback unless told otherwise.',
   flags: [
     { name: 'host', value: true, valueName: 'ADDR', help: 'address to listen on (default 127.0.0.1)' },
@@ -30,6 +31,7 @@ export const SERVE_SPEC: CommandSpec = {
     { name: 'json', value: true, valueName: 'FILE', help: 'write every event as a JSON line' },
     { name: 'trace', short: 'v', help: 'narrate every event on stderr' },
     { name: 'keylog', value: true, valueName: 'FILE', help: 'append Wireshark SSH key log lines for every key exchange' },
+    { name: 'pcap', value: true, valueName: 'FILE', help: 'write every connection as a pcapng capture with its key log inside: FILE with the connection number before the extension (s.pcapng → s-1.pcapng, s-2.pcapng …)' },
     ...ALGORITHM_FLAGS,
     { name: 'compression', value: true, valueName: 'LIST', help: 'compression methods offered (default none,zlib@openssh.com,zlib, like sshd)' },
     { name: 'banner', value: true, valueName: 'TEXT', help: 'a banner shown before authentication' },
@@ -54,6 +56,19 @@ export interface ServeOptions {
   tracePackets?: boolean;
   /** One-line notes about connections (logins, disconnects). */
   log?: (line: string) => void;
+  /**
+   * Write each connection as a pcapng capture (engine/capture/pcapng-writer.ts) with its key log in
+   * a Decryption Secrets Block, when it ends: to pcapPathFor(pcapFile, connection number).
+   */
+  pcapFile?: string;
+}
+
+/** `s.pcapng` → `s-3.pcapng`; `dir/s` → `dir/s-3`: the connection number before the extension. */
+export function pcapPathFor(file: string, connection: number): string {
+  const slash = Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\'));
+  const dot = file.lastIndexOf('.');
+  if (dot > slash + 1) return `${file.slice(0, dot)}-${connection}${file.slice(dot)}`;
+  return `${file}-${connection}`;
 }
 
 export interface RunningServer {
@@ -101,6 +116,9 @@ export function startServer(o: ServeOptions): Promise<RunningServer> {
     if (o.banner) cfg.banner = o.banner;
     if (o.rekeyBytes !== undefined) cfg.rekeyBytes = o.rekeyBytes;
     const conn = createServer(cfg);
+    const recorder = o.pcapFile ? new SessionRecorder('server') : null;
+    const clientEnd = { ip: socket.remoteAddress ?? '127.0.0.1', port: socket.remotePort ?? 0 };
+    const serverEnd = { ip: socket.localAddress ?? '127.0.0.1', port: socket.localPort ?? 0 };
     const sessions = new Map<number, SessionState>();
     let user = '?';
     const startShell = (ch: number, st: SessionState, run: (sh: VirtualShell) => void) => {
@@ -122,6 +140,20 @@ export function startServer(o: ServeOptions): Promise<RunningServer> {
     };
     const onEvent = (e: SshEvent) => {
       o.onEvent?.(e, id);
+      if (recorder && e.type === 'keys') {
+        const info = keylogOf(e);
+        // the modern lines, and the old two-field one Wireshark ≤ 4.0 reads (curve25519 only)
+        if (info) recorder.addKeylog([...keylogLines(info, 'server', KEX[e.kex]?.kEncoding ?? 'mpint'), ...(e.kex.startsWith('curve25519') ? legacyKeylogLines(info, 'server') : [])]);
+      }
+      if (recorder && e.type === 'closed' && o.pcapFile) {
+        const path = pcapPathFor(o.pcapFile, id);
+        try {
+          writeFileSync(path, recorder.toPcapng(clientEnd, serverEnd));
+          log(`connection ${id}: capture written to ${path}`);
+        } catch (err) {
+          log(`connection ${id}: --pcap ${path}: ${(err as Error).message}`);
+        }
+      }
       if (e.type === 'auth' && e.result === 'success') {
         if (e.user) user = e.user;
         log(`connection ${id}: ${user} logged in (${e.method})`);
@@ -208,7 +240,7 @@ export function startServer(o: ServeOptions): Promise<RunningServer> {
         sockets.delete(socket);
       }
     };
-    const attached = attachSocket(conn, socket, onEvent, { side: 'server', onPumped: () => releaseInput() && attached.pump() });
+    const attached = attachSocket(recorder ? recorder.tap(conn) : conn, socket, onEvent, { side: 'server', onPumped: () => releaseInput() && attached.pump() });
     attached.pump();
   });
   return new Promise((resolve, reject) => {
@@ -300,6 +332,7 @@ export async function serve(argv: string[]): Promise<number> {
     const jsonFile = getValue(p, 'json');
     const json = jsonFile ? new JsonLog(createWriteStream(jsonFile, { flags: 'a' })) : null;
     const keylogFile = getValue(p, 'keylog');
+    const pcapFile = getValue(p, 'pcap');
     const narrators = new Map<number, TraceNarrator>();
 
     const opts: ServeOptions = {
@@ -308,6 +341,7 @@ export async function serve(argv: string[]): Promise<number> {
       hostKeys,
       users: [...users.values()],
       tracePackets: trace || json !== null,
+      ...(pcapFile !== undefined ? { pcapFile } : {}),
       ...(getValue(p, 'rekey-limit') !== undefined ? { rekeyBytes: parseSize(getValue(p, 'rekey-limit')!, '--rekey-limit') } : {}),
       log: (line) => process.stderr.write(`sshscope serve: ${line}\n`),
       onEvent: (e, id) => {
