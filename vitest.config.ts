@@ -8,7 +8,7 @@ export const config = defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['engine/**/*.test.ts', 'cli/**/*.test.ts', 'scenarios/**/*.test.ts', 'app/**/*.test.ts', 'bench/**/*.test.ts'],
+          include: ['engine/**/*.test.ts', 'cli/**/*.test.ts', 'scenarios/**/*.test.ts', 'app/**/*.test.ts', 'bench/**/*.test.ts', 'test/fuzz/**/*.test.ts'],
           testTimeout: 30_000,
         },
       },

@@ -1,0 +1,268 @@
+// `npm run fuzz -- --minutes N [--seed S] [--start I] [--out FILE]`, or `--replay I` to rerun one
+// input. Inputs come from targets.ts (deterministic per seed and index) and run in a worker
+// thread; this thread is the watchdog:
+//   crash     anything but a parser's typed error escaped (the engine may throw nothing)
+//   mismatch  the rechunking differential disagreed
+//   hang      one input took more than 1 s (measured in the worker); an input still running
+//             after 10 s is killed, counted, and the run goes on with the next index
+//   memory    heap after a full GC grew more than 64 MiB from the baseline of the warm run
+// Crashers, mismatches and hangs are written to test/fuzz/corpus/found/ as JSON inputs, which
+// corpus-replay.test.ts replays in `npm test` once they are fixed and moved up into corpus/.
+
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
+
+const HANG_MS = 1000;
+const KILL_MS = 10_000;
+const HEAP_LIMIT_GROWTH = 64 * 1024 * 1024;
+const FOUND = fileURLToPath(new URL('./corpus/found/', import.meta.url));
+
+interface Finding {
+  index: number;
+  kind: 'crash' | 'mismatch' | 'hang';
+  target: string;
+  message: string;
+  ms?: number;
+  input?: unknown;
+}
+
+interface Progress {
+  done: number;
+  next: number;
+  perTarget: Record<string, { n: number; ms: number; maxMs: number; typed: number }>;
+  heap: number;
+  heapBaseline: number;
+}
+
+type WorkerMessage = { type: 'progress'; p: Progress } | { type: 'finding'; f: Finding };
+
+function targetName(input: { kind: string; parser?: string }): string {
+  return input.kind === 'key' ? `key:${input.parser}` : input.kind;
+}
+
+async function workerMain(): Promise<void> {
+  const { seed, start, shared } = workerData as { seed: string; start: number; shared: SharedArrayBuffer };
+  const { generate, execute, getMaterials } = await import('./targets.ts');
+  const cell = new Int32Array(shared);
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc') as () => void;
+  getMaterials();
+  const p: Progress = { done: 0, next: start, perTarget: {}, heap: 0, heapBaseline: 0 };
+  let lastPost = Date.now();
+  for (let i = start; ; i++) {
+    Atomics.store(cell, 0, i);
+    Atomics.store(cell, 1, 1);
+    const input = generate(seed, i);
+    const t0 = performance.now();
+    const out = execute(input);
+    const ms = performance.now() - t0;
+    Atomics.store(cell, 1, 0);
+    const name = targetName(input as { kind: string; parser?: string });
+    const s = (p.perTarget[name] ??= { n: 0, ms: 0, maxMs: 0, typed: 0 });
+    s.n++;
+    s.ms += ms;
+    if (ms > s.maxMs) s.maxMs = ms;
+    if (out.ok && out.note) s.typed++;
+    if (!out.ok) parentPort!.postMessage({ type: 'finding', f: { index: i, kind: out.kind, target: name, message: out.message, input } } satisfies WorkerMessage);
+    else if (ms > HANG_MS) parentPort!.postMessage({ type: 'finding', f: { index: i, kind: 'hang', target: name, message: `took ${ms.toFixed(0)} ms`, ms, input } } satisfies WorkerMessage);
+    p.done++;
+    p.next = i + 1;
+    if (p.done % 2000 === 0) {
+      gc();
+      p.heap = process.memoryUsage().heapUsed;
+      if (p.done === 2000) p.heapBaseline = p.heap;
+    }
+    if (Date.now() - lastPost > 1000) {
+      lastPost = Date.now();
+      parentPort!.postMessage({ type: 'progress', p } satisfies WorkerMessage);
+    }
+  }
+}
+
+function arg(argv: string[], name: string): string | undefined {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
+function save(f: Finding): string {
+  mkdirSync(FOUND, { recursive: true });
+  const body = JSON.stringify({ found: f.kind, message: f.message.split('\n')[0], input: f.input }, null, 1);
+  const name = `${f.kind}-${f.target.replace(':', '-')}-${createHash('sha256').update(body).digest('hex').slice(0, 10)}.json`;
+  writeFileSync(FOUND + name, body + '\n');
+  return name;
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const seed = arg(argv, 'seed') ?? String(Date.now());
+  const replay = arg(argv, 'replay');
+  if (replay !== undefined) {
+    const { generate, execute } = await import('./targets.ts');
+    const input = generate(seed, Number(replay));
+    const t0 = performance.now();
+    const out = execute(input);
+    console.log(JSON.stringify(input).slice(0, 2000));
+    console.log(`${(performance.now() - t0).toFixed(1)} ms`, out);
+    return;
+  }
+  if (argv.includes('--make-corpus')) {
+    await makeCorpus(seed);
+    return;
+  }
+  const minutes = Number(arg(argv, 'minutes') ?? '1');
+  const outFile = arg(argv, 'out');
+  let start = Number(arg(argv, 'start') ?? '0');
+  const deadline = Date.now() + minutes * 60_000;
+  const findings: Finding[] = [];
+  const totals: Progress['perTarget'] = {};
+  let doneBefore = 0;
+  let last: Progress | null = null;
+  let heapBaseline = 0;
+  let heapMax = 0;
+  let heapLast = 0;
+  let killed = 0;
+  const t0 = Date.now();
+  console.log(`fuzz: seed ${seed}, from input ${start}, ${minutes} min; reproduce one input with --seed ${seed} --replay I`);
+
+  const merge = (p: Progress) => {
+    for (const [k, v] of Object.entries(p.perTarget)) {
+      const t = (totals[k] ??= { n: 0, ms: 0, maxMs: 0, typed: 0 });
+      const prev = last?.perTarget[k] ?? { n: 0, ms: 0, maxMs: 0, typed: 0 };
+      t.n += v.n - prev.n;
+      t.ms += v.ms - prev.ms;
+      t.typed += v.typed - prev.typed;
+      t.maxMs = Math.max(t.maxMs, v.maxMs);
+    }
+    if (p.heap) {
+      heapLast = p.heap;
+      heapMax = Math.max(heapMax, p.heap);
+      if (!heapBaseline && p.heapBaseline) heapBaseline = p.heapBaseline;
+    }
+    last = p;
+  };
+  const total = () => doneBefore + (last?.done ?? 0);
+  const line = () => {
+    const secs = (Date.now() - t0) / 1000;
+    const crashes = findings.filter((f) => f.kind === 'crash').length;
+    const hangs = findings.filter((f) => f.kind === 'hang').length;
+    const mism = findings.filter((f) => f.kind === 'mismatch').length;
+    const mb = (n: number) => (n / 1048576).toFixed(1);
+    return `fuzz: ${total()} inputs in ${secs.toFixed(0)} s (${(total() / secs).toFixed(0)}/s), crashes ${crashes}, hangs ${hangs}, mismatches ${mism}, heap ${mb(heapLast)} MiB (baseline ${mb(heapBaseline)}, max ${mb(heapMax)})`;
+  };
+
+  while (Date.now() < deadline) {
+    const shared = new SharedArrayBuffer(8);
+    const cell = new Int32Array(shared);
+    const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: { seed, start, shared }, resourceLimits: { maxOldGenerationSizeMb: 1024 } });
+    last = null;
+    const ended = new Promise<string>((resolve) => {
+      worker.on('message', (m: WorkerMessage) => {
+        if (m.type === 'progress') merge(m.p);
+        else {
+          findings.push(m.f);
+          console.log(`fuzz: ${m.f.kind} at input ${m.f.index} (${m.f.target}): ${m.f.message.split('\n')[0]} -> corpus/found/${save(m.f)}`);
+        }
+      });
+      worker.on('error', (e) => resolve(`worker error: ${e.message}`));
+      worker.on('exit', (code) => resolve(`worker exit ${code}`));
+    });
+    let watchedIndex = -1;
+    let watchedSince = Date.now();
+    let stop: string | null = null;
+    const timer = setInterval(() => {
+      const idx = Atomics.load(cell, 0);
+      const busy = Atomics.load(cell, 1);
+      if (idx !== watchedIndex || !busy) {
+        watchedIndex = idx;
+        watchedSince = Date.now();
+      } else if (Date.now() - watchedSince > KILL_MS) {
+        stop = `input ${idx} still running after ${KILL_MS} ms`;
+        void worker.terminate();
+      }
+      if (Date.now() >= deadline && !stop) {
+        stop = 'time';
+        void worker.terminate();
+      }
+    }, 100);
+    const status = setInterval(() => console.log(line()), 10_000);
+    const why = await ended;
+    clearInterval(timer);
+    clearInterval(status);
+    doneBefore += last ? (last as Progress).done : 0;
+    const nextIndex = last ? (last as Progress).next : start;
+    const started = last !== null;
+    last = null;
+    if (stop === 'time') break;
+    if (stop) {
+      killed++;
+      const idx = Atomics.load(cell, 0);
+      const { generate } = await import('./targets.ts');
+      const input = generate(seed, idx);
+      const f: Finding = { index: idx, kind: 'hang', target: targetName(input as { kind: string; parser?: string }), message: stop, input };
+      findings.push(f);
+      console.log(`fuzz: hang at input ${idx}: ${stop} -> corpus/found/${save(f)}`);
+      start = idx + 1;
+      doneBefore += 1;
+    } else if (!started) {
+      console.log(`fuzz: the worker did not start: ${why}`);
+      process.exitCode = 2;
+      return;
+    } else {
+      // crashed out of memory or otherwise: note it and go on after the input it was on
+      const idx = Atomics.load(cell, 0);
+      const { generate } = await import('./targets.ts');
+      const input = generate(seed, idx);
+      const f: Finding = { index: idx, kind: 'crash', target: targetName(input as { kind: string; parser?: string }), message: why, input };
+      findings.push(f);
+      console.log(`fuzz: worker died at input ${idx}: ${why} -> corpus/found/${save(f)}`);
+      start = Math.max(nextIndex, idx + 1);
+    }
+  }
+  console.log(line());
+  const secs = (Date.now() - t0) / 1000;
+  for (const [k, v] of Object.entries(totals).sort()) {
+    console.log(`  ${k.padEnd(20)} ${String(v.n).padStart(9)} inputs  ${(v.n / secs).toFixed(0).padStart(6)}/s  mean ${(v.ms / Math.max(1, v.n)).toFixed(2)} ms  max ${v.maxMs.toFixed(0)} ms  typed errors ${v.typed}`);
+  }
+  const growth = heapBaseline ? heapLast - heapBaseline : 0;
+  const memoryOk = growth < HEAP_LIMIT_GROWTH;
+  console.log(`fuzz: heap growth after GC ${(growth / 1048576).toFixed(1)} MiB (limit ${HEAP_LIMIT_GROWTH / 1048576}) ${memoryOk ? 'ok' : 'TOO MUCH'}; killed workers ${killed}`);
+  if (outFile) writeFileSync(outFile, JSON.stringify({ seed, inputs: total(), seconds: secs, findings: findings.map((f) => ({ ...f, input: undefined })), totals, heapBaseline, heapLast, heapMax }, null, 1));
+  process.exitCode = findings.length || !memoryOk ? 1 : 0;
+}
+
+/** Keeps the first input of each state / parser (and the typed-error ones) as corpus/seed/*.json. */
+async function makeCorpus(seed: string): Promise<void> {
+  const { generate, execute } = await import('./targets.ts');
+  const dir = fileURLToPath(new URL('./corpus/seed/', import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  const seen = new Set<string>();
+  let kept = 0;
+  for (let i = 0; i < 20_000 && kept < 400; i++) {
+    const input = generate(seed, i) as unknown as Record<string, unknown>;
+    const where =
+      input.kind === 'wire' ? `${input.recipe}-${input.target}-chunk${input.chunk}`
+      : input.kind === 'deep' ? `${input.recipe}-${input.from}-packet${input.packet}`
+      : input.kind === 'capture' ? String(input.base)
+      : input.kind === 'key' ? String(input.seed)
+      : `${input.recipe}-${input.target}`;
+    const key = `${input.kind}-${where}`.replace(/[^A-Za-z0-9.-]+/g, '_');
+    const body = JSON.stringify(input);
+    if (seen.has(key) || body.length > 12_000) continue;
+    const out = execute(input as never);
+    if (!out.ok) continue; // findings go to found/, not to the seed corpus
+    seen.add(key);
+    writeFileSync(`${dir}${key}.json`, body + '\n');
+    kept++;
+  }
+  console.log(`fuzz: ${kept} corpus inputs written to ${dir}`);
+}
+
+if (isMainThread) {
+  await main();
+} else {
+  await workerMain();
+}
