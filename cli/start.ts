@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { serveStatic, type StaticServer } from './static-server.ts';
+import { CLASSROOM_ARG_OPTIONS, CLASSROOM_USAGE, classroomOptionsFromArgs, launchClassroom, type Classroom, type ClassroomOptions } from './classroom.ts';
 import { attachBridge, parseAllowRule, LOOPBACK_RULES, type AllowRule, type Bridge } from './bridge.ts';
 
 export const REPO_ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -21,7 +22,8 @@ WebSocket-to-TCP bridge (ws://127.0.0.1:PORT/bridge, docs/bridge.md) on the same
                 the SSH servers on this machine's loopback, 127.0.0.1:* ::1:* localhost:*)
   --rebuild     build even when dist/ looks fresh
   --no-build    serve dist/ as it is
-`;
+
+${CLASSROOM_USAGE}`;
 
 /** Sources the page is built from: a change in any of them makes dist/ stale. */
 const SOURCE_DIRS = ['app', 'engine', 'scenarios'];
@@ -166,6 +168,7 @@ export async function start(argv: string[]): Promise<number> {
         'no-build': { type: 'boolean' },
         allow: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
+        ...CLASSROOM_ARG_OPTIONS,
       },
       strict: true,
       allowPositionals: false,
@@ -189,6 +192,14 @@ export async function start(argv: string[]): Promise<number> {
   let allow: AllowRule[] | undefined;
   try {
     allow = parseAllowList(values.allow);
+  } catch (err) {
+    process.stderr.write(`sshscope start: ${(err as Error).message}\n`);
+    return 2;
+  }
+
+  let classroomOptions: ClassroomOptions | null;
+  try {
+    classroomOptions = classroomOptionsFromArgs(values);
   } catch (err) {
     process.stderr.write(`sshscope start: ${(err as Error).message}\n`);
     return 2;
@@ -218,8 +229,20 @@ export async function start(argv: string[]): Promise<number> {
   }
   if (server.port !== port && port !== 0) process.stderr.write(`sshscope: port ${port} is taken, using ${server.port}\n`);
   const bridge = attachBridge(server.server, { ...(allow ? { allow } : {}), log: (line) => process.stderr.write(`sshscope: ${line}\n`) });
+  let classroom: Classroom | null = null;
+  if (classroomOptions) {
+    try {
+      classroom = await launchClassroom(classroomOptions, server.server, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });
+    } catch (err) {
+      process.stderr.write(`sshscope start: classroom: ${(err as Error).message}\n`);
+      await bridge.close();
+      await server.close();
+      return 1;
+    }
+  }
   process.stdout.write(`sshscope is running at ${server.url}\n`);
   await untilSignal();
+  await classroom?.close();
   await bridge.close();
   await server.close();
   return 0;
