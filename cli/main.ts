@@ -11,6 +11,7 @@ commands:
   serve     run a small SSH server with a simulated shell, for learning
   keygen    generate a key pair like ssh-keygen
   fingerprint  show a key's fingerprint (and randomart with -v) like ssh-keygen -l
+  mitm      stand between a real ssh client and a real server (loopback), decoding both legs
   inspect   decode the SSH connections in a pcap/pcapng capture (--keylog to decrypt, --json)
   scenario  list or run a teaching scenario (narrated in English or 简体中文, or --json)
   --help    this text; 'sshscope <command> --help' describes a command's options
@@ -63,6 +64,10 @@ export async function main(argv: string[]): Promise<number> {
     case 'scenario': {
       const { scenario } = await import('./scenario.ts');
       return scenario(rest);
+    }
+    case 'mitm': {
+      const { mitm } = await import('./mitm.ts');
+      return mitm(rest);
     }
     case 'inspect': {
       const { inspect } = await import('./inspect.ts');

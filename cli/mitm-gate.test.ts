@@ -1,0 +1,139 @@
+import { describe, it, expect } from 'vitest';
+import { createClient, createServer, defaultEnv, generateEd25519, type ServerUser, type SshEvent } from '../engine/index.ts';
+import { nodeCryptoProvider } from './node-crypto.ts';
+import { AuthGate, type PasswordAttempt } from './mitm-gate.ts';
+
+const rnd = (n: number) => crypto.getRandomValues(new Uint8Array(n));
+const hostKey = generateEd25519(rnd, 'gate test');
+
+interface Run {
+  attempts: PasswordAttempt[];
+  requests: string[];
+  events: SshEvent[];
+  gate: AuthGate;
+  clientAuthed: boolean;
+}
+
+/**
+ * Our client engine (configured with `typed` passwords, one per prompt) against our server engine
+ * behind the gate, with an empty user table. `verdict` plays the real server: it decides each
+ * held password; an accepted one is put into the table before release().
+ */
+function run(opts: { cipher?: string; mac?: string; strictKex?: boolean; kex?: string; typed: string[]; verdict: (a: PasswordAttempt) => boolean }): Run {
+  const users: ServerUser[] = [];
+  const server = createServer({
+    hostKeys: [hostKey],
+    users,
+    env: defaultEnv(nodeCryptoProvider),
+    ...(opts.strictKex === false ? { strictKex: false } : {}),
+    algorithms: { compression: ['none', 'zlib@openssh.com'], ...(opts.cipher ? { cipher: [opts.cipher] } : {}), ...(opts.mac ? { mac: [opts.mac] } : {}), ...(opts.kex ? { kex: [opts.kex] } : {}) },
+  });
+  const typed = [...opts.typed];
+  const client = createClient({
+    username: 'alice',
+    authMethods: ['password'],
+    env: defaultEnv(nodeCryptoProvider),
+    ...(opts.strictKex === false ? { strictKex: false } : {}),
+    acceptUnknownHostKey: true,
+    hostKeyCheck: () => 'unknown',
+  });
+  const attempts: PasswordAttempt[] = [];
+  const requests: string[] = [];
+  const events: SshEvent[] = [];
+  let toRelease = false;
+  const gate = new AuthGate(server, {
+    crypto: nodeCryptoProvider,
+    ...(opts.strictKex === false ? { strictKex: false } : {}),
+    onRequest: (user, method) => requests.push(`${user}:${method}`),
+    onPassword: (a) => {
+      attempts.push(a);
+      if (opts.verdict(a)) users.splice(0, users.length, { name: a.user, password: a.password });
+      toRelease = true; // released from the loop below, as the CLI does after a round trip
+    },
+  });
+  let clientAuthed = false;
+  for (let round = 0; round < 10_000; round++) {
+    let moved = false;
+    let e: SshEvent | null;
+    while ((e = client.pollEvent())) {
+      moved = true;
+      if (e.type === 'decision' && e.kind === 'password') {
+        const pw = typed.shift();
+        client.answer(e.id, pw === undefined ? false : pw);
+      }
+      if (e.type === 'auth' && e.result === 'success') clientAuthed = true;
+    }
+    while ((e = gate.pollEvent())) {
+      moved = true;
+      events.push(e);
+    }
+    const c = client.pollTransmit();
+    if (c) {
+      gate.receive(c);
+      moved = true;
+    }
+    const s = gate.pollTransmit();
+    if (s) {
+      client.receive(s);
+      moved = true;
+    }
+    if (toRelease) {
+      toRelease = false;
+      expect(gate.holding).toBe(true);
+      gate.release();
+      moved = true;
+    }
+    if (!moved) break;
+  }
+  return { attempts, requests, events, gate, clientAuthed };
+}
+
+const ok = (a: PasswordAttempt) => a.password === 'right';
+
+describe('AuthGate', () => {
+  const cases: { cipher: string; mac?: string }[] = [
+    { cipher: 'chacha20-poly1305@openssh.com' },
+    { cipher: 'aes128-gcm@openssh.com' },
+    { cipher: 'aes256-gcm@openssh.com' },
+    { cipher: 'aes128-ctr', mac: 'hmac-sha2-256' },
+    { cipher: 'aes256-ctr', mac: 'hmac-sha2-512-etm@openssh.com' },
+  ];
+  for (const c of cases) {
+    it(`reads the password the client typed through ${c.cipher}${c.mac ? ` + ${c.mac}` : ''}, holds it, and lets the login through once the table says yes`, () => {
+      const r = run({ ...c, typed: ['right'], verdict: ok });
+      expect(r.attempts).toEqual([{ user: 'alice', password: 'right', change: false }]);
+      expect(r.requests).toEqual(['alice:none', 'alice:password']);
+      expect(r.clientAuthed).toBe(true);
+      expect(r.gate.transparent).toBe(true);
+      const auth = r.events.filter((e) => e.type === 'auth' && e.result !== 'attempt').map((e) => e.type === 'auth' && `${e.method}:${e.result}`);
+      expect(auth).toEqual(['none:failure', 'password:success']);
+    });
+  }
+
+  it('a refused password reaches the engine as a failure, and the next prompt is read again', () => {
+    const r = run({ cipher: 'aes128-gcm@openssh.com', typed: ['wrong', 'right'], verdict: ok });
+    expect(r.attempts.map((a) => a.password)).toEqual(['wrong', 'right']);
+    expect(r.clientAuthed).toBe(true);
+    const auth = r.events.filter((e) => e.type === 'auth' && e.result !== 'attempt').map((e) => e.type === 'auth' && `${e.method}:${e.result}`);
+    expect(auth).toEqual(['none:failure', 'password:failure', 'password:success']);
+  });
+
+  it('follows the sequence numbers without strict KEX too (they do not restart at NEWKEYS)', () => {
+    const r = run({ cipher: 'chacha20-poly1305@openssh.com', strictKex: false, typed: ['right'], verdict: ok });
+    expect(r.attempts.map((a) => a.password)).toEqual(['right']);
+    expect(r.clientAuthed).toBe(true);
+  });
+
+  it('works after a hybrid post-quantum key exchange (hash sha512, longer keys)', () => {
+    const r = run({ cipher: 'aes256-ctr', mac: 'hmac-sha2-512', kex: 'sntrup761x25519-sha512@openssh.com', typed: ['right'], verdict: ok });
+    expect(r.attempts.map((a) => a.password)).toEqual(['right']);
+    expect(r.clientAuthed).toBe(true);
+  });
+
+  it('every prompt refused: the client gives up after its three tries', () => {
+    const r = run({ typed: ['a', 'b', 'c', 'd'], verdict: () => false });
+    expect(r.attempts.map((a) => a.password)).toEqual(['a', 'b', 'c']);
+    expect(r.clientAuthed).toBe(false);
+    expect(r.gate.transparent).toBe(false);
+  });
+});
