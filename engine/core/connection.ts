@@ -131,7 +131,12 @@ export class Connection {
     this.rekeyBytes = role.cfg.rekeyBytes ?? DEFAULT_REKEY_BYTES;
     this.ourVersion = `SSH-2.0-${role.cfg.software ?? SOFTWARE_VERSION}`;
     const host = this.layerHost();
-    this.channels = new Channels(host, { window: role.cfg.channelWindow ?? 2 * 1024 * 1024, maxPacket: role.cfg.channelMaxPacket ?? 32768, manualWindow: role.cfg.manualWindow ?? false });
+    this.channels = new Channels(host, {
+      window: role.cfg.channelWindow ?? 2 * 1024 * 1024,
+      maxPacket: role.cfg.channelMaxPacket ?? 32768,
+      manualWindow: role.cfg.manualWindow ?? false,
+      ...(role.side === 'server' && role.cfg.permitOpen !== undefined ? { permitOpen: role.cfg.permitOpen } : {}),
+    });
     if (role.side === 'client') {
       this.clientAuth = new ClientAuth(host, role.cfg, (kind, detail, then) => this.ask(kind, detail, then), () => this.serverSigAlgs);
     } else {
