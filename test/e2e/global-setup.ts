@@ -11,6 +11,8 @@ import type { TestProject } from 'vitest/node';
 declare module 'vitest' {
   export interface ProvidedContext {
     appUrl: string;
+    /** The built app's directory, for tests that serve it themselves (e.g. with the bridge). */
+    appDir: string;
   }
 }
 
@@ -25,6 +27,7 @@ export async function setup(project: TestProject): Promise<() => Promise<void>> 
   const addr = server.httpServer.address();
   if (!addr || typeof addr === 'string') throw new Error('preview server has no TCP address');
   project.provide('appUrl', `http://127.0.0.1:${addr.port}/`);
+  project.provide('appDir', outDir);
   return async () => {
     await server.close();
     rmSync(outDir, { recursive: true, force: true });
