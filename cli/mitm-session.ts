@@ -377,7 +377,11 @@ export function startMitmSession(o: MitmSessionOptions): MitmSession {
       let grantS = false;
       for (const [s, bytes] of unconsumedS) {
         const p = pairsByS.get(s);
-        const backlog = p && client ? client.bufferedAmount(p.c) : 0;
+        if (!p || p.sClosed) {
+          unconsumedS.delete(s); // a closed channel grants no more window
+          continue;
+        }
+        const backlog = client ? client.bufferedAmount(p.c) : 0;
         if (backlog > HIGH_WATER || serverLink?.congested) continue;
         unconsumedS.delete(s);
         if (!server.closed) server.command({ type: 'consume', channel: s, bytes });
@@ -386,7 +390,11 @@ export function startMitmSession(o: MitmSessionOptions): MitmSession {
       let grantC = false;
       for (const [c, bytes] of unconsumedC) {
         const p = pairsByC.get(c);
-        const backlog = p ? server.bufferedAmount(p.s) : 0;
+        if (!p || p.cClosed) {
+          unconsumedC.delete(c);
+          continue;
+        }
+        const backlog = server.bufferedAmount(p.s);
         if (backlog > HIGH_WATER || clientLink?.congested) continue;
         unconsumedC.delete(c);
         if (client && !client.closed) client.command({ type: 'consume', channel: c, bytes });

@@ -12,14 +12,15 @@ import { fingerprintSha256 } from '../engine/keys/fingerprint.ts';
 import { publicKeyOf } from '../engine/keys/private-key-types.ts';
 import { formatEvent } from '../engine/trace-text.ts';
 import { nodeCryptoProvider } from './node-crypto.ts';
-import { ArgError, formatHelp, getValue, parseArgs, type CommandSpec } from './args.ts';
+import { ArgError, formatHelp, getValue, parseArgs, parsePort, type CommandSpec } from './args.ts';
 import { JsonLog } from './json-log.ts';
 import { loadPrivateKeyFile } from './connect.ts';
 import { startMitmSession, type Leg, type MitmSession } from './mitm-session.ts';
+import type { MitmUi } from './mitm-ui.ts';
 
 export const MITM_SPEC: CommandSpec = {
   name: 'mitm',
-  usage: 'mitm --target HOST:PORT [--listen 127.0.0.1:2022] [--host-key FILE] [--json FILE] [-v] [--allow-non-loopback]',
+  usage: 'mitm --target HOST:PORT [--listen 127.0.0.1:2022] [--host-key FILE] [--json FILE] [-v] [--ui-port PORT] [--allow-non-loopback]',
   summary:
     'Stands between a real ssh client and a real SSH server, for teaching: the client gets OUR host key, its password is replayed to the server, and both legs are decoded. Loopback only unless --allow-non-loopback.',
   flags: [
@@ -28,6 +29,8 @@ export const MITM_SPEC: CommandSpec = {
     { name: 'host-key', value: true, valueName: 'FILE', help: 'our host private key (default: a new ed25519 key for this run)' },
     { name: 'json', value: true, valueName: 'FILE', help: "write both legs' events as JSON lines {leg, conn, event}" },
     { name: 'trace', short: 'v', help: "print a short trace of both legs' events on stderr" },
+    { name: 'ui-port', value: true, valueName: 'PORT', help: 'also serve the web app on 127.0.0.1:PORT, each session live as two lanes in its Classroom tab (0 picks a free port)' },
+    { name: 'no-build', help: 'with --ui-port: serve dist/ as it is, without rebuilding it' },
     { name: 'allow-non-loopback', help: 'allow a target (and a listen address) that is not on this machine' },
   ],
   notes: [
@@ -180,6 +183,8 @@ export async function mitm(argv: string[]): Promise<number> {
   }
   let opts: MitmOptions;
   let json: JsonLog | null = null;
+  let uiPort: number | null = null;
+  let ourKeys: { type: string; fingerprint: string }[] = [];
   try {
     if (p.positionals.length) throw new ArgError(`unexpected argument ${JSON.stringify(p.positionals[0])}`);
     const allow = p.switches.has('allow-non-loopback');
@@ -192,6 +197,9 @@ export async function mitm(argv: string[]): Promise<number> {
     const keyFile = getValue(p, 'host-key');
     const hostKey = keyFile ? loadPrivateKeyFile(keyFile) : generateEd25519((n) => crypto.getRandomValues(new Uint8Array(n)), 'sshscope mitm');
     process.stdout.write(`our host key ${hostKey.type} ${fingerprintSha256(publicKeyOf(hostKey).blob)}${keyFile ? ` (${keyFile})` : ' (generated for this run)'}: the client sees this one, not the real server's\n`);
+    ourKeys = [{ type: hostKey.type, fingerprint: fingerprintSha256(publicKeyOf(hostKey).blob) }];
+    const ui = getValue(p, 'ui-port');
+    if (ui !== undefined) uiPort = parsePort(ui);
     const trace = p.switches.has('trace');
     const jsonFile = getValue(p, 'json');
     json = jsonFile ? new JsonLog(createWriteStream(jsonFile, { flags: 'w' })) : null;
@@ -200,7 +208,7 @@ export async function mitm(argv: string[]): Promise<number> {
       listen,
       target,
       hostKeys: [hostKey],
-      trace: trace || j !== null,
+      trace: trace || j !== null || uiPort !== null,
       log: (line) => process.stderr.write(`sshscope mitm: ${line}\n`),
       onEvent: (leg, conn, e) => {
         j?.write({ leg, conn, event: e });
@@ -227,13 +235,44 @@ export async function mitm(argv: string[]): Promise<number> {
     return 1;
   }
   const shown = running.host.includes(':') ? `[${running.host}]` : running.host;
-  process.stdout.write(`sshscope mitm listening on ${shown}:${running.port}, relaying to ${opts.target.host}:${opts.target.port}\n`);
+  const targetText = `${opts.target.host.includes(':') ? `[${opts.target.host}]` : opts.target.host}:${opts.target.port}`;
+  let ui: MitmUi | null = null;
+  if (uiPort !== null) {
+    const { startMitmUi } = await import('./mitm-ui.ts');
+    try {
+      ui = await startMitmUi({
+        port: uiPort,
+        target: targetText,
+        listen: `${shown}:${running.port}`,
+        hostKeys: ourKeys,
+        build: !p.switches.has('no-build'),
+        log: (line) => process.stderr.write(`sshscope mitm: ui: ${line}\n`),
+      });
+    } catch (e) {
+      process.stderr.write(`sshscope mitm: --ui-port: ${(e as Error).message}\n`);
+      await running.close();
+      json?.close();
+      return 1;
+    }
+    const u = ui;
+    const prev = opts.onEvent;
+    // sessions are only announced from now on: nobody could connect before the line below
+    opts.onSessionStart = (conn, peer) => u.sessionStart(conn, peer);
+    opts.onSessionEnd = (conn) => u.sessionEnd(conn);
+    opts.onEvent = (leg, conn, e) => {
+      prev?.(leg, conn, e);
+      u.publish(leg, conn, e);
+    };
+    process.stdout.write(`sshscope mitm live view at ${u.url} (Classroom tab)\n`);
+  }
+  process.stdout.write(`sshscope mitm listening on ${shown}:${running.port}, relaying to ${targetText}\n`);
   process.stdout.write(`try: ssh -p ${running.port} USER@${running.host}   (ssh will warn about the host key: read docs/mitm.md)\n`);
   return new Promise<number>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      void running.close().then(() => {
+      void running.close().then(async () => {
+        await ui?.close();
         json?.close();
         resolve(0);
       });

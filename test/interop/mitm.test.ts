@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PEER_PATHS, requirePeers, requireRoot } from '../helpers/peers.ts';
 import { runCommand, sshKeygen, startSshd, tempDir, removeDir, type KeyPair, type Sshd } from '../helpers/sshd.ts';
+import { watchFeed } from '../../cli/classroom-watch.ts';
 
 const ready =
   requirePeers([
@@ -240,13 +241,47 @@ describe.skipIf(!ready)('real ssh → sshscope mitm → real sshd', () => {
   });
 
   it('bulk data both ways under flow control (4 MiB up, 4 MiB down)', async () => {
+    // a mitm without --json and -v: no packet trees, so the relay itself is what is measured
+    const plain = await spawnMitm(['--target', `127.0.0.1:${sshd.port}`]);
     const up = new Uint8Array(4 << 20).fill(0x61);
-    const r = await sshThrough(mitm.port, join(dir, 'known_hosts_bulk'), sshd.password, ['wc -c; head -c 4194304 /dev/zero'], { input: up, extra: ['-o', 'PubkeyAuthentication=no'] });
+    const r = await sshThrough(plain.port, join(dir, 'known_hosts_bulk'), sshd.password, ['wc -c; head -c 4194304 /dev/zero'], { input: up, extra: ['-o', 'PubkeyAuthentication=no'] }).finally(() => plain.stop());
     expect(r.code).toBe(0);
     const out = r.stdout;
     const firstLine = new TextDecoder().decode(out.subarray(0, out.indexOf(0x0a)));
     expect(firstLine.trim()).toBe(String(4 << 20));
     expect(out.length - out.indexOf(0x0a) - 1).toBe(4 << 20);
+  });
+
+  it('--ui-port: the classroom feed shows the session as two lanes of one group, live', async () => {
+    const live = await spawnMitm(['--target', `127.0.0.1:${sshd.port}`, '--ui-port', '0', '--no-build']);
+    try {
+      const url = /live view at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(live.stdout())?.[1];
+      expect(url, live.stdout()).toBeDefined();
+      const w = await watchFeed(url!, { watch: '*' });
+      try {
+        expect(w.info?.kind).toBe('mitm');
+        const r = await sshThrough(live.port, join(dir, 'known_hosts_ui'), sshd.password, ['echo', 'live'], { extra: ['-o', 'PubkeyAuthentication=no'] });
+        expect(new TextDecoder().decode(r.stdout)).toBe('live\n');
+        const lanes = () => [...w.connections.values()];
+        const exitSeen = () => lanes().some((c) => w.events(c.id).some((e) => e.type === 'channel' && e.change === 'exit-status'));
+        await w.until(() => lanes().length === 2 && exitSeen() && lanes().every((c) => c.stage === 'closed'), 'both lanes closed with the exit status');
+        const [a, b] = lanes();
+        expect(a!.group).toBe(b!.group);
+        const client = lanes().find((c) => c.label.includes('client ⇄ mitm'))!;
+        const server = lanes().find((c) => c.label.includes('mitm ⇄ server'))!;
+        expect(client.clientVersion).toMatch(/^SSH-2\.0-OpenSSH_9\.2/);
+        expect(server.peer).toBe(`127.0.0.1:${sshd.port}`);
+        for (const lane of [client, server]) {
+          const evs = w.events(lane.id);
+          expect(evs.some((e) => e.type === 'auth' && e.result === 'success')).toBe(true);
+          expect(evs.some((e) => e.type === 'packet' && e.msg === 'SSH_MSG_KEXINIT')).toBe(true);
+        }
+      } finally {
+        await w.close();
+      }
+    } finally {
+      await live.stop();
+    }
   });
 
   it('a target off this machine is refused before anything listens', async () => {
