@@ -225,6 +225,11 @@ export class RealSession {
     this.attached?.end();
   }
 
+  /** The command this session runs (exec), or null for a shell. */
+  get execCommand(): string | null {
+    return this.o.form.command.trim() || null;
+  }
+
   get ws(): AttachedWebSocket | null {
     return this.attached;
   }
