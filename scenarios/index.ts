@@ -12,8 +12,28 @@ import { authFailures } from './catalog/auth-failures.ts';
 import { negotiation } from './catalog/negotiation.ts';
 import { noCommonAlgorithm } from './catalog/no-common-algorithm.ts';
 import { tampering } from './catalog/tampering.ts';
+import { passwordVsPublickey } from './catalog/password-vs-publickey.ts';
+import { insideKeyExchange } from './catalog/inside-key-exchange.ts';
+import { terrapin } from './catalog/terrapin.ts';
+import { portForwarding } from './catalog/port-forwarding.ts';
 
-export const SCENARIOS: readonly Scenario[] = [fivePhases, passwordLogin, publickeyLogin, sshKeygen, copyIdFirstLogin, mutualTrust, hostKeyChanged, authFailures, negotiation, noCommonAlgorithm, tampering];
+export const SCENARIOS: readonly Scenario[] = [
+  fivePhases,
+  passwordLogin,
+  publickeyLogin,
+  passwordVsPublickey,
+  sshKeygen,
+  copyIdFirstLogin,
+  mutualTrust,
+  hostKeyChanged,
+  authFailures,
+  negotiation,
+  noCommonAlgorithm,
+  insideKeyExchange,
+  tampering,
+  terrapin,
+  portForwarding,
+];
 
 export function findScenario(id: string): Scenario | undefined {
   return SCENARIOS.find((s) => s.id === id);

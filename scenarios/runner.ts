@@ -13,8 +13,11 @@ import { generateKey } from '../engine/keys/generate-key.ts';
 import { formatKnownHostsLine, lookupHost, parseKnownHosts } from '../engine/keys/known-hosts.ts';
 import { publicKeyOf } from '../engine/keys/private-key-types.ts';
 import { formatPublicKeyLine } from '../engine/keys/public-key.ts';
+import { InterceptedPair, TAKEOVER_CIPHER } from '../engine/core/hostile-helpers.ts';
+import { toHex } from '../engine/wire/codec.ts';
 import { drive, type DriveResult } from './drive.ts';
-import type { Account, AuthMethod, ConnectStep, CopyIdStep, HostSpec, Lang, Scenario, Step, Text } from './types.ts';
+import { authRequests, containsBytes, parseAuthRequest } from './auth-view.ts';
+import type { Account, AuthMethod, ConnectStep, CopyIdStep, ForwardStep, HostSpec, Lang, ReplayStep, Scenario, Step, Text } from './types.ts';
 
 /** An identity file pair ~/.ssh/id_TYPE and id_TYPE.pub. */
 export interface Identity {
@@ -66,6 +69,8 @@ export interface StepResult {
   fingerprint?: string;
   randomart?: string;
   matrix?: TrustCell[];
+  /** replay: whether the server accepted the replayed signature, and both session ids (hex). */
+  replay?: { accepted: boolean; originalSessionId: string; newSessionId: string };
 }
 
 /** An engine event tagged with the step and the connection (seq restarts per connection). */
@@ -123,6 +128,9 @@ interface LoginSpec {
   hostKeyAnswer?: 'yes' | 'no';
   algorithms?: ConnectStep['algorithms'];
   tamper?: boolean;
+  strictKex?: boolean;
+  mitm?: 'terrapin';
+  forward?: { host: string; port: number; localPort: number; send: string };
 }
 
 interface Login {
@@ -133,10 +141,7 @@ interface Login {
   error?: string;
 }
 
-function login(s: Scenario, hosts: Map<string, HostState>, spec: LoginSpec, label: string): Login {
-  const src = account(hosts, spec.from);
-  const dst = account(hosts, spec.to);
-  const h = dst.host;
+function serverConfig(s: Scenario, h: HostState, label: string): ServerConfig {
   const serverCfg: ServerConfig = {
     env: seededEnv(`${s.seed}/${label}/server`),
     hostKeys: [h.hostKey],
@@ -147,6 +152,15 @@ function login(s: Scenario, hosts: Map<string, HostState>, spec: LoginSpec, labe
   if (h.spec.maxAuthTries !== undefined) serverCfg.maxAuthTries = h.spec.maxAuthTries;
   if (h.spec.requiredMethods) serverCfg.requiredMethods = h.spec.requiredMethods;
   if (h.spec.strictKex !== undefined) serverCfg.strictKex = h.spec.strictKex;
+  if (h.spec.permitOpen !== undefined) serverCfg.permitOpen = h.spec.permitOpen;
+  return serverCfg;
+}
+
+function login(s: Scenario, hosts: Map<string, HostState>, spec: LoginSpec, label: string): Login {
+  const src = account(hosts, spec.from);
+  const dst = account(hosts, spec.to);
+  const h = dst.host;
+  const serverCfg = serverConfig(s, h, label);
   const keys = src.files.identities.map((i) => i.key);
   const clientCfg: ClientConfig = {
     env: seededEnv(`${s.seed}/${label}/client`),
@@ -161,7 +175,20 @@ function login(s: Scenario, hosts: Map<string, HostState>, spec: LoginSpec, labe
     acceptUnknownHostKey: (spec.hostKeyAnswer ?? 'yes') === 'yes',
   };
   if (spec.algorithms) clientCfg.algorithms = spec.algorithms;
-  const result = drive({ client: clientCfg, server: serverCfg, command: spec.command, ...(spec.input ? { input: spec.input } : {}), passwords: spec.passwords ?? [], tamper: !!spec.tamper });
+  if (spec.strictKex !== undefined) clientCfg.strictKex = spec.strictKex;
+  const f = spec.forward;
+  const result = drive({
+    client: clientCfg,
+    server: serverCfg,
+    command: spec.command,
+    ...(spec.input ? { input: spec.input } : {}),
+    passwords: spec.passwords ?? [],
+    tamper: !!spec.tamper,
+    ...(spec.mitm ? { mitm: spec.mitm } : {}),
+    ...(f ? { forward: { host: f.host, port: f.port, originatorHost: '127.0.0.1', originatorPort: 40000 + f.localPort, send: new TextEncoder().encode(f.send) } } : {}),
+    ...(h.spec.permitOpen !== undefined ? { permitOpen: h.spec.permitOpen } : {}),
+    ...(h.spec.services ? { services: h.spec.services } : {}),
+  });
   const out: Login = { result };
   const checks = result.events.filter((e) => e.type === 'host-key-check' && e.side === 'client') as Extract<SshEvent, { type: 'host-key-check' }>[];
   out.hostKeyVerdict = checks[0]?.result;
@@ -181,7 +208,8 @@ function login(s: Scenario, hosts: Map<string, HostState>, spec: LoginSpec, labe
 
 function loginReport(spec: LoginSpec, l: Login): Text[] {
   const r: Text[] = [];
-  const cmd = `$ ssh ${spec.to.user}@${spec.to.host} '${spec.command}'   (${spec.from.user}@${spec.from.host})`;
+  const f = spec.forward;
+  const cmd = f ? `$ ssh -N -L ${f.localPort}:${f.host}:${f.port} ${spec.to.user}@${spec.to.host}   (${spec.from.user}@${spec.from.host})` : `$ ssh ${spec.to.user}@${spec.to.host} '${spec.command}'   (${spec.from.user}@${spec.from.host})`;
   r.push(t(cmd, cmd));
   if (l.hostKeyVerdict === 'unknown' && l.knownHostsAdded) r.push(t(`host key unknown → answered yes → known_hosts += ${l.knownHostsAdded.slice(0, 60)}…`, `主机密钥未知 → 回答 yes → known_hosts 新增 ${l.knownHostsAdded.slice(0, 60)}…`));
   else if (l.hostKeyVerdict === 'unknown') r.push(t('host key unknown → answered no → connection refused', '主机密钥未知 → 回答 no → 拒绝连接'));
@@ -195,14 +223,15 @@ function loginReport(spec: LoginSpec, l: Login): Text[] {
     }
     if (e.type === 'banner') r.push(t(`banner: ${e.message.trim()}`, `登录横幅：${e.message.trim()}`));
   }
-  if (l.result.authenticated) r.push(t(`logged in; output ${JSON.stringify(l.result.stdout)}, exit status ${l.result.exitStatus}`, `登录成功；输出 ${JSON.stringify(l.result.stdout)}，退出码 ${l.result.exitStatus}`));
+  if (l.result.authenticated && f) r.push(t('logged in; ssh listens on 127.0.0.1:' + f.localPort, `登录成功；ssh 在 127.0.0.1:${f.localPort} 上监听`));
+  else if (l.result.authenticated) r.push(t(`logged in; output ${JSON.stringify(l.result.stdout)}, exit status ${l.result.exitStatus}`, `登录成功；输出 ${JSON.stringify(l.result.stdout)}，退出码 ${l.result.exitStatus}`));
   else r.push(t(`not logged in${l.error ? `: ${l.error}` : ''}${l.closedReason !== undefined ? ` (disconnect reason ${l.closedReason})` : ''}`, `未登录${l.error ? `：${l.error}` : ''}${l.closedReason !== undefined ? `（断开原因码 ${l.closedReason}）` : ''}`));
   return r;
 }
 
 const COPY_ID_COMMAND = 'umask 077; mkdir -p .ssh && cat >> .ssh/authorized_keys';
 
-function runStep(s: Scenario, hosts: Map<string, HostState>, step: Step, index: number, conn: () => number, events: ScenarioEvent[]): StepResult {
+function runStep(s: Scenario, hosts: Map<string, HostState>, step: Step, index: number, conn: () => number, events: ScenarioEvent[], done: readonly StepResult[]): StepResult {
   const res: StepResult = { index, do: step.do, ok: true, asExpected: true, report: [], events: [] };
   const collect = (list: SshEvent[]) => {
     const c = conn();
@@ -262,8 +291,17 @@ function runStep(s: Scenario, hosts: Map<string, HostState>, step: Step, index: 
       if (l.knownHostsAdded) res.knownHostsAdded = l.knownHostsAdded;
       res.report.push(...loginReport(spec, l));
       if (step.tamper && l.result.tamperedAt !== null) res.report.splice(1, 0, t(`one byte flipped on the wire at offset ${l.result.tamperedAt} of a client packet`, `在客户端某个数据包的第 ${l.result.tamperedAt} 字节处翻转了一位`));
+      if (step.mitm === 'terrapin') res.report.push(...terrapinReport(l.result));
+      if (step.reveal) res.report.push(...revealReport(l.result, spec.passwords ?? []));
+      if (step.showKeys) res.report.push(...keysReport(l.result));
       break;
     }
+    case 'replay':
+      replayStep(s, hosts, step, index, res, collect, done);
+      break;
+    case 'forward':
+      forwardStep(s, hosts, step, index, res, collect);
+      break;
     case 'copy-id':
       copyIdStep(s, hosts, step, index, res, collect);
       break;
@@ -320,6 +358,124 @@ function copyIdStep(s: Scenario, hosts: Map<string, HostState>, step: CopyIdStep
   res.report.push(c.added ? t(`Number of key(s) added: 1 → ${step.to.user}@${step.to.host}:~/.ssh/authorized_keys`, `已添加 1 个密钥 → ${step.to.user}@${step.to.host}:~/.ssh/authorized_keys`) : t(`key not added: ${c.reason}`, `未添加：密钥已存在`));
 }
 
+/** K, H, session id and the six keys as the client derived them (its 'keys' event, RFC 4253 §7.2). */
+function keysReport(d: DriveResult): Text[] {
+  const k = d.events.find((e) => e.type === 'keys' && e.side === 'client') as Extract<SshEvent, { type: 'keys' }> | undefined;
+  if (!k) return [t('no keys were derived', '没有派生任何密钥')];
+  const r: Text[] = [];
+  const short = (hex: string) => (hex.length > 32 ? `${hex.slice(0, 32)}…` : hex);
+  for (const tr of k.kexTrace ?? []) if (!/PRIVATE/.test(tr.label) && tr.name !== 'p' && tr.name !== 'K') r.push(t(`${tr.name}: ${short(tr.value)} (${tr.value.length / 2} bytes)`, `${tr.name}：${short(tr.value)}（${tr.value.length / 2} 字节）`));
+  for (const st of k.steps) {
+    if (st.name.includes('.')) continue;
+    const len = st.value.length / 2;
+    const formula = /^[A-F]$/.test(st.name) && len > 0 ? (k.steps.find((x) => x.name === `${st.name}.1`)?.formula ?? st.formula) : undefined;
+    const tail = formula ? `  ← ${formula}${k.steps.some((x) => x.name === `${st.name}.2`) ? ' …' : ''}` : '';
+    r.push(t(`${st.name} = ${short(st.value)} (${len} bytes)${tail}`, `${st.name} = ${short(st.value)}（${len} 字节）${tail}`));
+  }
+  return r;
+}
+
+/** What the Terrapin man in the middle did and what the client noticed, read from the events. */
+function terrapinReport(d: DriveResult): Text[] {
+  const r: Text[] = [];
+  const tr = d.terrapin!;
+  const strict = d.events.some((e) => e.type === 'info' && e.side === 'client' && e.message.startsWith('strict key exchange'));
+  r.push(strict ? t('strict KEX: on (both sides offered kex-strict-*-v00@openssh.com)', '严格密钥交换：开启（双方都提供了 kex-strict-*-v00@openssh.com）') : t('strict KEX: off (not offered by both sides)', '严格密钥交换：关闭（并非双方都提供）'));
+  if (tr.injected) r.push(t('man in the middle: injected SSH_MSG_IGNORE to the client before the server\'s NEWKEYS', '中间人：在服务器的 NEWKEYS 之前向客户端注入了 SSH_MSG_IGNORE'));
+  if (tr.deleted) r.push(t(`man in the middle: deleted the server's packet #${tr.deletedSeq} (ciphertext; it was ${tr.deleted})`, `中间人：删除了服务器的第 ${tr.deletedSeq} 号数据包（密文；它是 ${tr.deleted}）`));
+  const extInfo = d.events.some((e) => e.type === 'packet' && e.side === 'client' && e.dir === 's2c' && e.msg === 'SSH_MSG_EXT_INFO');
+  const err = d.events.find((e) => e.type === 'error' && e.side === 'client') as Extract<SshEvent, { type: 'error' }> | undefined;
+  if (err) r.push(t(`client detected it: ${err.message}`, `客户端发现了攻击：${err.message}`));
+  else r.push(extInfo ? t('client received EXT_INFO (server-sig-algs)', '客户端收到了 EXT_INFO（server-sig-algs）') : t('client never received EXT_INFO: server-sig-algs is lost, and nothing looks wrong', '客户端从未收到 EXT_INFO：server-sig-algs 丢失了，而且看不出任何异常'));
+  return r;
+}
+
+/** What an eavesdropper sees of the authentication, and what the server itself reads (RFC 4252 §8, §7). */
+function revealReport(d: DriveResult, passwords: string[]): Text[] {
+  const r: Text[] = [];
+  const enc = new TextEncoder();
+  const sent = authRequests(d.events, 'client');
+  const received = authRequests(d.events, 'server');
+  const H = (d.events.find((e) => e.type === 'exchange-hash' && e.side === 'server') as Extract<SshEvent, { type: 'exchange-hash' }> | undefined)?.H;
+  for (const { packet, view } of sent) {
+    if (view.method === 'password' && view.password !== undefined) {
+      const visible = containsBytes(packet.wire, enc.encode(view.password));
+      r.push(t(`eavesdropper: USERAUTH_REQUEST #${packet.n} is ${packet.wire.length} bytes of ciphertext; the password's bytes in it: ${visible ? 'YES' : 'no'}`, `窃听者：USERAUTH_REQUEST #${packet.n} 是 ${packet.wire.length} 字节的密文；其中能找到密码的字节吗：${visible ? '能' : '不能'}`));
+      const got = received.find((x) => x.packet.n === packet.n)?.view.password;
+      if (got !== undefined) r.push(t(`the server decrypts it and reads the password in clear: "${got}" — a malicious server keeps it`, `服务器解密后读到明文密码："${got}"——恶意服务器会把它记下来`));
+    }
+    if (view.method === 'publickey' && view.signed && view.signature) {
+      const visible = containsBytes(packet.wire, view.signature);
+      r.push(t(`eavesdropper: USERAUTH_REQUEST #${packet.n} is ${packet.wire.length} bytes of ciphertext; the signature's bytes in it: ${visible ? 'YES' : 'no'}`, `窃听者：USERAUTH_REQUEST #${packet.n} 是 ${packet.wire.length} 字节的密文；其中能找到签名的字节吗：${visible ? '能' : '不能'}`));
+      const sid = H ? `${toHex(H).slice(0, 16)}…` : '?';
+      r.push(t(`the server reads only the public key and a ${view.signature.length}-byte signature over session id ${sid} — no secret`, `服务器只读到公钥和一个 ${view.signature.length} 字节的签名，签名覆盖会话标识符 ${sid}——没有任何秘密`));
+    }
+  }
+  if (passwords.length === 0 && sent.every((x) => x.view.method !== 'password')) r.push(t('no password was typed or sent', '没有输入也没有发送任何密码'));
+  return r;
+}
+
+/**
+ * A malicious server replays the signed publickey request it received to the real server in a
+ * connection of its own: it runs its own key exchange (a new session id), asks "none", then sends
+ * the captured request bytes as they were. The server engine judges the signature.
+ */
+function replayStep(s: Scenario, hosts: Map<string, HostState>, step: ReplayStep, index: number, res: StepResult, collect: (l: SshEvent[]) => void, done: readonly StepResult[]): void {
+  const head = `replay → ${step.to.user}@${step.to.host}   (${step.from.host})`;
+  res.report.push(t(head, head));
+  const source = done[step.of];
+  const captured = source ? authRequests(source.events, 'server').find((x) => x.view.method === 'publickey' && x.view.signed) : undefined;
+  if (!source || !captured) throw new Error(`scenario: step ${step.of + 1} has no signed publickey request to replay`);
+  const oldSid = (source.events.find((e) => e.type === 'exchange-hash' && e.side === 'server') as Extract<SshEvent, { type: 'exchange-hash' }>).H;
+  const dst = account(hosts, step.to);
+  const server = serverConfig(s, dst.host, `step${index}`);
+  server.algorithms = { ...server.algorithms, cipher: [TAKEOVER_CIPHER] };
+  const pair = new InterceptedPair({
+    client: { env: seededEnv(`${s.seed}/step${index}/attacker`), username: step.to.user, authMethods: ['none'], hostKeyCheck: () => 'known', algorithms: { cipher: [TAKEOVER_CIPHER] } },
+    server,
+  });
+  let injected = false;
+  pair.pump((e, side) => {
+    if (!injected && side === 'client' && e.type === 'auth' && e.method === 'none' && e.result === 'failure') {
+      injected = true;
+      pair.inject('client', captured.packet.payload);
+    }
+  });
+  collect(pair.events);
+  const newSid = (pair.events.find((e) => e.type === 'exchange-hash' && e.side === 'server') as Extract<SshEvent, { type: 'exchange-hash' }>).H;
+  const verdict = pair.events.filter((e): e is Extract<SshEvent, { type: 'auth' }> => e.type === 'auth' && e.side === 'server' && e.method === 'publickey');
+  const accepted = verdict.some((e) => e.result === 'success');
+  res.ok = accepted;
+  res.replay = { accepted, originalSessionId: toHex(oldSid), newSessionId: toHex(newSid) };
+  const v = parseAuthRequest(captured.packet.payload)!;
+  res.report.push(t(`captured in step ${step.of + 1}: USERAUTH_REQUEST publickey, ${v.signature!.length}-byte signature, signed over session id ${toHex(oldSid).slice(0, 16)}…`, `第 ${step.of + 1} 步截获：USERAUTH_REQUEST publickey，${v.signature!.length} 字节签名，签名覆盖会话标识符 ${toHex(oldSid).slice(0, 16)}…`));
+  res.report.push(t(`the new connection has its own key exchange: session id ${toHex(newSid).slice(0, 16)}…`, `新连接有自己的密钥交换：会话标识符 ${toHex(newSid).slice(0, 16)}…`));
+  const detail = verdict.find((e) => e.result === 'attempt')?.detail;
+  res.report.push(accepted ? t('server: signature accepted — logged in', '服务器：签名有效——登录成功') : t(`server: ${detail ?? 'refused'} → USERAUTH_FAILURE`, `服务器：签名无法验证 → USERAUTH_FAILURE`));
+}
+
+/** `ssh -L`: a direct-tcpip channel through to.host to a service it can reach (RFC 4254 §7.2). */
+function forwardStep(s: Scenario, hosts: Map<string, HostState>, step: ForwardStep, index: number, res: StepResult, collect: (l: SshEvent[]) => void): void {
+  const spec: LoginSpec = { from: step.from, to: step.to, command: '', passwords: step.passwords ?? [], forward: { ...step.target, localPort: step.localPort, send: step.send } };
+  const l = login(s, hosts, spec, `step${index}`);
+  collect(l.result.events);
+  res.login = l.result;
+  if (l.knownHostsAdded) res.knownHostsAdded = l.knownHostsAdded;
+  res.report.push(...loginReport(spec, l));
+  const f = l.result.forward;
+  const first = step.send.split('\r\n')[0] ?? step.send;
+  res.report.push(t(`a program connects to 127.0.0.1:${step.localPort} and sends ${JSON.stringify(first)} → direct-tcpip channel to ${step.target.host}:${step.target.port}`, `某个程序连接 127.0.0.1:${step.localPort} 并发送 ${JSON.stringify(first)} → 通往 ${step.target.host}:${step.target.port} 的 direct-tcpip 通道`));
+  if (f?.opened) {
+    const lines = f.response.split('\r\n');
+    res.report.push(t(`${step.to.host} connected ${step.target.host}:${step.target.port}; the answer came back through the tunnel: ${JSON.stringify(lines[0])} … ${JSON.stringify(lines[lines.length - 1])}`, `${step.to.host} 连上了 ${step.target.host}:${step.target.port}；回复经隧道返回：${JSON.stringify(lines[0])} … ${JSON.stringify(lines[lines.length - 1])}`));
+  } else if (f) {
+    const name = f.reasonCode === 1 ? 'administratively prohibited' : f.reasonCode === 2 ? 'connect failed' : `reason ${f.reasonCode}`;
+    const zh = f.reasonCode === 1 ? '管理策略禁止' : f.reasonCode === 2 ? '连接失败' : `原因码 ${f.reasonCode}`;
+    res.report.push(t(`channel open failed: ${name} (${f.reasonCode}): ${f.description}`, `通道打开失败：${zh}（${f.reasonCode}）：${f.description}`));
+  }
+  res.ok = !!f?.opened && f.response.length > 0;
+}
+
 function formatMatrix(names: string[], m: TrustCell[]): Text[] {
   const cell = (a: string, b: string) => {
     if (a === b) return '-';
@@ -343,7 +499,7 @@ export function runScenario(s: Scenario, opts: { lang?: Lang } = {}): ScenarioRu
   const narration: string[] = [];
   let conns = 0;
   s.steps.forEach((step, i) => {
-    const r = runStep(s, hosts, step, i, () => conns++, events);
+    const r = runStep(s, hosts, step, i, () => conns++, events, steps);
     steps.push(r);
     narration.push([`${i + 1}. ${step.narration[lang]}`, ...r.report.map((x) => indent(x[lang]))].join('\n'));
   });

@@ -2,7 +2,7 @@
 // algorithm preferences, a seed that makes every key and every byte reproducible, and steps
 // with narration in English and 简体中文. scenarios/runner.ts drives the in-memory engines.
 
-import type { AlgorithmPrefs } from '../engine/core/config.ts';
+import type { AlgorithmPrefs, PermitOpen } from '../engine/core/config.ts';
 
 /** Text in both teaching languages. */
 export interface Text {
@@ -38,8 +38,16 @@ export interface HostSpec {
   maxAuthTries?: number;
   /** sshd AuthenticationMethods, e.g. [['publickey','password']] (RFC 4252 §5.1 partial success). */
   requiredMethods?: string[][];
+  /** Offer strict KEX, kex-strict-s-v00@openssh.com (OpenSSH PROTOCOL §1.10). Default true. */
   strictKex?: boolean;
+  /** sshd PermitOpen: where direct-tcpip channels (ssh -L) may lead (RFC 4254 §7.2). Default 'none'. */
+  permitOpen?: PermitOpen;
+  /** TCP services this host can reach, by "host:port" (the targets of port forwarding). */
+  services?: Record<string, ServiceSpec>;
 }
+
+/** A small TCP service inside the scenario: an echo service, or a one-page HTTP server. */
+export type ServiceSpec = { kind: 'echo' } | { kind: 'http'; body: string };
 
 /** user@host */
 export interface Account {
@@ -82,6 +90,42 @@ export interface ConnectStep extends StepBase {
   algorithms?: Partial<AlgorithmPrefs>;
   /** Flip one byte of the first encrypted client packet on the wire (RFC 4253 §6.4 MAC). */
   tamper?: boolean;
+  /** The client offers strict KEX (OpenSSH PROTOCOL §1.10). Default true. */
+  strictKex?: boolean;
+  /**
+   * A man in the middle runs the Terrapin attack (CVE-2023-48795): injects SSH_MSG_IGNORE before the
+   * server's NEWKEYS and deletes the server's first encrypted packet.
+   */
+  mitm?: 'terrapin';
+  /** Report what an eavesdropper on the wire and what the server itself learn from the authentication. */
+  reveal?: boolean;
+  /** Report K, H, the session identifier and the six derived keys (RFC 4253 §7.2). */
+  showKeys?: boolean;
+}
+
+/**
+ * A malicious server replays the signed publickey USERAUTH_REQUEST it received in step `of`
+ * (0-based) to the real server `to`, in a new connection of its own (RFC 4252 §7, §11).
+ */
+export interface ReplayStep extends StepBase {
+  do: 'replay';
+  of: number;
+  from: Account;
+  to: Account;
+}
+
+/**
+ * `ssh -L LOCAL:target.host:target.port to.user@to.host`, then one client connects to LOCAL and
+ * sends `send`: a direct-tcpip channel (RFC 4254 §7.2) through which the bytes travel.
+ */
+export interface ForwardStep extends StepBase {
+  do: 'forward';
+  from: Account;
+  to: Account;
+  localPort: number;
+  target: { host: string; port: number };
+  send: string;
+  passwords?: string[];
 }
 
 /** `ssh-copy-id to.user@to.host` run by from.user on from.host: password login, key line appended. */
@@ -118,7 +162,7 @@ export interface NoteStep extends StepBase {
   do: 'note';
 }
 
-export type Step = KeygenStep | ConnectStep | CopyIdStep | AuthorizeStep | NewHostKeyStep | TrustMatrixStep | NoteStep;
+export type Step = KeygenStep | ConnectStep | CopyIdStep | AuthorizeStep | NewHostKeyStep | TrustMatrixStep | ReplayStep | ForwardStep | NoteStep;
 
 export interface Scenario {
   /** Short kebab-case id used on the command line. */
