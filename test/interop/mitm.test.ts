@@ -74,6 +74,8 @@ function sshThrough(port: number, knownHosts: string, password: string, remote: 
     PEER_PATHS.ssh,
     '-F',
     '/dev/null',
+    // ssh keeps the first value of an option: the caller's come before our defaults
+    ...(opts.extra ?? []),
     '-o',
     `UserKnownHostsFile=${knownHosts}`,
     '-o',
@@ -84,7 +86,6 @@ function sshThrough(port: number, knownHosts: string, password: string, remote: 
     'ConnectTimeout=10',
     '-o',
     'NumberOfPasswordPrompts=1',
-    ...(opts.extra ?? []),
     '-p',
     String(port),
     'sshscope-test@127.0.0.1',
@@ -219,6 +220,29 @@ describe.skipIf(!ready)('real ssh → sshscope mitm → real sshd', () => {
     // the -v trace names both legs
     expect(mitm.stderr()).toContain('client ⇄ mitm');
     expect(mitm.stderr()).toContain('mitm ⇄ server');
+  });
+
+  it("a client that already knows the real server's key sees REMOTE HOST IDENTIFICATION HAS CHANGED and never sends its password", async () => {
+    const kh = join(dir, 'known_hosts_alias');
+    // HostKeyAlias names the entry independently of the port: first record the real sshd's key …
+    const direct = await sshThrough(sshd.port, kh, sshd.password, ['true'], { extra: ['-o', 'HostKeyAlias=lab-server', '-o', 'PubkeyAuthentication=no'] });
+    expect(direct.code, direct.stderr).toBe(0);
+    const ours = await fingerprints(`${ourKey.path}.pub`);
+    // … then go through the mitm under the same name: strict checking refuses at once
+    const strict = await sshThrough(mitm.port, kh, sshd.password, ['echo', 'hi'], { extra: ['-o', 'HostKeyAlias=lab-server', '-o', 'StrictHostKeyChecking=yes', '-o', 'PubkeyAuthentication=no'] });
+    expect(strict.code).toBe(255);
+    expect(strict.stderr).toContain('REMOTE HOST IDENTIFICATION HAS CHANGED');
+    expect(strict.stderr).toContain(ours[0]);
+    expect(strict.stderr).toContain('Host key verification failed');
+    // even with StrictHostKeyChecking=no, OpenSSH turns password authentication off
+    const replays = () => (mitm.stderr().match(/replaying the password/g) ?? []).length;
+    const before = replays();
+    const lax = await sshThrough(mitm.port, kh, sshd.password, ['echo', 'hi'], { extra: ['-o', 'HostKeyAlias=lab-server', '-o', 'StrictHostKeyChecking=no', '-o', 'PubkeyAuthentication=no'] });
+    expect(lax.code).toBe(255);
+    expect(lax.stderr).toContain('Password authentication is disabled to avoid man-in-the-middle attacks');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(replays()).toBe(before);
+    expect(new TextDecoder().decode(lax.stdout)).toBe('');
   });
 
   it('a wrong password is refused by the real server, and therefore by us', async () => {
