@@ -43,6 +43,7 @@ function chachaIv(nonce8: Uint8Array, counter: number): Uint8Array {
 //   pass 2, A = P, plaintext 16 zero bytes → C and  h2 = ((H·r + c·r) + (|P| + 16·2^64 + 2^128))·r
 // picks the candidate whose predicted pass-2 tag matches. Both passes run in OpenSSL.
 const P130 = (1n << 130n) - 5n;
+const M130 = (1n << 130n) - 1n;
 const TWO128 = 1n << 128n;
 const MASK128 = TWO128 - 1n;
 const CLAMP = 0x0ffffffc0ffffffc0ffffffc0fffffffn;
@@ -65,14 +66,86 @@ function tagBytes(v: bigint): Uint8Array {
   dv.setBigUint64(8, (v >> 64n) & 0xffffffffffffffffn, true);
   return out;
 }
-const mod = (x: bigint) => ((x % P130) + P130) % P130;
+/** x mod p for 0 <= x < 2^262, with shifts instead of a division (2^130 = 5 mod p). */
+function red(x: bigint): bigint {
+  x = (x & M130) + 5n * (x >> 130n);
+  x = (x & M130) + 5n * (x >> 130n);
+  return x >= P130 ? x - P130 : x;
+}
 
-function aead(key: Uint8Array, iv12: Uint8Array, aad: Uint8Array, plaintext: Uint8Array | null): { tag: bigint; ct: Uint8Array | null } {
+/** Feeds bytes [0, end) of the pieces, taken as one message, to the AEAD's AAD (OpenSSL accepts several calls). */
+function setAadRange(c: ReturnType<typeof createCipheriv>, pieces: readonly Uint8Array[], end: number): void {
+  let o = 0;
+  for (const p of pieces) {
+    if (o >= end) break;
+    const take = Math.min(p.length, end - o);
+    if (take > 0) (c as unknown as { setAAD(b: Uint8Array): void }).setAAD(take === p.length ? p : p.subarray(0, take));
+    o += take;
+  }
+}
+
+/** Bytes [from, to) of the pieces taken as one message, copied. */
+function range(pieces: readonly Uint8Array[], from: number, to: number): Uint8Array {
+  const out = new Uint8Array(to - from);
+  let o = 0;
+  for (const p of pieces) {
+    const a = Math.max(from, o);
+    const b = Math.min(to, o + p.length);
+    if (a < b) out.set(p.subarray(a - o, b - o), a - from);
+    o += p.length;
+    if (o >= to) break;
+  }
+  return out;
+}
+
+/** One AEAD pass: AAD = the first `aadLen` bytes of the pieces, plaintext none or 16 zero bytes. */
+function aead(key: Uint8Array, iv12: Uint8Array, pieces: readonly Uint8Array[], aadLen: number, zeros16: boolean): { tag: bigint; ct: Uint8Array | null } {
   const c = createCipheriv('chacha20-poly1305', key, iv12, { authTagLength: 16 });
-  c.setAAD(aad, { plaintextLength: plaintext?.length ?? 0 });
-  const ct = plaintext ? view(c.update(plaintext)) : null;
+  setAadRange(c, pieces, aadLen);
+  const ct = zeros16 ? view(c.update(ZERO16)) : null;
   c.final();
   return { tag: le128(view(c.getAuthTag())), ct };
+}
+
+/**
+ * Poly1305 keyed with `polyKey` (r || s) over the pieces taken as one message, computed with
+ * OpenSSL's chacha20-poly1305 AEAD under (`key`, 0^4 || `nonce8`), whose own one-time key is the
+ * same block 0. See the derivation above.
+ */
+function polyTag(key: Uint8Array, nonce8: Uint8Array, polyKey: Uint8Array, pieces: readonly Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of pieces) n += p.length;
+  const r = le128(polyKey) & CLAMP;
+  const s = le128(polyKey.subarray(16));
+  if (n === 0) return tagBytes(s & MASK128);
+  const iv12 = new Uint8Array(12);
+  iv12.set(nonce8, 4);
+  const lastLen = n % 16 || 16;
+  const pLen = n - lastLen;
+  const q = chunk(range(pieces, pLen, n));
+  const lenP = BigInt(pLen) + TWO128;
+  const t1 = aead(key, iv12, pieces, pLen, false).tag;
+  const x1 = (t1 - s) & MASK128;
+  // h = h1 + d (mod p) with d = (q - lenP)·r: h mod 2^128 = x1 + d - j·p (j = [h1 + d >= p]) and
+  // p = -5 (mod 2^128). When every candidate h1 = x1 + k·2^128 < p gives the same j, the two
+  // unknown top bits of h1 do not matter and the second pass is skipped.
+  const d = red((q - lenP + P130) * r);
+  const kMax = x1 + 3n * TWO128 < P130 ? 3n : 2n;
+  const jLow = x1 + d >= P130;
+  const jHigh = x1 + kMax * TWO128 + d >= P130;
+  if (jLow === jHigh) return tagBytes((x1 + d + (jLow ? 5n : 0n) + s) & MASK128);
+  const p2 = aead(key, iv12, pieces, pLen, true);
+  const c = chunk(p2.ct!);
+  const lenP2 = BigInt(pLen) + (16n << 64n) + TWO128;
+  // h2 = (h1 - lenP·r + c·r + lenP2)·r
+  const a = red(red((c - lenP + P130) * r) + lenP2);
+  for (let k = 0n; k <= kMax; k++) {
+    const h1 = x1 + k * TWO128;
+    const h2 = red(red(h1 + a) * r);
+    if (((h2 + s) & MASK128) !== p2.tag) continue;
+    return tagBytes((red(h1 + d) + s) & MASK128);
+  }
+  throw new Error('chachaPolyTag: no consistent Poly1305 state (internal error)');
 }
 
 // ---- one ChaCha20 stream per (key, nonce) for the Poly1305 key and the packet body --------------
@@ -116,39 +189,19 @@ function chachaFromBlock1(key: Uint8Array, nonce8: Uint8Array, data: Uint8Array)
 }
 
 export function chachaPolyTag(key: Uint8Array, nonce8: Uint8Array, data: Uint8Array): Uint8Array {
-  const iv12 = new Uint8Array(12);
-  iv12.set(nonce8, 4);
-  const pk = k2StreamFor(key, nonce8).polyKey;
-  const r = le128(pk) & CLAMP;
-  const s = le128(pk.subarray(16));
-  if (data.length === 0) return tagBytes(s & MASK128);
-  const lastLen = data.length % 16 || 16;
-  const pLen = data.length - lastLen;
-  const P = data.subarray(0, pLen);
-  const q = chunk(data.subarray(pLen));
-  const lenP = BigInt(pLen) + TWO128;
-  const t1 = aead(key, iv12, P, null).tag;
-  const x1 = (t1 - s) & MASK128;
-  // h = h1 + d (mod p) with d = (q - lenP)·r: h mod 2^128 = x1 + d - j·p (j = [h1 + d >= p]) and
-  // p = -5 (mod 2^128). When every candidate h1 = x1 + k·2^128 < p gives the same j, the two
-  // unknown top bits of h1 do not matter and the second pass is skipped.
-  const d = mod((q - lenP) * r);
-  const kMax = x1 + 3n * TWO128 < P130 ? 3n : 2n;
-  const jLow = x1 + d >= P130;
-  const jHigh = x1 + kMax * TWO128 + d >= P130;
-  if (jLow === jHigh) return tagBytes((x1 + d + (jLow ? 5n : 0n) + s) & MASK128);
-  const p2 = aead(key, iv12, P, ZERO16);
-  const c = chunk(p2.ct!);
-  const lenP2 = BigInt(pLen) + (16n << 64n) + TWO128;
-  // h2 = (h1 - lenP·r + c·r + lenP2)·r
-  const a = mod((c - lenP) * r + lenP2);
-  for (let k = 0n; k <= kMax; k++) {
-    const h1 = x1 + k * TWO128;
-    const h2 = (((h1 + a) % P130) * r) % P130;
-    if (((h2 + s) & MASK128) !== p2.tag) continue;
-    return tagBytes((((h1 + d) % P130) + s) & MASK128);
-  }
-  throw new Error('chachaPolyTag: no consistent Poly1305 state (internal error)');
+  return polyTag(key, nonce8, k2StreamFor(key, nonce8).polyKey, [data]);
+}
+
+/**
+ * CryptoProvider.chachaPolySealPieces: one K_2 cipher per packet gives the Poly1305 key (block 0)
+ * and then the body pieces (from block 1); the tag covers `head` and the encrypted pieces.
+ */
+export function chachaPolySealPieces(key: Uint8Array, nonce8: Uint8Array, head: Uint8Array, pieces: readonly Uint8Array[]): { pieces: Uint8Array[]; tag: Uint8Array } {
+  const c = createCipheriv('chacha20', key, chachaIv(nonce8, 0));
+  const polyKey = view(c.update(ZERO64));
+  const out: Uint8Array[] = [];
+  for (const p of pieces) out.push(view(c.update(p)));
+  return { pieces: out, tag: polyTag(key, nonce8, polyKey, [head, ...out]) };
 }
 
 export const nodeCryptoProvider: CryptoProvider = {
@@ -166,6 +219,15 @@ export const nodeCryptoProvider: CryptoProvider = {
     out.set(b, a.length);
     out.set(c.getAuthTag(), a.length + b.length);
     return out;
+  },
+  aesGcmEncryptPieces(key, nonce, aad, pieces) {
+    const c = createCipheriv(algo(AES_GCM, key, 'aes-gcm') as 'aes-128-gcm', key, nonce, { authTagLength: 16 });
+    c.setAAD(aad);
+    const out: Uint8Array[] = [];
+    // GCM is a stream mode: update returns as many bytes as it gets, and final() none.
+    for (const p of pieces) out.push(view(c.update(p)));
+    if (c.final().length !== 0) throw new Error('aes-gcm: final() returned bytes (not a stream mode?)');
+    return { pieces: out, tag: view(c.getAuthTag()) };
   },
   aesGcmDecrypt(key, nonce, aad, ciphertextAndTag) {
     if (ciphertextAndTag.length < 16) return null;
@@ -192,6 +254,7 @@ export const nodeCryptoProvider: CryptoProvider = {
   },
   poly1305: (key, data) => poly1305(data, key),
   chachaPolyTag,
+  chachaPolySealPieces,
   hmac: (hash: HashName, key, data) => view(createHmac(hash, key).update(data).digest()),
   hash: (hash: HashName, data) => view(createHash(hash).update(data).digest()),
   x25519PublicKey: (privateKey) => rawPublic(x25519Private(privateKey)),

@@ -11,6 +11,8 @@ import type { CipherSpec, CryptoProvider, DirectionKeys, PacketOpener, PacketSea
 import { IntegrityError } from './types.ts';
 import { readUint32 } from './packet-none.ts';
 import { constantTimeEqual, uint64be } from './bytes.ts';
+import { chachaKeyWords, chachaXorBlock0 } from './packet-chacha-block.ts';
+import { splitLength } from './packet-gcm.ts';
 
 const ZERO32 = new Uint8Array(32);
 
@@ -22,6 +24,7 @@ function engine(c: CipherSpec, keys: DirectionKeys, provider?: CryptoProvider) {
   const pc = provider?.chacha20?.bind(provider);
   const pp = provider?.poly1305?.bind(provider);
   const pt = provider?.chachaPolyTag?.bind(provider);
+  const k1Words = chachaKeyWords(k1);
   const xor = (key: Uint8Array, counter: number, data: Uint8Array, out?: Uint8Array): Uint8Array => {
     if (pc) {
       const r = pc(key, nonce, counter, data);
@@ -35,8 +38,11 @@ function engine(c: CipherSpec, keys: DirectionKeys, provider?: CryptoProvider) {
   };
   return {
     setSeq: (seq: number) => uint64be(seq, nonce),
-    lengthXor: (data: Uint8Array, out?: Uint8Array) => xor(k1, 0, data, out),
+    // 4 bytes of K_1's block 0: computed here, cheaper than a native cipher object per packet.
+    lengthXor: (data: Uint8Array, out?: Uint8Array) => chachaXorBlock0(k1Words, nonce, data, out ?? new Uint8Array(data.length)),
     bodyXor: (data: Uint8Array, out?: Uint8Array) => xor(k2, 1, data, out),
+    k2,
+    nonce,
     tag(data: Uint8Array): Uint8Array {
       if (pt) return pt(k2, nonce, data);
       const polyKey = xor(k2, 0, ZERO32);
@@ -47,7 +53,8 @@ function engine(c: CipherSpec, keys: DirectionKeys, provider?: CryptoProvider) {
 
 export function createChachaSealer(c: CipherSpec, keys: DirectionKeys, provider?: CryptoProvider): PacketSealer {
   const e = engine(c, keys, provider);
-  return {
+  const sealPieces = provider?.chachaPolySealPieces?.bind(provider);
+  const sealer: PacketSealer = {
     cipher: c.name,
     mac: null,
     blockLen: Math.max(8, c.blockLen),
@@ -63,6 +70,16 @@ export function createChachaSealer(c: CipherSpec, keys: DirectionKeys, provider?
       return out;
     },
   };
+  if (sealPieces) {
+    sealer.sealPieces = (seq, pieces) => {
+      e.setSeq(seq);
+      const { aad: length, body } = splitLength(pieces);
+      const head = e.lengthXor(length, length);
+      const r = sealPieces(e.k2, e.nonce, head, body);
+      return [head, ...r.pieces, r.tag];
+    };
+  }
+  return sealer;
 }
 
 export function createChachaOpener(c: CipherSpec, keys: DirectionKeys, provider?: CryptoProvider): PacketOpener {

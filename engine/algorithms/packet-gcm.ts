@@ -25,7 +25,8 @@ function setup(c: CipherSpec, keys: DirectionKeys) {
 export function createGcmSealer(c: CipherSpec, keys: DirectionKeys, provider?: CryptoProvider): PacketSealer {
   const { key, nonce } = setup(c, keys);
   const enc = provider?.aesGcmEncrypt?.bind(provider);
-  return {
+  const encPieces = provider?.aesGcmEncryptPieces?.bind(provider);
+  const sealer: PacketSealer = {
     cipher: c.name,
     mac: null,
     blockLen: c.blockLen,
@@ -41,6 +42,25 @@ export function createGcmSealer(c: CipherSpec, keys: DirectionKeys, provider?: C
       return out;
     },
   };
+  if (encPieces) {
+    // RFC 5647 §7.3: packet_length (the first 4 bytes) is the AAD and travels in clear.
+    sealer.sealPieces = (_seq, pieces) => {
+      const { aad, body } = splitLength(pieces);
+      const r = encPieces(key, nonce, aad, body);
+      incrementInvocation(nonce);
+      return [aad, ...r.pieces, r.tag];
+    };
+  }
+  return sealer;
+}
+
+/** The packet's pieces as packet_length (a copy of the first 4 bytes) and the pieces after it. */
+export function splitLength(pieces: readonly Uint8Array[]): { aad: Uint8Array; body: Uint8Array[] } {
+  const first = pieces[0]!;
+  if (first.length < 4) throw new Error('sealPieces: the first piece must hold packet_length');
+  const body = first.length > 4 ? [first.subarray(4)] : [];
+  for (let i = 1; i < pieces.length; i++) body.push(pieces[i]!);
+  return { aad: first.slice(0, 4), body };
 }
 
 export function createGcmOpener(c: CipherSpec, keys: DirectionKeys, provider?: CryptoProvider): PacketOpener {

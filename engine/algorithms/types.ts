@@ -23,6 +23,14 @@ export interface PacketSealer {
   readonly lengthExcludedFromPadding: boolean;
   /** Encrypts and authenticates one plaintext packet with sequence number `seq`. */
   seal(seq: number, packet: Uint8Array): Uint8Array;
+  /**
+   * Optional bulk fast path, the same bytes as `seal` without joining anything: the plaintext
+   * packet arrives as consecutive pieces (the first holds at least the 4 bytes of packet_length),
+   * and the wire bytes come back as parts whose concatenation is exactly `seal(seq, join(pieces))`.
+   * A socket can write the parts with one writev; no 32 KiB packet is copied into one array twice.
+   * The pieces are only read during the call.
+   */
+  sealPieces?(seq: number, pieces: readonly Uint8Array[]): Uint8Array[];
 }
 
 export interface PacketOpener {
@@ -88,6 +96,11 @@ export interface CryptoProvider {
   /** AES-GCM with a 12-byte nonce and a 16-byte tag appended (encrypt) / checked (decrypt, null on failure). */
   aesGcmEncrypt?(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array;
   aesGcmDecrypt?(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, ciphertextAndTag: Uint8Array): Uint8Array | null;
+  /**
+   * AES-GCM over a plaintext given as consecutive pieces: one ciphertext piece per plaintext piece
+   * (same lengths, one keystream) and the 16-byte tag, nothing joined (RFC 5647 §7).
+   */
+  aesGcmEncryptPieces?(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, pieces: readonly Uint8Array[]): { pieces: Uint8Array[]; tag: Uint8Array };
   /** Original (8-byte nonce, 64-bit counter) ChaCha20 as OpenSSH uses it. */
   chacha20?(key: Uint8Array, nonce8: Uint8Array, counter: number, data: Uint8Array): Uint8Array;
   poly1305?(key: Uint8Array, data: Uint8Array): Uint8Array;
@@ -97,6 +110,13 @@ export interface CryptoProvider {
    * provider use a native AEAD for the MAC when it has no raw Poly1305. Preferred over `poly1305`.
    */
   chachaPolyTag?(key: Uint8Array, nonce8: Uint8Array, data: Uint8Array): Uint8Array;
+  /**
+   * The body and tag of one chacha20-poly1305@openssh.com packet, nothing joined: each piece
+   * encrypted with original ChaCha20 under (`key` = K_2, `nonce8`) from block 1 on, one keystream
+   * across the pieces; the tag is Poly1305 over `head` (the encrypted packet_length) followed by the
+   * encrypted pieces, keyed with K_2's block 0 (OpenSSH PROTOCOL.chacha20poly1305).
+   */
+  chachaPolySealPieces?(key: Uint8Array, nonce8: Uint8Array, head: Uint8Array, pieces: readonly Uint8Array[]): { pieces: Uint8Array[]; tag: Uint8Array };
   hmac?(hash: HashName, key: Uint8Array, data: Uint8Array): Uint8Array;
   hash?(hash: HashName, data: Uint8Array): Uint8Array;
   /** X25519 (RFC 7748): public key of a private scalar, and the shared secret. */

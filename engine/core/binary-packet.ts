@@ -5,6 +5,7 @@
 import type { PacketOpener, PacketSealer } from '../algorithms/types.ts';
 import type { FieldNode } from '../events.ts';
 import type { ByteQueue } from './byte-queue.ts';
+import { writeUint32 } from '../algorithms/packet-none.ts';
 import { REASON, SshProtocolError } from './errors.ts';
 
 /** OpenSSH's limit (PACKET_MAX_SIZE, 256 KiB); RFC 4253 §6.1 requires at least 35000. */
@@ -30,6 +31,20 @@ export function buildPacket(payload: Uint8Array, sealer: PacketSealer, random: (
  * written straight into the packet, byte-identical to encoding the message and then framing it.
  */
 export function buildChannelDataPacket(recipient: number, data: Uint8Array, dataTypeCode: number | null, sealer: PacketSealer, random: (n: number) => Uint8Array): Uint8Array {
+  const [head, body, padding] = channelDataPieces(recipient, data, dataTypeCode, sealer, random);
+  const packet = new Uint8Array(head.length + body.length + padding.length);
+  packet.set(head);
+  packet.set(body, head.length);
+  packet.set(padding, head.length + body.length);
+  return packet;
+}
+
+/**
+ * The same packet as buildChannelDataPacket, as the three pieces PacketSealer.sealPieces takes,
+ * without copying the data: [packet_length, padding_length, message number, recipient channel,
+ * (data type code,) data length] (18 or 22 bytes), the data itself, the random padding.
+ */
+export function channelDataPieces(recipient: number, data: Uint8Array, dataTypeCode: number | null, sealer: PacketSealer, random: (n: number) => Uint8Array): [Uint8Array, Uint8Array, Uint8Array] {
   const header = dataTypeCode === null ? 9 : 13;
   const payloadLength = header + data.length;
   const block = Math.max(8, sealer.blockLen);
@@ -37,17 +52,14 @@ export function buildChannelDataPacket(recipient: number, data: Uint8Array, data
   let pad = block - (covered % block);
   if (pad < 4) pad += block;
   const packetLength = 1 + payloadLength + pad;
-  const packet = new Uint8Array(4 + packetLength);
-  const view = new DataView(packet.buffer);
-  view.setUint32(0, packetLength);
-  packet[4] = pad;
-  packet[5] = dataTypeCode === null ? 94 : 95;
-  view.setUint32(6, recipient);
-  if (dataTypeCode !== null) view.setUint32(10, dataTypeCode);
-  view.setUint32(header + 1, data.length);
-  packet.set(data, 5 + header);
-  packet.set(random(pad), 5 + payloadLength);
-  return packet;
+  const head = new Uint8Array(5 + header);
+  writeUint32(head, 0, packetLength);
+  head[4] = pad;
+  head[5] = dataTypeCode === null ? 94 : 95;
+  writeUint32(head, 6, recipient);
+  if (dataTypeCode !== null) writeUint32(head, 10, dataTypeCode);
+  writeUint32(head, header + 1, data.length);
+  return [head, data, random(pad)];
 }
 
 /** A copy of a tree with every range moved by `delta` bytes. */

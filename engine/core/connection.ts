@@ -23,7 +23,7 @@ import { fingerprintOf } from './fingerprint.ts';
 import type { AlgorithmPrefs, ClientConfig, Command, ServerConfig } from './config.ts';
 import { ByteQueue } from './byte-queue.ts';
 import { readChannelData } from './channel-data.ts';
-import { PacketReader, buildChannelDataPacket, buildPacket, packetTree, shiftTree, unpackPacket } from './binary-packet.ts';
+import { PacketReader, buildChannelDataPacket, buildPacket, channelDataPieces, packetTree, shiftTree, unpackPacket } from './binary-packet.ts';
 import { REASON, SshProtocolError } from './errors.ts';
 import { exchangeHashInput } from './exchange-hash.ts';
 import { ClientAuth } from './auth-client.ts';
@@ -204,8 +204,9 @@ export class Connection {
   }
 
   /**
-   * Everything queued for the wire, one array per packet, without the concatenation copy of
-   * pollTransmit (a socket adapter can hand them to one writev). Empty when nothing is pending.
+   * Everything queued for the wire as separate arrays, without the concatenation copy of
+   * pollTransmit (a socket adapter can hand them to one writev): one per packet, or, on the bulk
+   * fast path, a packet's parts (small ones joined with a neighbour). Empty when nothing is pending.
    */
   pollTransmitParts(): Uint8Array[] {
     const parts = this.outQueue;
@@ -905,6 +906,15 @@ export class Connection {
     let tree: FieldNode | undefined;
     if (!this.trace && !compressor && (msg.name === 'SSH_MSG_CHANNEL_DATA' || msg.name === 'SSH_MSG_CHANNEL_EXTENDED_DATA')) {
       const code = msg.name === 'SSH_MSG_CHANNEL_DATA' ? null : (msg.dataTypeCode as number);
+      if (sealer.sealPieces) {
+        // Bulk fast path: the data is sealed where it lies and the wire parts are queued as they
+        // are (no plaintext packet, no joined wire packet); nobody reads a payload or a tree here.
+        const seq = this.seqOut;
+        const parts = sealer.sealPieces(seq, channelDataPieces(msg.recipientChannel as number, msg.data as Uint8Array, code, sealer, random));
+        this.seqOut = (seq + 1) >>> 0;
+        this.queueParts(parts);
+        return EMPTY;
+      }
       plain = buildChannelDataPacket(msg.recipientChannel as number, msg.data as Uint8Array, code, sealer, random);
       payload = plain.subarray(5, plain.length - plain[4]!);
     } else {
@@ -925,6 +935,24 @@ export class Connection {
     this.outQueue.push(wire);
     if (tree) this.emitPacket({ dir: this.ourDir, n: seq, wire, plain, payload, msg: { ...msg, id: payload[0]! }, tree, cipher: sealer.cipher, mac: sealer.mac, compressed: compressor ? this.compressName.out : null, phase });
     return payload;
+  }
+
+  /**
+   * Queues the wire parts of one packet. Parts shorter than SMALL_PART (a packet's length, header
+   * and tag) are joined with a small neighbour, so a socket write carries fewer tiny buffers.
+   */
+  private queueParts(parts: readonly Uint8Array[]): void {
+    const q = this.outQueue;
+    for (const p of parts) {
+      this.bytesOut += p.length;
+      const last = q.length > 0 ? q[q.length - 1]! : null;
+      if (last && p.length < SMALL_PART && last.length < SMALL_PART) {
+        const joined = new Uint8Array(last.length + p.length);
+        joined.set(last);
+        joined.set(p, last.length);
+        q[q.length - 1] = joined;
+      } else q.push(p);
+    }
   }
 
   // ---- ending ------------------------------------------------------------------------------
@@ -951,6 +979,10 @@ export class Connection {
     this.emit({ type: 'closed', reason, message });
   }
 }
+
+const EMPTY = new Uint8Array(0);
+/** Wire parts below this many bytes are joined with a small neighbour in the transmit queue. */
+const SMALL_PART = 64;
 
 const KEX_INIT_NAMES = new Set(['SSH_MSG_KEX_ECDH_INIT', 'SSH_MSG_KEX_HYBRID_INIT', 'SSH_MSG_KEXDH_INIT', 'SSH_MSG_KEX_DH_GEX_INIT']);
 const KEX_REPLY_NAMES = new Set(['SSH_MSG_KEX_ECDH_REPLY', 'SSH_MSG_KEX_HYBRID_REPLY', 'SSH_MSG_KEXDH_REPLY', 'SSH_MSG_KEX_DH_GEX_REPLY']);

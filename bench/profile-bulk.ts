@@ -1,0 +1,30 @@
+// `npx tsx bench/profile-bulk.ts [ours|ssh2] [cipher] [MiB] [runs]`: only bulk uploads of one client
+// into the real sshd's `cat > /dev/null`, printing MB per client CPU-second per run. Meant to run
+// under `node --cpu-prof --import ./node_modules/tsx/dist/esm/index.mjs bench/profile-bulk.ts …`
+// so that a profile holds one client's hot path and nothing else of the bench.
+
+import { randomFillSync } from 'node:crypto';
+import { randomPayload } from './common.ts';
+import { ourBulk } from './our-client.ts';
+import { ssh2Bulk } from './ssh2-client.ts';
+import { startPeer } from './peer.ts';
+
+const who = process.argv[2] ?? 'ours';
+const cipher = process.argv[3] ?? 'aes128-gcm@openssh.com';
+const mib = Number(process.argv[4] ?? 64);
+const runs = Number(process.argv[5] ?? 3);
+const data = randomPayload(mib << 20, (b) => randomFillSync(b));
+const peer = await startPeer();
+try {
+  const run = who === 'ssh2' ? ssh2Bulk : ourBulk;
+  await run(peer, cipher, data.subarray(0, 8 << 20)); // warm-up
+  for (let i = 0; i < runs; i++) {
+    const c0 = process.cpuUsage();
+    const s = await run(peer, cipher, data);
+    const d = process.cpuUsage(c0);
+    const cpuS = (d.user + d.system) / 1e6;
+    process.stdout.write(`${who} ${cipher} ${mib} MiB: ${(s.bytes / 1e3 / s.ms).toFixed(0)} MB/s wall, ${(s.bytes / 1e6 / cpuS).toFixed(0)} MB per CPU-second (user ${(d.user / 1e3).toFixed(0)} ms, system ${(d.system / 1e3).toFixed(0)} ms)\n`);
+  }
+} finally {
+  await peer.stop();
+}
