@@ -5,6 +5,7 @@ import type { SshEvent } from '../../engine/index.ts';
 import { pick, type Bilingual, type Lang } from './i18n.ts';
 import { findField } from './hex.ts';
 import { fieldDoc } from './field-docs-zh.ts';
+import { disconnectReasonName } from '../../engine/wire/message-ids.ts';
 
 export interface Explanation {
   title: string;
@@ -357,6 +358,119 @@ const SIDE = { client: b('Client', '客户端'), server: b('Server', '服务器'
 const AUTH_METHOD = { password: b('password', '密码'), publickey: b('public key', '公钥'), none: b('"none"', '"none"') } as Record<string, Bilingual>;
 const RESULT = { unknown: b('unknown host', '未知主机'), known: b('known host', '已知主机'), changed: b('KEY CHANGED', '密钥已变化'), accepted: b('accepted', '已接受'), rejected: b('rejected', '已拒绝') } as Record<string, Bilingual>;
 
+/**
+ * Engine-made English (auth details, error and disconnect messages, notes) rendered in 简体中文 where
+ * the text is ours: known templates, most specific first; $1… are the captured parts, translated
+ * again (a message may wrap another). Text from the peer (a DISCONNECT description, a banner) and
+ * unknown templates stay as they are.
+ */
+const DETAIL_ZH: [RegExp, string][] = [
+  // wrappers (connection.ts fail/disconnect, the peer's DISCONNECT, the capture reader)
+  [/^peer disconnected: (.*)$/s, '对方断开了连接：$1'],
+  [/^corrupted packet: (.*)$/s, '数据包已损坏：$1'],
+  [/^malformed packet: (.*)$/s, '数据包格式错误：$1'],
+  [/^internal error: (.*)$/s, '内部错误：$1'],
+  [/^capture: (.*)$/s, '抓包文件：$1'],
+  [/^key exchange (\d+) not decrypted: (.*)$/s, '第 $1 次密钥交换未能解密：$2'],
+  // MAC / AEAD checks (RFC 4253 §6.4, RFC 5647, PROTOCOL.chacha20poly1305)
+  [/^(\S+): MAC mismatch on packet (\d+)$/, '$1：第 $2 个数据包的 MAC 不匹配'],
+  [/^(\S+): authentication tag mismatch on packet (\d+)$/, '$1：第 $2 个数据包的认证标签不匹配'],
+  [/^(\S+): Poly1305 tag mismatch on packet (\d+)$/, '$1：第 $2 个数据包的 Poly1305 标签不匹配'],
+  [/^(\S+): first block changed since readLength on packet (\d+)$/, '$1：第 $2 个数据包的第一个分组在读取长度后被改动'],
+  // framing (RFC 4253 §6)
+  [/^packet_length (\d+) exceeds the (\d+)-byte limit$/, 'packet_length $1 超过了 $2 字节的上限'],
+  [/^packet_length (\d+) is too short to hold padding$/, 'packet_length $1 太短，放不下填充'],
+  [/^packet_length (\d+) is not a multiple of the block size (\d+)$/, 'packet_length $1 不是分组大小 $2 的整数倍'],
+  [/^padding_length (\d+) exceeds packet_length (\d+) - 1$/, 'padding_length $1 超过了 packet_length $2 - 1'],
+  [/^padding_length (\d+) is less than 4$/, 'padding_length $1 小于 4'],
+  [/^empty payload: no message number$/, '载荷为空：没有消息编号'],
+  // protocol flow
+  [/^strict KEX: unexpected (\S+) during the initial key exchange$/, '严格密钥交换：初始密钥交换期间出现了意外的 $1'],
+  [/^strict KEX: SSH_MSG_KEXINIT was not the first packet$/, '严格密钥交换：第一个数据包不是 SSH_MSG_KEXINIT'],
+  [/^unexpected (\S+) at this point of the protocol$/, '协议此时不应出现 $1'],
+  [/^SSH_MSG_NEWKEYS before the key exchange finished$/, '密钥交换尚未完成就收到了 SSH_MSG_NEWKEYS'],
+  [/^a second SSH_MSG_KEXINIT during key exchange$/, '密钥交换期间收到了第二个 SSH_MSG_KEXINIT'],
+  [/^the host key changed during key re-exchange$/, '重新交换密钥时主机密钥变了'],
+  [/^no matching (.+?) algorithm: (.*)$/s, '没有双方都支持的 $1 算法：$2'],
+  [/^key exchange (\S+) is not implemented$/, '未实现密钥交换算法 $1'],
+  [/^host key algorithm (\S+) is not implemented$/, '未实现主机密钥算法 $1'],
+  [/^service not available: (.*)$/, '服务不可用：$1'],
+  [/^protocol version not supported: (.*)$/, '不支持的协议版本：$1'],
+  [/^expected an SSH identification line, got (.*)$/, '应为 SSH 版本标识行，实际收到 $1'],
+  [/^cannot decompress the payload: (.*)$/s, '无法解压载荷：$1'],
+  // authentication (RFC 4252)
+  [/^Permission denied \((.*)\)\.$/, '拒绝访问（$1）。'],
+  [/^password compared with the server's user table$/, '把密码与服务器的用户表比对'],
+  [/^no such user \(the reply looks the same, on purpose\)$/, '没有这个用户（回复故意与密码错误时一样）'],
+  [/^wrong password or unknown user$/, '密码错误或用户不存在'],
+  [/^method (\S+) is not supported$/, '不支持 $1 方法'],
+  [/^the "none" method only asks which methods can continue$/, '"none" 方法只是询问哪些方法可以继续'],
+  [/^the key is (\S+), not a key for (\S+)$/, '这是一把 $1 密钥，不能用于 $2'],
+  [/^key type does not match the algorithm$/, '密钥类型与算法不符'],
+  [/^algorithm (\S+) is not accepted$/, '不接受算法 $1'],
+  [/^authorized_keys: (.*)$/s, 'authorized_keys：$1'],
+  [/^the user has no authorized_keys$/, '该用户没有 authorized_keys'],
+  [/^authorized_keys line (\d+) matches(.*)$/, 'authorized_keys 第 $1 行匹配$2'],
+  [/^signature over the session identifier verified with the key on authorized_keys line (\d+)$/, '对会话标识的签名已用 authorized_keys 第 $1 行的公钥验证通过'],
+  [/^the signature does not verify$/, '签名验证失败'],
+  [/^bad signature$/, '签名无效'],
+  [/^the server would accept this key; now prove possession by signing$/, '服务器会接受这把公钥；现在要通过签名证明持有私钥'],
+  [/^server asks for a password change: (.*)$/s, '服务器要求修改密码：$1'],
+  // our own DISCONNECT description when a session ends normally (session-runner.ts, scenarios/drive.ts)
+  [/^session finished$/, '会话结束'],
+  // notes
+  [/^strict key exchange: both sides offered it, so sequence numbers restart at NEWKEYS and stray messages are fatal$/, '严格密钥交换：双方都提供了它，所以序列号在 NEWKEYS 时重置，多余的消息都是致命错误'],
+  [/^key exchange complete: both directions are now encrypted$/, '密钥交换完成：两个方向现在都已加密'],
+  [/^key re-exchange (\d+) complete$/, '第 $1 次重新密钥交换完成'],
+  [/^re-keying after (\d+) bytes under the same keys$/, '同一组密钥已传输 $1 字节，开始重新交换密钥'],
+  [/^peer guessed its first key exchange packet: right, it will be used$/, '对方猜测了第一个密钥交换数据包：猜对了，会被使用'],
+  [/^peer guessed its first key exchange packet: wrong, it will be ignored$/, '对方猜测了第一个密钥交换数据包：猜错了，会被忽略'],
+  [/^ignored (\S+): it followed a wrong guess$/, '忽略了 $1：它跟在一次错误的猜测之后'],
+  [/^unrecognised message (\d+): answered with SSH_MSG_UNIMPLEMENTED$/, '无法识别的消息 $1：已回复 SSH_MSG_UNIMPLEMENTED'],
+  [/^peer debug message: (.*)$/s, '对方的调试消息：$1'],
+  [/^skipping the (\S+) key: no signature algorithm for it that the server accepts \(server-sig-algs\)$/, '跳过 $1 密钥：服务器接受的签名算法（server-sig-algs）中没有适用于它的'],
+  [/^signing (\d+) bytes that begin with the session identifier, with the (\S+) private key$/, '用 $2 私钥对以会话标识开头的 $1 字节数据签名'],
+  [/^extensions from the peer: (.*)$/, '对方的扩展：$1'],
+  [/^channel (\d+): data after EOF$/, '通道 $1：EOF 之后又收到数据'],
+  [/^channel (\d+) is not open$/, '通道 $1 没有打开'],
+];
+
+/** An engine message in `lang` (English: unchanged). */
+export function translateDetail(text: string, lang: Lang): string {
+  if (lang === 'en' || !text) return text;
+  for (const [re, zh] of DETAIL_ZH) {
+    const m = re.exec(text);
+    if (m) return zh.replace(/\$(\d)/g, (_s, d: string) => translateDetail(m[Number(d)] ?? '', lang));
+  }
+  return text;
+}
+
+/** SSH_MSG_DISCONNECT reason codes, RFC 4253 §11.1 (RFC 4250 §4.2.2). */
+const DISCONNECT_TEXT: Record<number, Bilingual> = {
+  1: b('the host is not allowed to connect', '不允许该主机连接'),
+  2: b('protocol error', '协议错误'),
+  3: b('key exchange failed', '密钥交换失败'),
+  4: b('reserved', '保留'),
+  5: b('MAC error: a packet failed its integrity check', 'MAC 错误：有数据包没有通过完整性校验'),
+  6: b('compression error', '压缩错误'),
+  7: b('service not available', '服务不可用'),
+  8: b('protocol version not supported', '不支持该协议版本'),
+  9: b('host key not verifiable', '无法验证主机密钥'),
+  10: b('connection lost', '连接丢失'),
+  11: b('closed by the application', '应用程序主动断开'),
+  12: b('too many connections', '连接过多'),
+  13: b('authentication cancelled by the user', '用户取消了认证'),
+  14: b('no more authentication methods available', '没有更多可用的认证方法'),
+  15: b('illegal user name', '非法用户名'),
+};
+
+/** "Reason 5 (SSH_DISCONNECT_MAC_ERROR): …" in `lang`, or '' when there is no code. */
+export function disconnectReason(reason: number | undefined, lang: Lang): string {
+  if (reason === undefined) return '';
+  const text = DISCONNECT_TEXT[reason];
+  return pick(lang, b('Reason {code} ({name}): {text}.', '原因 {code}（{name}）：{text}。'), { code: reason, name: disconnectReasonName(reason), text: text ? pick(lang, text) : '?' });
+}
+
 function render(lang: Lang, e: Entry, params: Record<string, string | number>): Explanation {
   return { title: pick(lang, e.title, params), body: pick(lang, e.body, params), rfc: e.rfc };
 }
@@ -404,21 +518,24 @@ export function explainEvent(e: SshEvent, lang: Lang): Explanation {
     case 'auth': {
       const entry = AUTH_TEXT[e.result];
       const methods = (e.continue ?? []).join(', ');
-      if (entry) return render(lang, entry, { ...params, method: pick(lang, AUTH_METHOD[e.method] ?? b(e.method, e.method)), user: e.user ?? '', detail: e.detail ?? '', methods });
+      if (entry) return render(lang, entry, { ...params, method: pick(lang, AUTH_METHOD[e.method] ?? b(e.method, e.method)), user: e.user ?? '', detail: translateDetail(e.detail ?? '', lang), methods });
       break;
     }
     case 'info': {
       const hit = INFO_TEXT.find((i) => i.match.test(e.message));
-      if (hit) return render(lang, hit.entry, { ...params, message: e.message });
-      return { title: side, body: e.message, rfc: null };
+      if (hit) return render(lang, hit.entry, { ...params, message: translateDetail(e.message, lang) });
+      return { title: side, body: translateDetail(e.message, lang), rfc: null };
     }
     case 'channel':
       return { title: pick(lang, b('{side}: channel {id} — {change}', '{side}：通道 {id} — {change}'), { side, id: e.id, change: pick(lang, CHANNEL_CHANGE_NAME[e.change] ?? b(e.change, e.change)) }), body: describeChannel(e, lang), rfc: 'RFC 4254 §5' };
     case 'banner':
       return render(lang, EVENT_TEXT['banner']!, { ...params, message: e.message });
     case 'closed':
-    case 'error':
-      return render(lang, EVENT_TEXT[e.type]!, { ...params, message: e.message });
+    case 'error': {
+      const reason = disconnectReason(e.reason, lang);
+      const message = translateDetail(e.message, lang);
+      return render(lang, EVENT_TEXT[e.type]!, { ...params, message: reason ? `${message} ${reason}` : message });
+    }
     case 'decision':
       return render(lang, EVENT_TEXT['decision']!, { ...params, message: e.kind });
     default:
@@ -491,5 +608,5 @@ export const FOCUS_FIELDS: Record<string, string[]> = {
 /** All bilingual texts of this file, for the translation test. */
 export function allExplanationTexts(): Bilingual[] {
   const entries = [...Object.values(MESSAGE_TEXT), ...Object.values(REQUEST_TEXT), ...Object.values(CHANNEL_REQUEST_TEXT), ...Object.values(EVENT_TEXT), ...Object.values(AUTH_TEXT), ...INFO_TEXT.map((i) => i.entry)];
-  return [...entries.flatMap((e) => [e.title, e.body]), ...Object.values(SIDE), ...Object.values(AUTH_METHOD), ...Object.values(RESULT), ...Object.values(CHANNEL_CHANGE), ...Object.values(CHANNEL_CHANGE_NAME)];
+  return [...entries.flatMap((e) => [e.title, e.body]), ...Object.values(DISCONNECT_TEXT), ...Object.values(SIDE), ...Object.values(AUTH_METHOD), ...Object.values(RESULT), ...Object.values(CHANNEL_CHANGE), ...Object.values(CHANNEL_CHANGE_NAME)];
 }

@@ -64,3 +64,45 @@ describe('key-derivation model for every key exchange method', () => {
     }
   }, 60_000);
 });
+
+describe('key-derivation model across a rekey (RFC 4253 §9)', () => {
+  it('each round has its own K and H; session_id stays the first H; A–F use both', async () => {
+    const { runExec } = await import('../../engine/core/session-harness.ts');
+    const { generateEd25519, seededEnv } = await import('../../engine/index.ts');
+    const { kdfRounds } = await import('./kdf-model.ts');
+    const hk = seededEnv('rekey/hk');
+    const hostKey = generateEd25519((n) => hk.randomBytes(n));
+    const events: import('../../engine/index.ts').SshEvent[] = [];
+    const algorithms = { kex: ['curve25519-sha256'], cipher: ['aes128-ctr'], mac: ['hmac-sha2-256'] };
+    runExec(
+      { env: seededEnv('rekey/c'), username: 'alice', password: 'pw', hostKeyCheck: () => 'unknown', acceptUnknownHostKey: true, rekeyBytes: 4096, algorithms },
+      { env: seededEnv('rekey/s'), hostKeys: [hostKey], users: [{ name: 'alice', password: 'pw' }], rekeyBytes: 4096, algorithms },
+      'cat',
+      new Uint8Array(20000).fill(0x61),
+      { onEvent: (e) => void events.push(e) },
+    );
+    const steps = buildSteps(events);
+    const n = kdfRounds(steps);
+    expect(n).toBeGreaterThanOrEqual(2);
+    const m0 = kdfModel(steps, 0)!;
+    const m1 = kdfModel(steps, 1)!;
+    expect(m1.round).toBe(1);
+    expect(m1.rounds).toBe(n);
+    expect(m1.H).not.toBe(m0.H);
+    expect(m1.K).not.toBe(m0.K);
+    expect(m1.sessionId).toBe(m0.H);
+    // H1 = SHA-256(inputs of round 1), recomputed independently
+    expect(sha256(Buffer.concat(m1.inputs.map((i) => Buffer.from(i.hex, 'hex')))).toString('hex')).toBe(m1.H);
+    const K = Buffer.from(m1.K, 'hex');
+    const H = Buffer.from(m1.H, 'hex');
+    const sid = Buffer.from(m0.H, 'hex');
+    const c = m1.keys.find((k) => k.letter === 'C')!;
+    expect(c.value).toBe(sha256(K, H, Buffer.from('C'), sid).subarray(0, 16).toString('hex'));
+    // the round's KEXINITs are known only after the previous round's keys
+    const ic = m1.inputs.find((i) => i.name === 'I_C')!;
+    expect(ic.knownAt).toBeGreaterThan(m0.keysAt);
+    expect(m1.hAt).toBeGreaterThan(m0.keysAt);
+    // out of range → clamped to the last round
+    expect(kdfModel(steps, 99)!.round).toBe(n - 1);
+  });
+});

@@ -38,6 +38,10 @@ export interface KdfModel {
   keysAt: number;
   keys: KdfKey[];
   kexTrace: { name: string; label: string; value: string }[];
+  /** 0 for the first key exchange, 1… for rekeys (RFC 4253 §9). */
+  round: number;
+  /** How many key exchanges the log holds. */
+  rounds: number;
 }
 
 export const KEY_LETTERS = ['A', 'B', 'C', 'D', 'E', 'F'] as const;
@@ -45,14 +49,19 @@ export const KEY_LETTERS = ['A', 'B', 'C', 'D', 'E', 'F'] as const;
 type EH = Extract<SshEvent, { type: 'exchange-hash' }>;
 type Keys = Extract<SshEvent, { type: 'keys' }>;
 
-function knownAt(steps: readonly Step[], name: string, hAt: number): number {
-  const idx = (pred: (e: SshEvent) => boolean) => steps.find((s) => pred(s.event))?.index ?? hAt;
-  const kexPacket = (dir: 'c2s' | 's2c') => idx((e) => e.type === 'packet' && e.dir === dir && e.phase === 2 && e.id >= 30 && e.id <= 49);
+/** When the client knows an input of H: searched from `from` (the start of this key exchange round). */
+function knownAt(steps: readonly Step[], name: string, hAt: number, from = 0): number {
+  const find = (pred: (e: SshEvent) => boolean, start: number) => {
+    for (let i = start; i < steps.length; i++) if (pred(steps[i]!.event)) return i;
+    return hAt;
+  };
+  const idx = (pred: (e: SshEvent) => boolean) => find(pred, from);
+  const kexPacket = (dir: 'c2s' | 's2c') => idx((e) => e.type === 'packet' && e.dir === dir && e.id >= 30 && e.id <= 49);
   switch (name) {
     case 'V_C':
-      return idx((e) => e.type === 'version' && e.dir === 'c2s');
+      return find((e) => e.type === 'version' && e.dir === 'c2s', 0);
     case 'V_S':
-      return idx((e) => e.type === 'version' && e.dir === 's2c');
+      return find((e) => e.type === 'version' && e.dir === 's2c', 0);
     case 'I_C':
       return idx((e) => e.type === 'packet' && e.msg === 'SSH_MSG_KEXINIT' && e.dir === 'c2s');
     case 'I_S':
@@ -65,24 +74,39 @@ function knownAt(steps: readonly Step[], name: string, hAt: number): number {
     case 'Q_S':
     case 'f':
     case 'S_REPLY':
-      return steps.find((s) => s.event.type === 'packet' && s.event.dir === 's2c' && /REPLY/.test(s.event.msg))?.index ?? hAt;
+      return idx((e) => e.type === 'packet' && e.dir === 's2c' && /REPLY/.test(e.msg));
     default:
       return hAt;
   }
 }
 
-/** The first key exchange's model (rekeys repeat the same picture with a new H). */
-export function kdfModel(steps: readonly Step[]): KdfModel | null {
-  const ehStep = steps.find((s) => s.event.type === 'exchange-hash');
-  const keysStep = steps.find((s) => s.event.type === 'keys');
-  if (!ehStep || !keysStep) return null;
+/** How many key exchanges (initial + rekeys) the log holds: the exchange hashes with their keys. */
+export function kdfRounds(steps: readonly Step[]): number {
+  return Math.min(steps.filter((s) => s.event.type === 'exchange-hash').length, steps.filter((s) => s.event.type === 'keys').length);
+}
+
+/**
+ * The model of key exchange `round` (0 = the first; rekeys, RFC 4253 §9, repeat the picture with a
+ * new K and H, while session_id stays the first H, §7.2).
+ */
+export function kdfModel(steps: readonly Step[], round = 0): KdfModel | null {
+  const ehs = steps.filter((s) => s.event.type === 'exchange-hash');
+  const keyss = steps.filter((s) => s.event.type === 'keys');
+  const rounds = Math.min(ehs.length, keyss.length);
+  if (rounds === 0) return null;
+  const r = Math.max(0, Math.min(rounds - 1, round));
+  const ehStep = ehs[r]!;
+  const keysStep = keyss[r]!;
+  // this round starts after the previous round's keys: its KEXINITs and KEX messages come later
+  const from = r > 0 ? keyss[r - 1]!.index + 1 : 0;
+  const firstH = toHexString((ehs[0]!.event as EH).H);
   const eh = ehStep.event as EH;
   const keys = keysStep.event as Keys;
   const text = new TextDecoder();
   const inputs: KdfInput[] = (eh.tree.children ?? []).map((c) => {
     const name = c.path || c.label.split(':')[0]!.trim();
     const raw = eh.input.subarray(c.start, c.end);
-    const input: KdfInput = { name, label: c.label.includes(':') ? c.label.slice(c.label.indexOf(':') + 1).trim() : c.label, hex: toHexString(raw), bytes: raw.length, knownAt: knownAt(steps, name, ehStep.index) };
+    const input: KdfInput = { name, label: c.label.includes(':') ? c.label.slice(c.label.indexOf(':') + 1).trim() : c.label, hex: toHexString(raw), bytes: raw.length, knownAt: knownAt(steps, name, ehStep.index, from) };
     if (c.kind === 'text') input.text = text.decode(raw.subarray(4));
     return input;
   });
@@ -97,12 +121,14 @@ export function kdfModel(steps: readonly Step[]): KdfModel | null {
     kex: keys.kex,
     inputs,
     H: toHexString(eh.H),
-    sessionId: byName.get('session_id')?.value ?? toHexString(eh.H),
+    sessionId: byName.get('session_id')?.value ?? firstH,
     K: byName.get('K')?.value ?? '',
     hAt: ehStep.index,
     keysAt: keysStep.index,
     keys: out,
     kexTrace: keys.kexTrace ?? [],
+    round: r,
+    rounds,
   };
 }
 

@@ -37,4 +37,13 @@ export const OPEN_FILE_STRINGS = {
   'open.time': { en: 'Captured at {time} UTC', zh: '抓取时间 {time}（UTC）' },
   'export.pcapng': { en: 'Export pcapng', zh: '导出 pcapng' },
   'export.pcapng.label': { en: 'Save the session as a pcapng capture with its SSH key log (opens decrypted in Wireshark)', zh: '把会话保存为带 SSH 密钥日志的 pcapng 抓包文件（在 Wireshark 中可直接解密查看）' },
+  // the visualizer's own views (Timeline, KdfView) — owned by the same engineer as this table
+  'timeline.keys': { en: '↑/↓ move, Enter selects the step, scroll zooms, drag pans', zh: '↑/↓ 移动，Enter 选中该步，滚轮缩放，拖动平移' },
+  'kdf.rounds': { en: 'Key exchange', zh: '密钥交换' },
+  'kdf.round.initial': { en: '{n} · initial', zh: '{n} · 初次' },
+  'kdf.round.rekey': { en: '{n} · rekey', zh: '{n} · 重新交换' },
+  'kdf.round.note': {
+    en: 'A rekey (RFC 4253 §9) runs a fresh key exchange: new K, new H, six new keys. session_id stays the H of the first exchange, so signatures stay bound to this connection.',
+    zh: '重新交换密钥（RFC 4253 §9）会进行一次全新的密钥交换：新的 K、新的 H、六个新密钥。session_id 保持为第一次交换的 H，因此签名仍与本连接绑定。',
+  },
 } as const satisfies Record<string, Bilingual>;
