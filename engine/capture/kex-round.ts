@@ -5,7 +5,7 @@
 
 import { x25519 } from '@noble/curves/ed25519.js';
 import { p256, p384, p521 } from '@noble/curves/nist.js';
-import { CIPHERS, createOpener, deriveKeys, hash, hashLen, KEX, MACS, SIGNATURES, type CryptoProvider, type Negotiated, type PacketOpener, type KexFamily } from '../algorithms/index.ts';
+import { CIPHERS, createOpener, deriveKeys, hash, hashLen, KEX, MACS, SIGNATURES, type CryptoProvider, type DirectionKeys, type Negotiated, type PacketOpener, type KexFamily } from '../algorithms/index.ts';
 import { sshMpintFromUnsigned, sshString } from '../algorithms/bytes.ts';
 import { exchangeHashInput } from '../core/exchange-hash.ts';
 import { toHex } from '../wire/codec.ts';
@@ -32,6 +32,8 @@ export interface RoundKeys {
   sessionId: Uint8Array;
   steps: KdfStep[];
   openers: { c2s: PacketOpener; s2c: PacketOpener };
+  /** The keys of each direction (RFC 4253 §7.2: IV, key, MAC key), to position fresh openers after a gap. */
+  dirKeys: { c2s: DirectionKeys; s2c: DirectionKeys };
   /** Which key-log line gave the secret. */
   secret: KeylogSecret;
   /** Whether the server's signature over H verifies with its host key (proof that the secret is right). */
@@ -124,15 +126,16 @@ export function roundKeys(t: KexTranscript, secrets: KeylogSecret[], previousSes
     const cS = CIPHERS[n.cipherS2C]!;
     const d = deriveKeys(spec.hash, encodedK, H, sessionId, { A: cC.ivLen, B: cS.ivLen, C: cC.keyLen, D: cS.keyLen, E: mC?.keyLen ?? 0, F: mS?.keyLen ?? 0 }, provider);
     let openers: RoundKeys['openers'];
+    const dirKeys: RoundKeys['dirKeys'] = { c2s: { iv: d.keys.A, key: d.keys.C, macKey: d.keys.E }, s2c: { iv: d.keys.B, key: d.keys.D, macKey: d.keys.F } };
     try {
       openers = {
-        c2s: createOpener(n.cipherC2S, n.macC2S, { iv: d.keys.A, key: d.keys.C, macKey: d.keys.E }, provider),
-        s2c: createOpener(n.cipherS2C, n.macS2C, { iv: d.keys.B, key: d.keys.D, macKey: d.keys.F }, provider),
+        c2s: createOpener(n.cipherC2S, n.macC2S, dirKeys.c2s, provider),
+        s2c: createOpener(n.cipherS2C, n.macS2C, dirKeys.s2c, provider),
       };
     } catch (e) {
       return { ok: false, reason: (e as Error).message };
     }
-    const keys: RoundKeys = { H, hInput, sessionId, steps: d.steps, openers, secret: s, signatureVerified };
+    const keys: RoundKeys = { H, hInput, sessionId, steps: d.steps, openers, dirKeys, secret: s, signatureVerified };
     if (signatureVerified) return { ok: true, keys };
     first ??= keys;
   }

@@ -43,7 +43,20 @@ export interface InspectStreamJson {
   keyExchanges: number;
   decryptedKeyExchanges: number;
   packets: InspectPacketJson[];
+  /** Holes in the capture (bytes lost between TCP segments) and whether decoding resumed after them. */
+  gaps: InspectGapJson[];
   errors: string[];
+}
+
+export interface InspectGapJson {
+  dir: 'c2s' | 's2c';
+  /** Offset in the reassembled direction stream (without the lost bytes) where the bytes after the hole start. */
+  offset: number;
+  lost: number;
+  frame: number;
+  resumedAt: number | null;
+  packetsLost: number | null;
+  note: string;
 }
 
 export interface InspectJson {
@@ -83,6 +96,7 @@ export function streamJson(s: SshStream): InspectStreamJson {
     keyExchanges: s.rounds.length,
     decryptedKeyExchanges: s.rounds.filter((r) => r.keys).length,
     packets: s.packets.map(packetJson),
+    gaps: s.gaps.map((g) => ({ dir: g.dir, offset: g.offset, lost: g.lost, frame: g.frame, resumedAt: g.resumedAt, packetsLost: g.packetsLost, note: g.note })),
     errors,
   };
 }
@@ -133,6 +147,7 @@ export function inspectText(a: CaptureAnalysis): string {
       const fields = keyFields(p);
       lines.push(`  ${String(p.frame).padStart(6)} ${(p.time - t0).toFixed(6).padStart(11)} ${p.dir === 'c2s' ? 'C→S' : 'S→C'} ${p.seq === null ? '    -' : String(p.seq).padStart(5)} ${p.decrypted ? '🔓' : '  '} ${what} [${p.length}]${fields ? ` ${fields}` : ''}${p.error ? `  !! ${p.error}` : ''}`);
     }
+    for (const g of j.gaps) lines.push(`  ⚠ ${g.dir === 'c2s' ? 'C→S' : 'S→C'} gap: ${g.lost} bytes lost before frame ${g.frame} — ${g.note}`);
     for (const e of j.errors) lines.push(`  ! ${e}`);
   });
   return lines.join('\n') + '\n';

@@ -12,6 +12,7 @@ import type { FieldNode, NegotiationRow } from '../events.ts';
 import { endpointText, type DirectionStream, type Endpoint, type TcpConnection } from './tcp-reassembly.ts';
 import { kexFamily, roundKeys, type KexTranscript, type RoundKeys } from './kex-round.ts';
 import type { KeylogSecret } from './keylog.ts';
+import { findKeyedBoundary, findPlainBoundary, keystreamBytes, openerAt, type KeyedDirection } from './resync.ts';
 
 export type Dir = 'c2s' | 's2c';
 
@@ -66,6 +67,23 @@ export interface KexRoundSummary {
   noKeys?: string;
 }
 
+/** A hole in the capture (bytes lost between TCP segments) and what the decoder did about it. */
+export interface GapReport {
+  dir: Dir;
+  /** Offset in the reassembled direction stream where the bytes after the hole start. */
+  offset: number;
+  /** Bytes missing there. */
+  lost: number;
+  /** The frame whose segment came after the hole. */
+  frame: number;
+  /** Stream offset where packets are read again, or null when the rest of the direction is lost. */
+  resumedAt: number | null;
+  /** How many whole packets the hole swallowed, when a decrypting resynchronisation found out. */
+  packetsLost: number | null;
+  /** What happened, in words. */
+  note: string;
+}
+
 export interface SshStream {
   client: Endpoint;
   server: Endpoint;
@@ -78,6 +96,8 @@ export interface SshStream {
   strictKex: boolean;
   rounds: KexRoundSummary[];
   packets: CapturedPacket[];
+  /** Holes in the capture, per direction, in stream order (also described in `errors`). */
+  gaps: GapReport[];
   errors: string[];
 }
 
@@ -130,6 +150,15 @@ class Direction {
   /** The compression negotiated for this direction in the last key exchange, and the running inflater. */
   compression = 'none';
   decompressor: Decompressor | null = null;
+  /** False after a gap swallowed an unknown number of packets: `seq` is then a lower bound and seqHi the upper. */
+  seqKnown = true;
+  seqHi = 0;
+  /** With keys: what positions a fresh opener, and the packets / CTR keystream bytes since NEWKEYS. */
+  keyed: KeyedDirection | null = null;
+  kIndex = 0;
+  kStream = 0;
+  /** Gaps already dealt with (by their offset). */
+  handled = new Set<number>();
   constructor(
     readonly dir: Dir,
     readonly s: DirectionStream,
@@ -156,7 +185,7 @@ class Direction {
   }
   /** A hole in the capture that lies before a byte in [from, to), if any. */
   gapIn(from: number, to: number): { offset: number; lost: number; frame: number } | undefined {
-    return this.s.gaps.find((g) => g.offset >= from && g.offset < to);
+    return this.s.gaps.find((g) => g.offset >= from && g.offset < to && !this.handled.has(g.offset));
   }
 }
 
@@ -191,7 +220,7 @@ export function decodeSshConnection(c: TcpConnection, secrets: KeylogSecret[], o
       clientBy = 'kexinit';
     } else if (hint(cs.data) === 'client' || hint(sc.data) === 'server') clientBy = 'kexinit';
   }
-  const out: SshStream = { client, server, clientBy, clientVersion: null, serverVersion: null, serverBanner: [], strictKex: false, rounds: [], packets: [], errors };
+  const out: SshStream = { client, server, clientBy, clientVersion: null, serverVersion: null, serverBanner: [], strictKex: false, rounds: [], packets: [], gaps: [], errors };
   const dirs = { c2s: new Direction('c2s', cs), s2c: new Direction('s2c', sc) };
   const ctx: DecodeContext = {};
   let authDone = false;
@@ -315,12 +344,21 @@ export function decodeSshConnection(c: TcpConnection, secrets: KeylogSecret[], o
       }
     } else if (m.name === 'SSH_MSG_NEWKEYS') {
       round.newKeys[d.dir] = true;
-      if (round.keys) d.mode = { kind: 'keyed', opener: round.keys.openers[d.dir] };
-      else {
+      d.keyed = null;
+      d.kIndex = 0;
+      d.kStream = 0;
+      if (round.keys) {
+        d.mode = { kind: 'keyed', opener: round.keys.openers[d.dir] };
+        const n = round.negotiated!;
+        d.keyed = { cipher: d.dir === 'c2s' ? n.cipherC2S : n.cipherS2C, mac: d.dir === 'c2s' ? n.macC2S : n.macS2C, keys: round.keys.dirKeys[d.dir], ...(opts.provider ? { provider: opts.provider } : {}) };
+      } else {
         round.noKeys ??= secrets.length ? 'no key-log secret matched this key exchange' : 'no key log given';
         d.mode = opaqueMode(d.dir, round.negotiated);
       }
-      if (out.strictKex) d.seq = 0; // the packet after NEWKEYS is number 0 (PROTOCOL §1.10)
+      if (out.strictKex) {
+        d.seq = 0; // the packet after NEWKEYS is number 0 (PROTOCOL §1.10)
+        d.seqKnown = true;
+      }
       if (round.negotiated) {
         d.compression = d.dir === 'c2s' ? round.negotiated.compressionC2S : round.negotiated.compressionS2C;
         startCompression(d);
@@ -331,6 +369,83 @@ export function decodeSshConnection(c: TcpConnection, secrets: KeylogSecret[], o
       startCompression(dirs.c2s);
       startCompression(dirs.s2c);
     }
+  };
+
+  const knownMessage = (id: number) => !messageName(id, ctx).startsWith('unknown');
+
+  /**
+   * A hole in the capture where a packet should be read: list the damaged bytes as such and find
+   * the next packet boundary (resync.ts), or say that the rest of this direction is lost.
+   */
+  const resync = (d: Direction, gap: { offset: number; lost: number; frame: number }): void => {
+    const data = d.s.data;
+    const E = d.pos;
+    const g = gap.offset;
+    d.handled.add(g);
+    const nextGap = d.s.gaps.find((x) => x.offset > g);
+    const limit = nextGap ? nextGap.offset : data.length;
+    const report: GapReport = { dir: d.dir, offset: g, lost: gap.lost, frame: gap.frame, resumedAt: null, packetsLost: null, note: '' };
+    out.gaps.push(report);
+    const missing = `${gap.lost} bytes missing from the capture before stream offset ${g} (frame ${gap.frame})`;
+    const damaged = (to: number, why: string): void => {
+      if (to <= E) return;
+      const at = d.frameAt(E);
+      out.packets.push({ frame: at.frame, time: at.time, dir: d.dir, seq: null, offset: E, wire: data.subarray(E, to), length: to - E, msg: null, name: null, decrypted: false, error: `${missing}: ${why}` });
+    };
+    const lost = (why: string): void => {
+      report.note = why;
+      damaged(limit, why);
+      err(d, `${missing}; ${why}`);
+      d.pos = limit;
+      d.done = true;
+    };
+    const mode = d.mode;
+    if (mode.kind === 'plain') {
+      const o = findPlainBoundary(data, g, limit, knownMessage);
+      if (o < 0) return lost('no plausible packet header follows the gap: the rest of this direction is lost');
+      damaged(o, 'these bytes belong to packets the gap damaged');
+      const lo = d.seq + 1;
+      const hi = d.seq + Math.max(1, Math.floor((o - E + gap.lost) / 16));
+      d.seq = lo;
+      d.seqHi = hi;
+      d.seqKnown = lo === hi;
+      d.pos = o;
+      report.resumedAt = o;
+      report.note = `resynchronised at stream offset ${o} (a plausible packet header followed by another); sequence numbers are unknown until a strict-KEX NEWKEYS resets them or a decrypted packet pins them down`;
+      err(d, `${missing}; ${report.note}`);
+      return;
+    }
+    if (mode.kind === 'keyed' && d.keyed) {
+      const ci = d.chunkAt(g);
+      const starts: number[] = [];
+      for (let i = ci; i < d.s.chunks.length && starts.length < 256; i++) {
+        const off = d.s.chunks[i]!.offset;
+        if (off >= limit) break;
+        if (off >= g) starts.push(off);
+      }
+      const r = findKeyedBoundary(d.keyed, { data, from: E, gapAt: g, lost: gap.lost, limit, segmentStarts: starts, seqLo: d.seq, seqHi: d.seqKnown ? d.seq : d.seqHi, index: d.kIndex, keystream: d.kStream });
+      if (!r.hit) return lost(r.exhausted ? 'no packet after the gap authenticated within the search budget: the rest of this direction is lost' : 'no packet after the gap decrypts and authenticates: the rest of this direction is lost');
+      const h = r.hit;
+      damaged(h.offset, `${h.skipped} packet${h.skipped === 1 ? '' : 's'} lost or damaged`);
+      d.pos = h.offset;
+      d.seq = h.seq;
+      d.seqKnown = true;
+      d.kIndex = h.index;
+      d.kStream = h.keystream;
+      mode.opener = openerAt(d.keyed, h.index, h.keystream);
+      report.resumedAt = h.offset;
+      report.packetsLost = h.skipped;
+      report.note = `resynchronised at stream offset ${h.offset}: packet ${h.seq} decrypts and authenticates (${h.skipped} packet${h.skipped === 1 ? '' : 's'} lost or damaged)`;
+      err(d, `${missing}; ${report.note}`);
+      return;
+    }
+    // encrypted without keys: where packets start after the hole cannot be verified
+    damaged(g, 'the packet these bytes start is incomplete');
+    d.pos = g;
+    d.mode = { kind: 'opaque', headLen: 0, macLen: 0, lengthClear: false };
+    report.resumedAt = g;
+    report.note = 'encrypted and no keys: packet boundaries after the gap cannot be verified, the bytes are listed per TCP segment';
+    err(d, `${missing}; ${report.note}`);
   };
 
   /** Reads one packet (or one piece of opaque bytes) from `d`. */
@@ -361,10 +476,19 @@ export function decodeSshConnection(c: TcpConnection, secrets: KeylogSecret[], o
       return;
     }
     const gapHead = d.gapIn(start, start + headLen);
-    if (gapHead) {
-      err(d, `${gapHead.lost} bytes missing from the capture (frame ${gapHead.frame}); the rest of this direction cannot be framed`);
-      d.done = true;
-      return;
+    if (gapHead) return resync(d, gapHead);
+    if (mode.kind === 'keyed' && !d.seqKnown && d.keyed) {
+      // a gap before NEWKEYS (without strict KEX) left the sequence number uncertain: the one that authenticates
+      const next = d.s.gaps.find((g) => g.offset > start);
+      const r = findKeyedBoundary(d.keyed, { data, from: start, gapAt: start, lost: 0, limit: next ? next.offset : data.length, segmentStarts: [], seqLo: d.seq, seqHi: d.seqHi, index: d.kIndex, keystream: d.kStream, only: start });
+      if (!r.hit) {
+        err(d, `the sequence number is unknown after a gap (${d.seq} … ${d.seqHi}) and none authenticates this packet; this direction stops here`);
+        d.done = true;
+        return;
+      }
+      d.seq = r.hit.seq;
+      d.seqKnown = true;
+      mode.opener = openerAt(d.keyed, d.kIndex, d.kStream);
     }
     const seq = d.seq >>> 0;
     let len: number;
@@ -387,18 +511,18 @@ export function decodeSshConnection(c: TcpConnection, secrets: KeylogSecret[], o
       return;
     }
     const gap = d.gapIn(start + 1, start + total);
-    if (gap) {
-      err(d, `${gap.lost} bytes missing from the capture inside this packet (frame ${gap.frame}); the rest of this direction cannot be read`);
-      d.done = true;
-      return;
-    }
+    if (gap) return resync(d, gap);
     const wire = data.subarray(start, start + total);
     const at = d.frameAt(start + total - 1);
     d.pos += total;
     d.seq = (d.seq + 1) >>> 0;
-    const p: CapturedPacket = { frame: at.frame, time: at.time, dir: d.dir, seq, offset: start, wire, length: len, msg: null, name: null, decrypted: false };
+    const p: CapturedPacket = { frame: at.frame, time: at.time, dir: d.dir, seq: d.seqKnown ? seq : null, offset: start, wire, length: len, msg: null, name: null, decrypted: false };
     out.packets.push(p);
     if (mode.kind === 'opaque') return;
+    if (mode.kind === 'keyed' && d.keyed) {
+      d.kIndex++;
+      d.kStream += keystreamBytes(d.keyed, len);
+    }
     let plain: Uint8Array;
     if (mode.kind === 'keyed') {
       try {
@@ -454,14 +578,23 @@ export function decodeSshConnection(c: TcpConnection, secrets: KeylogSecret[], o
     const before = next.pos;
     const wasVersion = next.versionDone;
     const seqBefore = next.seq;
+    const modeBefore = next.mode;
     step(next);
-    if (!next.done && next.pos === before && next.versionDone === wasVersion && next.seq === seqBefore) {
+    if (!next.done && next.pos === before && next.versionDone === wasVersion && next.seq === seqBefore && next.mode === modeBefore) {
       err(next, 'no progress; stopping');
       next.done = true;
     }
     if (guard > 50_000_000) break;
   }
-  for (const d of [dirs.c2s, dirs.s2c]) for (const g of d.s.gaps) errors.push(`${d.dir}: ${g.lost} bytes missing before stream offset ${g.offset} (frame ${g.frame})`);
+  // holes the packet reader did not meet (inside bytes listed per segment, or after it stopped)
+  for (const d of [dirs.c2s, dirs.s2c])
+    for (const g of d.s.gaps) {
+      if (d.handled.has(g.offset)) continue;
+      const note = d.mode.kind === 'opaque' && !d.mode.lengthClear ? 'inside bytes listed per TCP segment (encrypted, no keys)' : 'after the point where this direction stopped';
+      out.gaps.push({ dir: d.dir, offset: g.offset, lost: g.lost, frame: g.frame, resumedAt: null, packetsLost: null, note });
+      errors.push(`${d.dir}: ${g.lost} bytes missing before stream offset ${g.offset} (frame ${g.frame}), ${note}`);
+    }
+  out.gaps.sort((x, y) => (x.dir === y.dir ? x.offset - y.offset : x.dir === 'c2s' ? -1 : 1));
   return out;
 }
 

@@ -1,0 +1,216 @@
+// Finding the next SSH packet boundary after a hole in a capture (bytes lost between two TCP
+// segments). Before NEWKEYS a boundary is a plausible binary packet header (RFC 4253 §6: packet
+// length, padding length 4 … 255, total a multiple of 8, a known message number) followed by another
+// one. After NEWKEYS with keys, only a boundary where a whole packet decrypts and its MAC or tag
+// verifies counts: the lost packets' count j is unknown, so each candidate (offset, j) gets an opener
+// positioned for it — chacha20-poly1305 (PROTOCOL.chacha20poly1305) depends only on the sequence
+// number; AES-GCM's nonce on the number of packets since NEWKEYS (RFC 5647 §7.1); AES-CTR's counter
+// on the keystream bytes used since NEWKEYS (RFC 4344 §4), which j and the bytes lost determine.
+// The work is bounded by a budget of attempts.
+
+import { CIPHERS, MACS, createOpener, type CryptoProvider, type DirectionKeys, type PacketOpener } from '../algorithms/index.ts';
+import { addToCounter } from '../algorithms/aes-ctr-stream.ts';
+import { MAX_PACKET_LENGTH } from '../core/binary-packet.ts';
+
+export interface KeyedDirection {
+  cipher: string;
+  mac: string | null;
+  keys: DirectionKeys;
+  provider?: CryptoProvider;
+}
+
+export type CipherMode = 'gcm' | 'chacha' | 'ctr' | 'none';
+
+export function cipherMode(cipher: string): CipherMode {
+  if (cipher.includes('gcm')) return 'gcm';
+  if (cipher.startsWith('chacha20')) return 'chacha';
+  if (cipher.includes('ctr')) return 'ctr';
+  return 'none';
+}
+
+/** encrypt-then-mac applies to AES-CTR only: the AEAD ciphers ignore the negotiated MAC (RFC 5647 §5.1). */
+function etm(k: KeyedDirection): boolean {
+  return cipherMode(k.cipher) === 'ctr' && !!(k.mac && MACS[k.mac]?.etm);
+}
+
+/** Keystream bytes a packet of `packetLength` uses (AES-CTR: the whole packet, or without the length with -etm). */
+export function keystreamBytes(k: KeyedDirection, packetLength: number): number {
+  if (cipherMode(k.cipher) !== 'ctr') return 0;
+  return etm(k) ? packetLength : 4 + packetLength;
+}
+
+/** Wire bytes per packet that are not keystream (MAC, and the clear length with -etm). */
+function overhead(k: KeyedDirection): number {
+  const m = k.mac ? (MACS[k.mac]?.macLen ?? 0) : 0;
+  return etm(k) ? 4 + m : m;
+}
+
+/** An opener for the packet that follows `index` packets and `keystream` CTR bytes since NEWKEYS. */
+export function openerAt(k: KeyedDirection, index: number, keystream: number): PacketOpener {
+  const mode = cipherMode(k.cipher);
+  let iv = k.keys.iv;
+  if (mode === 'gcm' && index > 0) {
+    // bytes 4..12 of the nonce: a 64-bit big-endian invocation counter (RFC 5647 §7.1)
+    iv = iv.slice();
+    let carry = BigInt(index);
+    for (let i = 11; i >= 4 && carry > 0n; i--) {
+      const v = BigInt(iv[i]!) + (carry & 0xffn);
+      iv[i] = Number(v & 0xffn);
+      carry = (carry >> 8n) + (v >> 8n);
+    }
+  } else if (mode === 'ctr' && keystream > 0) {
+    iv = iv.slice();
+    addToCounter(iv, keystream / 16);
+  }
+  return createOpener(k.cipher, k.mac, { ...k.keys, iv }, k.provider);
+}
+
+/** Whether `len` can be a packet_length with this cipher (padding rules of RFC 4253 §6, RFC 5647 §7.3, PROTOCOL §1.5). */
+function lengthFits(k: KeyedDirection, len: number): boolean {
+  if (len < 5 || len > MAX_PACKET_LENGTH) return false;
+  const c = CIPHERS[k.cipher];
+  const block = Math.max(8, c?.blockLen ?? 8);
+  const mode = cipherMode(k.cipher);
+  // AEAD modes and -etm leave packet_length out of the padded part (OpenSSH packet.c: aadlen)
+  return (mode === 'gcm' || mode === 'chacha' || etm(k) ? len : 4 + len) % block === 0;
+}
+
+const u32 = (d: Uint8Array, o: number) => ((d[o]! << 24) | (d[o + 1]! << 16) | (d[o + 2]! << 8) | d[o + 3]!) >>> 0;
+
+/** A plausible unencrypted binary packet header at `o` (the packet must end by `limit`). */
+function plainHeaderAt(d: Uint8Array, o: number, limit: number, knownMessage: (id: number) => boolean): boolean {
+  if (o + 6 > limit) return false;
+  const len = u32(d, o);
+  if (len < 12 || len > MAX_PACKET_LENGTH || (4 + len) % 8 !== 0) return false;
+  const pad = d[o + 4]!;
+  if (pad < 4 || pad > len - 2) return false;
+  if (!knownMessage(d[o + 5]!)) return false;
+  return o + 4 + len <= limit;
+}
+
+/**
+ * The first offset in [from, limit) where an unencrypted packet starts and the next one (if the
+ * data goes on) starts plausibly too; -1 when there is none.
+ */
+export function findPlainBoundary(d: Uint8Array, from: number, limit: number, knownMessage: (id: number) => boolean): number {
+  const last = Math.min(limit, from + MAX_PACKET_LENGTH + 8);
+  for (let o = from; o < last; o++) {
+    if (!plainHeaderAt(d, o, limit, knownMessage)) continue;
+    const next = o + 4 + u32(d, o);
+    if (next === limit || next + 6 > limit || plainHeaderAt(d, next, limit, knownMessage)) return o;
+  }
+  return -1;
+}
+
+export interface KeyedSearch {
+  data: Uint8Array;
+  /** Where the damaged region starts: the end of the last packet read. */
+  from: number;
+  /** Where the bytes after the hole start (≥ from). */
+  gapAt: number;
+  /** Bytes missing at gapAt. */
+  lost: number;
+  /** The end of the contiguous data after the hole. */
+  limit: number;
+  /** Offsets where TCP segments start (packet boundaries are often there): tried first. */
+  segmentStarts: number[];
+  /** The sequence number of the packet that starts at `from` (a range when it is uncertain). */
+  seqLo: number;
+  seqHi: number;
+  /** Packets and CTR keystream bytes since NEWKEYS before `from`. */
+  index: number;
+  keystream: number;
+  /** Only this offset with j = 0 (the sequence number alone is uncertain). */
+  only?: number;
+}
+
+export interface KeyedHit {
+  offset: number;
+  /** Packets lost in the hole. */
+  skipped: number;
+  seq: number;
+  index: number;
+  keystream: number;
+}
+
+/** Searches for a packet that decrypts and authenticates; null when none within the budget. */
+export function findKeyedBoundary(k: KeyedDirection, s: KeyedSearch, budget = 200_000): { hit: KeyedHit | null; exhausted: boolean } {
+  const mode = cipherMode(k.cipher);
+  const over = overhead(k);
+  const d = s.data;
+  const stateless = mode === 'chacha' ? openerAt(k, 0, 0) : null;
+  const clearLength = mode === 'gcm' || etm(k);
+  let left = budget;
+  const attempt = (o: number, j: number): KeyedHit | null => {
+    left--; // every candidate counts, so the work stays bounded
+    const D = s.gapAt - s.from + s.lost + (o - s.gapAt);
+    if (j > 0 && D < j * 16) return null;
+    const keystream = s.keystream + (mode === 'ctr' ? D - j * over : 0);
+    if (keystream < 0 || keystream % 16 !== 0) return null;
+    const index = s.index + j;
+    if (clearLength) {
+      // the length is in clear: check it before paying for an opener
+      if (o + 4 > s.limit || !lengthFits(k, u32(d, o))) return null;
+    }
+    for (let seq = s.seqLo + j; seq <= s.seqHi + j && left > 0; seq++) {
+      left--;
+      const op = stateless ?? openerAt(k, index, keystream);
+      const headLen = op.headLen;
+      if (o + headLen > s.limit) return null;
+      let len: number;
+      try {
+        len = op.readLength(seq >>> 0, d.subarray(o, o + headLen));
+      } catch {
+        continue;
+      }
+      if (!lengthFits(k, len)) continue;
+      const total = 4 + len + op.macLen;
+      if (o + total > s.limit) continue;
+      try {
+        op.open(seq >>> 0, d.slice(o, o + total));
+        return { offset: o, skipped: j, seq: seq >>> 0, index, keystream };
+      } catch {
+        // not a boundary (or not this j)
+      }
+    }
+    return null;
+  };
+  if (s.only !== undefined) {
+    const hit = attempt(s.only, 0);
+    return { hit, exhausted: left <= 0 };
+  }
+  const maxJ = (o: number) => Math.max(1, Math.min(4096, Math.floor((s.gapAt - s.from + s.lost + (o - s.gapAt)) / 16)));
+  // 1. segment starts, every j
+  const done = new Set<number>();
+  for (const o of s.segmentStarts) {
+    if (o < s.gapAt || o >= s.limit) continue;
+    done.add(o);
+    for (let j = 1; j <= maxJ(o) && left > 0; j++) {
+      const hit = attempt(o, j);
+      if (hit) return { hit, exhausted: false };
+    }
+  }
+  const last = Math.min(s.limit, s.gapAt + MAX_PACKET_LENGTH + 64);
+  if (clearLength) {
+    // 2a. the length is in clear: offsets whose length fits and is followed by another that fits
+    for (let o = s.gapAt; o < last && left > 0; o++) {
+      if (done.has(o) || o + 4 > s.limit || !lengthFits(k, u32(d, o))) continue;
+      const next = o + 4 + u32(d, o) + (mode === 'gcm' ? (CIPHERS[k.cipher]?.tagLen ?? 16) : over - 4);
+      if (next + 4 <= s.limit && !lengthFits(k, u32(d, next))) continue;
+      for (let j = 1; j <= maxJ(o) && left > 0; j++) {
+        const hit = attempt(o, j);
+        if (hit) return { hit, exhausted: false };
+      }
+    }
+    return { hit: null, exhausted: left <= 0 };
+  }
+  // 2b. every offset, fewest lost packets first
+  for (let j = 1; j <= maxJ(last) && left > 0; j++) {
+    for (let o = s.gapAt; o < last && left > 0; o++) {
+      if (done.has(o)) continue;
+      const hit = attempt(o, j);
+      if (hit) return { hit, exhausted: false };
+    }
+  }
+  return { hit: null, exhausted: left <= 0 };
+}
