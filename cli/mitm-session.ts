@@ -369,11 +369,17 @@ export function startMitmSession(o: MitmSessionOptions): MitmSession {
 
   // ---- flow control: window is granted on one leg only while the other leg drains ----------
 
-  let flowing = false;
+  // Runs after the current batch of events was delivered (a microtask later), so that a channel
+  // whose CLOSE is still being delivered is not granted window it can no longer use.
+  let flowQueued = false;
   function flow(): void {
-    if (flowing) return;
-    flowing = true;
-    try {
+    if (flowQueued) return;
+    flowQueued = true;
+    queueMicrotask(flowNow);
+  }
+  function flowNow(): void {
+    flowQueued = false;
+    {
       let grantS = false;
       for (const [s, bytes] of unconsumedS) {
         const p = pairsByS.get(s);
@@ -402,8 +408,6 @@ export function startMitmSession(o: MitmSessionOptions): MitmSession {
       }
       if (grantS) pumpClient();
       if (grantC) pumpServer();
-    } finally {
-      flowing = false;
     }
   }
 
