@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { createServer, type Server } from 'node:http';
+import { createServer, get, type Server } from 'node:http';
 import { WebSocket } from 'ws';
 import { seededEnv } from '../engine/env.ts';
 import { generateEd25519 } from '../engine/algorithms/signatures.ts';
 import { runExec } from '../engine/core/session-harness.ts';
 import type { SshEvent } from '../engine/events.ts';
-import { EventMirror, decodePageMessage, decodeServerMessage, encodeMessage, fromBase64, toBase64, type ServerMessage } from '../app/lib/classroom-protocol.ts';
+import { CLASSROOM_PROTOCOL, EventMirror, FEED_PROBE, decodePageMessage, decodeServerMessage, encodeMessage, fromBase64, toBase64, type ServerMessage } from '../app/lib/classroom-protocol.ts';
 import { CLASSROOM_PATH, FEED_CLOSE, createFeed, type Feed } from './classroom-feed.ts';
 
 /** A real five-phase session of our two engines (server side events, with packet trees). */
@@ -201,6 +201,29 @@ describe('the /classroom WebSocket endpoint', () => {
       feed.dispose();
       server.close();
     }
+  });
+
+  it('a plain GET of /classroom says a feed is here; other requests reach the handler that was there before', async () => {
+    const { server, port } = await listening();
+    server.removeAllListeners('request');
+    server.on('request', (_q, r) => r.writeHead(200, { 'content-type': 'text/html' }).end('<html>app</html>'));
+    const feed = createFeed();
+    const ep = feed.attach(server);
+    try {
+      const probe = await fetch(`http://127.0.0.1:${port}${CLASSROOM_PATH}`);
+      expect(probe.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(await probe.json()).toEqual({ feed: FEED_PROBE, protocol: CLASSROOM_PROTOCOL });
+      expect(await (await fetch(`http://127.0.0.1:${port}/index.html`)).text()).toBe('<html>app</html>');
+      // DNS rebinding: a foreign Host header is refused (fetch cannot set Host, node:http can)
+      const status = await new Promise<number | undefined>((res) => get({ host: '127.0.0.1', port, path: CLASSROOM_PATH, headers: { host: 'evil.example' } }, (r) => res(r.resume().statusCode)));
+      expect(status).toBe(403);
+    } finally {
+      await ep.close();
+      feed.dispose();
+    }
+    // detached: the old handler answers again
+    expect(await (await fetch(`http://127.0.0.1:${port}${CLASSROOM_PATH}`)).text()).toBe('<html>app</html>');
+    server.close();
   });
 
   it('refuses a foreign Origin, ignores other paths', async () => {

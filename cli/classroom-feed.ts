@@ -14,7 +14,7 @@
 // Pages are sent summaries of every connection and the events of the connections they watch,
 // batched every FLUSH_MS. The endpoint checks Origin and Host like the bridge (cli/bridge.ts).
 
-import type { IncomingMessage, Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { FieldNode, SshEvent } from '../engine/index.ts';
@@ -22,6 +22,7 @@ import {
   CLASSROOM_PATH,
   CLASSROOM_PROTOCOL,
   DEFAULT_FEED_LIMITS,
+  FEED_PROBE,
   bytesReplacer,
   decodePageMessage,
   stageOf,
@@ -389,6 +390,29 @@ export function createFeed(limitsIn: Partial<FeedLimits> = {}): Feed {
         });
       };
       server.on('upgrade', onUpgrade);
+      // A plain GET of the same path answers with a small JSON note, so the page can tell that
+      // this server has a feed before it opens a WebSocket (a refused or unanswered upgrade
+      // would put an error in the browser's console). Every other request goes to the handlers
+      // that were there before (the static server).
+      const before = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+      const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+        const pathname = new URL(req.url ?? '/', 'http://feed.invalid').pathname;
+        if (pathname === path && (req.method === 'GET' || req.method === 'HEAD')) {
+          const a = server.address();
+          const listenHost = a && typeof a === 'object' ? a.address : '127.0.0.1';
+          if (!hostAllowed(req.headers.host, listenHost)) {
+            res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' }).end('forbidden host\n');
+            return;
+          }
+          const body = JSON.stringify({ feed: FEED_PROBE, protocol: CLASSROOM_PROTOCOL });
+          res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) });
+          res.end(req.method === 'HEAD' ? undefined : body);
+          return;
+        }
+        for (const l of before) l.call(server, req, res);
+      };
+      server.removeAllListeners('request');
+      server.on('request', onRequest);
       return {
         get pages() {
           return mine.size;
@@ -396,6 +420,8 @@ export function createFeed(limitsIn: Partial<FeedLimits> = {}): Feed {
         close: async () => {
           closing = true;
           server.off('upgrade', onUpgrade);
+          server.off('request', onRequest);
+          for (const l of before) server.on('request', l);
           for (const p of mine) {
             pages.delete(p);
             if (p.ws.readyState === p.ws.OPEN) p.ws.close(FEED_CLOSE.goingAway, 'sshscope is shutting down');

@@ -86,7 +86,7 @@ function readKeys(file: string): { text: string; error?: string } {
     return { text: readFileSync(file, 'utf8') };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    return { text: '', error: code === 'ENOENT' ? 'the file does not exist yet' : `cannot read it: ${code ?? (err as Error).message}` };
+    return { text: '', error: code === 'ENOENT' ? 'missing' : (code ?? (err as Error).message) };
   }
 }
 
@@ -252,7 +252,8 @@ export async function launchClassroom(o: ClassroomOptions, server: Server, out: 
     out.stdout(`classroom: ssh -p ${inf.sshPort} ${u.name}@${hostPart}${u.password !== undefined ? `   (password: ${u.password})` : ''}\n`);
   }
   for (const k of inf.hostKeys ?? []) out.stdout(`classroom: host key ${k.type} ${k.fingerprint}\n`);
-  if (inf.authorizedKeys) out.stdout(`classroom: authorized_keys ${inf.authorizedKeys.file}${inf.authorizedKeys.error ? ` (${inf.authorizedKeys.error})` : ''}\n`);
+  const keysError = inf.authorizedKeys?.error;
+  if (inf.authorizedKeys) out.stdout(`classroom: authorized_keys ${inf.authorizedKeys.file}${keysError ? ` (${keysError === 'missing' ? 'does not exist yet; it is re-read when it appears' : `cannot read it: ${keysError}`})` : ''}\n`);
   out.stdout(`classroom: ssh server listening on ${o.sshHost?.includes(':') ? `[${o.sshHost}]` : (o.sshHost ?? '127.0.0.1')}:${inf.sshPort}\n`);
   if (!/^(127\.|::1$|localhost$)/.test(o.sshHost ?? '127.0.0.1')) {
     out.stderr(`sshscope classroom: warning: the SSH server listens on ${o.sshHost}, not only loopback: anyone who can reach port ${inf.sshPort} may try the class passwords\n`);

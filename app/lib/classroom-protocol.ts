@@ -26,6 +26,8 @@ import type { Phase, SshEvent } from '../../engine/events.ts';
 
 export const CLASSROOM_PATH = '/classroom';
 export const CLASSROOM_PROTOCOL = 1;
+/** A plain GET of CLASSROOM_PATH answers {"feed": FEED_PROBE, "protocol": 1} when the server has a feed. */
+export const FEED_PROBE = 'sshscope-classroom';
 
 /** Limits of the feed (the page shows them when something was dropped). */
 export interface FeedLimits {
@@ -68,7 +70,7 @@ export interface FeedInfo {
   /** The address the SSH server listens on. */
   listenHost?: string;
   users?: ClassUser[];
-  /** The authorized_keys file the server reads (path and current text), if any. */
+  /** The authorized_keys file the server reads (path and current text), if any; error: 'missing' or an errno code. */
   authorizedKeys?: { file: string; text: string; error?: string } | null;
   /** The server's host keys (type and SHA256 fingerprint), so students can check the prompt. */
   hostKeys?: { type: string; fingerprint: string }[];
