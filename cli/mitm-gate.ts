@@ -13,7 +13,7 @@
 // stops reading and passes bytes straight through.
 //
 // This only works when the client's packets are not compressed before authentication: offer "none"
-// and "zlib@openssh.com" (delayed until after auth, OpenSSH PROTOCOL §2.1) on this leg, never "zlib".
+// and "zlib@openssh.com" (delayed until after auth, OpenSSH PROTOCOL §1.2) on this leg, never "zlib".
 
 import type { Connection, SshEvent } from '../engine/index.ts';
 import type { PumpableConnection } from '../engine/adapters/node-tcp.ts';
