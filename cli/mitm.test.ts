@@ -50,7 +50,7 @@ interface ClientRun {
 }
 
 /** Our client engine as "the real client": password login, one exec, stdin sent then EOF. */
-function runClient(port: number, password: string, command: string, stdin = new Uint8Array(0)): Promise<ClientRun> {
+function runClient(port: number, password: string, command: string, stdin = new Uint8Array(0), setup?: (conn: ReturnType<typeof createClient>, ch: number) => void): Promise<ClientRun> {
   return connectTcp('127.0.0.1', port).then(
     (sock) =>
       new Promise<ClientRun>((resolve) => {
@@ -67,6 +67,7 @@ function runClient(port: number, password: string, command: string, stdin = new 
             else if (e.type === 'channel' && e.id === ch) {
               const d = (e.detail ?? {}) as Record<string, unknown>;
               if (e.change === 'open') {
+                setup?.(conn, ch);
                 conn.command({ type: 'exec', channel: ch, command });
                 if (stdin.length) conn.command({ type: 'data', channel: ch, data: stdin });
                 conn.command({ type: 'eof', channel: ch });
@@ -85,7 +86,8 @@ function runClient(port: number, password: string, command: string, stdin = new 
 
 describe('startMitm in-process (our client → mitm → our server)', () => {
   async function setup() {
-    const real = await startServer({ host: '127.0.0.1', port: 0, hostKeys: [generateEd25519(rnd, 'real')], users: [{ name: 'alice', password: 'pw-real' }] });
+    const realEvents: SshEvent[] = [];
+    const real = await startServer({ host: '127.0.0.1', port: 0, hostKeys: [generateEd25519(rnd, 'real')], users: [{ name: 'alice', password: 'pw-real' }], onEvent: (e) => realEvents.push(e) });
     const seen: { leg: Leg; conn: number; e: SshEvent }[] = [];
     const ended: number[] = [];
     const o: MitmOptions = {
@@ -97,7 +99,7 @@ describe('startMitm in-process (our client → mitm → our server)', () => {
       onSessionEnd: (conn) => ended.push(conn),
     };
     const mitm = await startMitm(o);
-    return { real, mitm, seen, ended, close: async () => (await mitm.close(), await real.close()) };
+    return { real, realEvents, mitm, seen, ended, close: async () => (await mitm.close(), await real.close()) };
   }
 
   it('relays the login and an exec; both legs recorded; the client saw our key, not the server\'s', async () => {
@@ -119,6 +121,29 @@ describe('startMitm in-process (our client → mitm → our server)', () => {
       await waitFor(() => s.ended.length === 1);
       // no command was issued on a channel or connection that had already ended
       expect(s.seen.filter((x) => x.e.type === 'error').map((x) => x.e.type === 'error' && x.e.message)).toEqual([]);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('pty-req, env, window-change and signal reach the real server with their values', async () => {
+    const s = await setup();
+    try {
+      const r = await runClient(s.mitm.port, 'pw-real', 'env', new Uint8Array(0), (c, ch) => {
+        c.command({ type: 'pty', channel: ch, term: 'vt220', cols: 101, rows: 33 });
+        c.command({ type: 'env', channel: ch, name: 'MITM_TEST', value: 'relayed' });
+        c.command({ type: 'window-change', channel: ch, cols: 120, rows: 40 });
+        c.command({ type: 'signal', channel: ch, signal: 'USR1' });
+      });
+      // the real server's shell printed the variable we set on the client side
+      expect(r.stdout).toContain('MITM_TEST=relayed');
+      const reqs = s.realEvents.flatMap((e) => (e.type === 'channel' && e.change === 'request' ? [e.detail as Record<string, unknown>] : []));
+      const of = (name: string) => reqs.find((d) => d.request === name);
+      expect(of('pty-req')).toMatchObject({ term: 'vt220', widthChars: 101, heightRows: 33 });
+      expect(of('env')).toMatchObject({ variableName: 'MITM_TEST', value: 'relayed' });
+      expect(of('window-change')).toMatchObject({ widthChars: 120, heightRows: 40 });
+      expect(of('signal')).toMatchObject({ signal: 'USR1' });
+      expect(of('exec')).toMatchObject({ command: 'env' });
     } finally {
       await s.close();
     }
