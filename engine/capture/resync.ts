@@ -92,8 +92,8 @@ function plainHeaderAt(d: Uint8Array, o: number, limit: number, knownMessage: (i
  * The first offset in [from, limit) where an unencrypted packet starts and the next one (if the
  * data goes on) starts plausibly too; -1 when there is none.
  */
-export function findPlainBoundary(d: Uint8Array, from: number, limit: number, knownMessage: (id: number) => boolean): number {
-  const last = Math.min(limit, from + MAX_PACKET_LENGTH + 8);
+export function findPlainBoundary(d: Uint8Array, from: number, limit: number, knownMessage: (id: number) => boolean, maxScan = MAX_PACKET_LENGTH + 8): number {
+  const last = Math.min(limit, from + maxScan);
   for (let o = from; o < last; o++) {
     if (!plainHeaderAt(d, o, limit, knownMessage)) continue;
     const next = o + 4 + u32(d, o);
@@ -134,7 +134,7 @@ export interface KeyedHit {
 }
 
 /** Searches for a packet that decrypts and authenticates; null when none within the budget. */
-export function findKeyedBoundary(k: KeyedDirection, s: KeyedSearch, budget = 200_000): { hit: KeyedHit | null; exhausted: boolean } {
+export function findKeyedBoundary(k: KeyedDirection, s: KeyedSearch, budget = 200_000): { hit: KeyedHit | null; exhausted: boolean; used: number } {
   const mode = cipherMode(k.cipher);
   const over = overhead(k);
   const d = s.data;
@@ -177,7 +177,7 @@ export function findKeyedBoundary(k: KeyedDirection, s: KeyedSearch, budget = 20
   };
   if (s.only !== undefined) {
     const hit = attempt(s.only, 0);
-    return { hit, exhausted: left <= 0 };
+    return { hit, exhausted: left <= 0, used: budget - left };
   }
   const maxJ = (o: number) => Math.max(1, Math.min(4096, Math.floor((s.gapAt - s.from + s.lost + (o - s.gapAt)) / 16)));
   // 1. segment starts, every j
@@ -187,7 +187,7 @@ export function findKeyedBoundary(k: KeyedDirection, s: KeyedSearch, budget = 20
     done.add(o);
     for (let j = 1; j <= maxJ(o) && left > 0; j++) {
       const hit = attempt(o, j);
-      if (hit) return { hit, exhausted: false };
+      if (hit) return { hit, exhausted: false, used: budget - left };
     }
   }
   const last = Math.min(s.limit, s.gapAt + MAX_PACKET_LENGTH + 64);
@@ -199,18 +199,18 @@ export function findKeyedBoundary(k: KeyedDirection, s: KeyedSearch, budget = 20
       if (next + 4 <= s.limit && !lengthFits(k, u32(d, next))) continue;
       for (let j = 1; j <= maxJ(o) && left > 0; j++) {
         const hit = attempt(o, j);
-        if (hit) return { hit, exhausted: false };
+        if (hit) return { hit, exhausted: false, used: budget - left };
       }
     }
-    return { hit: null, exhausted: left <= 0 };
+    return { hit: null, exhausted: left <= 0, used: budget - left };
   }
   // 2b. every offset, fewest lost packets first
   for (let j = 1; j <= maxJ(last) && left > 0; j++) {
     for (let o = s.gapAt; o < last && left > 0; o++) {
       if (done.has(o)) continue;
       const hit = attempt(o, j);
-      if (hit) return { hit, exhausted: false };
+      if (hit) return { hit, exhausted: false, used: budget - left };
     }
   }
-  return { hit: null, exhausted: left <= 0 };
+  return { hit: null, exhausted: left <= 0, used: budget - left };
 }

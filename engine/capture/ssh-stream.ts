@@ -157,6 +157,9 @@ class Direction {
   keyed: KeyedDirection | null = null;
   kIndex = 0;
   kStream = 0;
+  /** Attempts left for decrypting resynchronisations in this direction (bounded work on hostile captures). */
+  searchBudget = 1_000_000;
+  plainBudget = 4_000_000;
   /** Gaps already dealt with (by their offset). */
   handled = new Set<number>();
   constructor(
@@ -185,8 +188,19 @@ class Direction {
   }
   /** A hole in the capture that lies before a byte in [from, to), if any. */
   gapIn(from: number, to: number): { offset: number; lost: number; frame: number } | undefined {
-    return this.s.gaps.find((g) => g.offset >= from && g.offset < to && !this.handled.has(g.offset));
+    // gaps are in stream order and reading only moves forward: skip those behind `from` once
+    const gaps = this.s.gaps;
+    while (this.gapIdx < gaps.length && gaps[this.gapIdx]!.offset < from) this.gapIdx++;
+    for (let i = this.gapIdx; i < gaps.length && gaps[i]!.offset < to; i++) if (!this.handled.has(gaps[i]!.offset)) return gaps[i];
+    return undefined;
   }
+  /** The first gap after `offset` (the end of the contiguous data that starts there). */
+  gapAfter(offset: number): { offset: number } | undefined {
+    const gaps = this.s.gaps;
+    for (let i = this.gapIdx; i < gaps.length; i++) if (gaps[i]!.offset > offset) return gaps[i];
+    return undefined;
+  }
+  private gapIdx = 0;
 }
 
 /** Decodes one SSH connection. `secrets` are key-log lines (any number of connections). */
@@ -382,7 +396,7 @@ export function decodeSshConnection(c: TcpConnection, secrets: KeylogSecret[], o
     const E = d.pos;
     const g = gap.offset;
     d.handled.add(g);
-    const nextGap = d.s.gaps.find((x) => x.offset > g);
+    const nextGap = d.gapAfter(g);
     const limit = nextGap ? nextGap.offset : data.length;
     const report: GapReport = { dir: d.dir, offset: g, lost: gap.lost, frame: gap.frame, resumedAt: null, packetsLost: null, note: '' };
     out.gaps.push(report);
@@ -401,8 +415,10 @@ export function decodeSshConnection(c: TcpConnection, secrets: KeylogSecret[], o
     };
     const mode = d.mode;
     if (mode.kind === 'plain') {
-      const o = findPlainBoundary(data, g, limit, knownMessage);
-      if (o < 0) return lost('no plausible packet header follows the gap: the rest of this direction is lost');
+      const scan = Math.min(MAX_PACKET_LENGTH + 8, d.plainBudget);
+      const o = findPlainBoundary(data, g, limit, knownMessage, scan);
+      d.plainBudget -= o < 0 ? scan : o - g + 1;
+      if (o < 0) return lost(d.plainBudget <= 0 ? 'the search budget of this direction is used up by earlier gaps: the rest of this direction is lost' : 'no plausible packet header follows the gap: the rest of this direction is lost');
       damaged(o, 'these bytes belong to packets the gap damaged');
       const lo = d.seq + 1;
       const hi = d.seq + Math.max(1, Math.floor((o - E + gap.lost) / 16));
@@ -423,7 +439,9 @@ export function decodeSshConnection(c: TcpConnection, secrets: KeylogSecret[], o
         if (off >= limit) break;
         if (off >= g) starts.push(off);
       }
-      const r = findKeyedBoundary(d.keyed, { data, from: E, gapAt: g, lost: gap.lost, limit, segmentStarts: starts, seqLo: d.seq, seqHi: d.seqKnown ? d.seq : d.seqHi, index: d.kIndex, keystream: d.kStream });
+      if (d.searchBudget <= 0) return lost('the search budget of this direction is used up by earlier gaps: the rest of this direction is lost');
+      const r = findKeyedBoundary(d.keyed, { data, from: E, gapAt: g, lost: gap.lost, limit, segmentStarts: starts, seqLo: d.seq, seqHi: d.seqKnown ? d.seq : d.seqHi, index: d.kIndex, keystream: d.kStream }, Math.min(200_000, d.searchBudget));
+      d.searchBudget -= r.used;
       if (!r.hit) return lost(r.exhausted ? 'no packet after the gap authenticated within the search budget: the rest of this direction is lost' : 'no packet after the gap decrypts and authenticates: the rest of this direction is lost');
       const h = r.hit;
       damaged(h.offset, `${h.skipped} packet${h.skipped === 1 ? '' : 's'} lost or damaged`);
@@ -479,8 +497,9 @@ export function decodeSshConnection(c: TcpConnection, secrets: KeylogSecret[], o
     if (gapHead) return resync(d, gapHead);
     if (mode.kind === 'keyed' && !d.seqKnown && d.keyed) {
       // a gap before NEWKEYS (without strict KEX) left the sequence number uncertain: the one that authenticates
-      const next = d.s.gaps.find((g) => g.offset > start);
-      const r = findKeyedBoundary(d.keyed, { data, from: start, gapAt: start, lost: 0, limit: next ? next.offset : data.length, segmentStarts: [], seqLo: d.seq, seqHi: d.seqHi, index: d.kIndex, keystream: d.kStream, only: start });
+      const next = d.gapAfter(start);
+      const r = findKeyedBoundary(d.keyed, { data, from: start, gapAt: start, lost: 0, limit: next ? next.offset : data.length, segmentStarts: [], seqLo: d.seq, seqHi: d.seqHi, index: d.kIndex, keystream: d.kStream, only: start }, Math.max(0, Math.min(200_000, d.searchBudget)));
+      d.searchBudget -= r.used;
       if (!r.hit) {
         err(d, `the sequence number is unknown after a gap (${d.seq} … ${d.seqHi}) and none authenticates this packet; this direction stops here`);
         d.done = true;
