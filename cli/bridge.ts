@@ -27,6 +27,8 @@ export const BRIDGE_CLOSE = {
   notSsh: 4406,
   tooLarge: 4413,
   tooManyConnections: 4429,
+  /** Sent by the ws library itself when a frame is larger than maxFrameBytes (RFC 6455 §7.4.1). */
+  frameTooLarge: 1009,
   connectFailed: 4502,
   connectTimeout: 4504,
   /** The bridge is shutting down. */
@@ -40,6 +42,8 @@ export const DEFAULT_MAX_BYTES = 1024 * 1024 * 1024;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 /** How long the target may take to send its identification line. */
 export const DEFAULT_IDENT_TIMEOUT_MS = 10_000;
+/** Largest WebSocket frame accepted from the page (an SSH packet is at most 256 KiB, RFC 4253 §6.1 + OpenSSH). */
+export const DEFAULT_MAX_FRAME_BYTES = 1024 * 1024;
 /** RFC 4253 §4.2: lines before the version line are allowed; we look this far for it. */
 const IDENT_SEARCH_LIMIT = 8192;
 /** Bytes from the page held while the target has not identified itself. */
@@ -119,7 +123,9 @@ export interface BridgeOptions {
   maxBytesPerConnection?: number;
   connectTimeoutMs?: number;
   identTimeoutMs?: number;
-  /** Where diagnostics go (default: nowhere). */
+  /** Largest frame accepted from the page (default 1 MiB); a larger one closes with 1009. */
+  maxFrameBytes?: number;
+  /** Where diagnostics go (default: nowhere). Every refusal is one line starting "bridge: refused (CODE)". */
   log?: (line: string) => void;
 }
 
@@ -178,7 +184,7 @@ export function attachBridge(server: Server, options: BridgeOptions = {}): Bridg
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const identTimeoutMs = options.identTimeoutMs ?? DEFAULT_IDENT_TIMEOUT_MS;
   const log = options.log ?? (() => {});
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024, perMessageDeflate: false });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES, perMessageDeflate: false });
   const live = new Set<{ ws: WebSocket; tcp: Socket | null }>();
   let closing = false;
 
@@ -187,12 +193,12 @@ export function attachBridge(server: Server, options: BridgeOptions = {}): Bridg
     return a && typeof a === 'object' ? { host: a.address, port: a.port } : { host: '127.0.0.1', port: 0 };
   };
 
-  const refuse = (ws: WebSocket, r: Refusal): void => {
-    log(`bridge: refused (${r.code}) ${r.reason}`);
+  const refuse = (ws: WebSocket, r: Refusal, who: string): void => {
+    log(`bridge: refused (${r.code}) ${r.reason} [${who}]`);
     ws.close(r.code, fitReason(r.reason));
   };
 
-  const relay = (ws: WebSocket, target: Target): void => {
+  const relay = (ws: WebSocket, target: Target, who: string): void => {
     const entry: { ws: WebSocket; tcp: Socket | null } = { ws, tcp: null };
     live.add(entry);
     let done = false;
@@ -211,7 +217,8 @@ export function attachBridge(server: Server, options: BridgeOptions = {}): Bridg
       clearTimeout(identTimer);
       entry.tcp?.destroy();
       if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(code, fitReason(reason));
-      log(`bridge: ${label} closed (${code}) ${reason}`);
+      // 44xx/45xx and 1009 end a relay the bridge would not continue: logged as refusals
+      log(`bridge: ${code >= 4000 || code === BRIDGE_CLOSE.frameTooLarge ? 'refused' : 'closed'} (${code}) ${label}: ${reason} [${who}]`);
     };
     const count = (n: number): boolean => {
       bytes += n;
@@ -239,7 +246,11 @@ export function attachBridge(server: Server, options: BridgeOptions = {}): Bridg
       pending.push(chunk);
     });
     ws.on('close', () => finish(BRIDGE_CLOSE.normal, 'page closed the WebSocket'));
-    ws.on('error', (err) => finish(BRIDGE_CLOSE.badRequest, `websocket error: ${err.message}`));
+    ws.on('error', (err) => {
+      // the ws library has already sent its own close (1009 for an oversized frame, 1002 for a protocol error)
+      if ((err as { code?: string }).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') finish(BRIDGE_CLOSE.frameTooLarge, `frame larger than ${options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES} bytes`);
+      else finish(BRIDGE_CLOSE.badRequest, `websocket error: ${err.message}`);
+    });
 
     const tcp = connect({ host: target.host, port: target.port });
     entry.tcp = tcp;
@@ -296,10 +307,11 @@ export function attachBridge(server: Server, options: BridgeOptions = {}): Bridg
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       const { host, port } = listenInfo();
+      const who = `from ${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'} origin ${req.headers.origin ?? '(none)'}`;
       const checked = checkRequest(req, { allow, origins: options.origins ?? ownOrigins(port, host), listenHost: host });
-      if ('code' in checked) return refuse(ws, checked);
-      if (live.size >= maxConnections) return refuse(ws, { code: BRIDGE_CLOSE.tooManyConnections, reason: `too many connections (limit ${maxConnections})` });
-      relay(ws, checked);
+      if ('code' in checked) return refuse(ws, checked, who);
+      if (live.size >= maxConnections) return refuse(ws, { code: BRIDGE_CLOSE.tooManyConnections, reason: `too many connections (limit ${maxConnections})` }, who);
+      relay(ws, checked, who);
     });
   };
   server.on('upgrade', onUpgrade);

@@ -34,6 +34,11 @@ export class RealServerLive {
   endReason = $state('');
   refusal = $state<string | null>(null);
   authenticated = $state(false);
+  closeCode = $state<number | null>(null);
+  /** The person refused the host key (or it was a changed key). */
+  hostKeyRefused = $state(false);
+  /** The log of the last connection was shown in the views at least once. */
+  hasLog = $state(false);
   question = $state.raw<HostKeyQuestion | null>(null);
   /** Entries in the browser's known_hosts (refreshed after each change). */
   knownHostsCount = $state(0);
@@ -74,6 +79,9 @@ export class RealServerLive {
     this.refusal = null;
     this.authenticated = false;
     this.question = null;
+    this.closeCode = null;
+    this.hostKeyRefused = false;
+    this.hasLog = false;
     let shown = false;
     const publish = (session: RealSession): void => {
       if (this.session !== session) return;
@@ -81,6 +89,7 @@ export class RealServerLive {
       if (!shown) {
         if (!session.events.some((e) => e.type === 'version' && e.dir === 's2c')) return;
         shown = true;
+        this.hasLog = true;
       } else if (s.source !== source) return;
       const r = session.run();
       const atEnd = s.source !== source || s.cursor >= s.steps.length - 1;
@@ -118,6 +127,8 @@ export class RealServerLive {
         this.state = 'closed';
         this.endReason = done.endReason;
         this.refusal = done.bridgeRefusal;
+        this.closeCode = done.closeCode;
+        this.hostKeyRefused = done.events.some((e) => e.type === 'host-key-check' && e.result === 'rejected');
         this.question = null;
         this.answerQuestion = null;
         publish(done);

@@ -333,15 +333,15 @@ export class RealSession {
     const code = this.attached?.closeCode ?? null;
     this.closeCode = code;
     const bridgeReason = this.attached?.closeReason || (code !== null ? BRIDGE_CLOSE_TEXT[code] : undefined);
-    this.endReason = code !== null && code >= 4000 && bridgeReason ? bridgeReason : message;
+    this.endReason = code !== null && (code >= 4000 || code === 1006) && bridgeReason ? bridgeReason : message;
     // the WebSocket may close a moment after the engine's 'closed' event: read its reason then
     queueMicrotask(() => this.o.onEnd?.(this));
   }
 
-  /** The bridge's refusal text, when the bridge closed with a 44xx/45xx code (read after onEnd). */
+  /** The bridge's refusal text, when the bridge closed with a 44xx/45xx code or could not be reached (1006), read after onEnd. */
   get bridgeRefusal(): string | null {
     const code = this.attached?.closeCode ?? null;
-    if (code === null || code < 4000) return null;
+    if (code === null || (code < 4000 && !(code === 1006 && !this.events.some((e) => e.type === 'version' && e.dir === 's2c')))) return null;
     return this.attached?.closeReason || BRIDGE_CLOSE_TEXT[code] || `closed (${code})`;
   }
 

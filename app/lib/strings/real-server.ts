@@ -71,6 +71,17 @@ export const REAL_SERVER_STRINGS = {
   'real.hk.changed.remove': { en: 'Remove the old key', zh: '删除旧密钥' },
   'real.hk.close': { en: 'Refuse and close', zh: '拒绝并关闭' },
 
+  'real.hk.refused': { en: 'You refused the host key: the client disconnected before sending anything secret.', zh: '你拒绝了主机密钥：客户端在发送任何机密信息之前就断开了连接。' },
+  'real.code.1006': { en: 'The bridge could not be reached: open this page from `sshscope start`.', zh: '无法连接到桥接：请通过 `sshscope start` 打开本页面。' },
+  'real.code.4400': { en: 'The bridge did not understand the request.', zh: '桥接无法理解这个请求。' },
+  'real.code.4401': { en: 'This page is not allowed to use the bridge (its Origin is not the bridge\'s own).', zh: '本页面不允许使用这个桥接（它的 Origin 不是桥接自己的）。' },
+  'real.code.4403': { en: 'The bridge dials only the targets it was told to allow (sshscope start --allow HOST:PORT).', zh: '桥接只连接被允许的目标（sshscope start --allow 主机:端口）。' },
+  'real.code.4406': { en: 'The target did not answer like an SSH server.', zh: '目标没有像 SSH 服务器那样应答。' },
+  'real.code.4413': { en: 'The byte limit of one bridge connection was reached.', zh: '已达到单个桥接连接的字节上限。' },
+  'real.code.4429': { en: 'The bridge has too many connections open; try again later.', zh: '桥接打开的连接太多，请稍后再试。' },
+  'real.code.4502': { en: 'The bridge could not open a TCP connection to the target.', zh: '桥接无法与目标建立 TCP 连接。' },
+  'real.code.4504': { en: 'The target did not answer in time.', zh: '目标没有及时应答。' },
+
   'real.kh.title': { en: "This browser's known_hosts", zh: '本浏览器的 known_hosts' },
   'real.kh.count': { en: '{n} entries', zh: '{n} 条记录' },
   'real.kh.export': { en: 'Download', zh: '下载' },
