@@ -16,6 +16,9 @@ export interface MitmUiOptions {
   /** "HOST:PORT" of the real server and of our listener, for the page's notes. */
   target: string;
   listen: string;
+  /** Where real clients connect (the page shows `ssh -p PORT user@HOST`). */
+  listenHost?: string;
+  listenPort?: number;
   hostKeys: { type: string; fingerprint: string }[];
   /** Build the app when dist/ is stale (default true). */
   build?: boolean;
@@ -36,10 +39,12 @@ export interface MitmUi {
   close(): Promise<void>;
 }
 
-export function mitmFeedInfo(o: Pick<MitmUiOptions, 'target' | 'listen' | 'hostKeys'>): FeedInfo {
+export function mitmFeedInfo(o: Pick<MitmUiOptions, 'target' | 'listen' | 'hostKeys' | 'listenHost' | 'listenPort'>): FeedInfo {
   return {
     kind: 'mitm',
     hostKeys: o.hostKeys,
+    ...(o.listenPort !== undefined ? { sshPort: o.listenPort } : {}),
+    ...(o.listenHost !== undefined ? { sshHosts: [o.listenHost], listenHost: o.listenHost } : {}),
     notes: [
       `sshscope mitm: real clients connect to ${o.listen}; each session is relayed to the real server ${o.target}.`,
       'Each session is two lanes: "client ⇄ mitm" is the real client talking to OUR server engine; "mitm ⇄ server" is OUR client engine talking to the real server.',

@@ -244,6 +244,8 @@ export async function mitm(argv: string[]): Promise<number> {
         port: uiPort,
         target: targetText,
         listen: `${shown}:${running.port}`,
+        listenHost: running.host,
+        listenPort: running.port,
         hostKeys: ourKeys,
         build: !p.switches.has('no-build'),
         log: (line) => process.stderr.write(`sshscope mitm: ui: ${line}\n`),

@@ -284,6 +284,7 @@ describe.skipIf(!ready)('real ssh → sshscope mitm → real sshd', () => {
       const w = await watchFeed(url!, { watch: '*' });
       try {
         expect(w.info?.kind).toBe('mitm');
+        expect(w.info?.sshPort).toBe(live.port);
         const r = await sshThrough(live.port, join(dir, 'known_hosts_ui'), sshd.password, ['echo', 'live'], { extra: ['-o', 'PubkeyAuthentication=no'] });
         expect(new TextDecoder().decode(r.stdout)).toBe('live\n');
         const lanes = () => [...w.connections.values()];
