@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
 import { createClient, createServer, defaultEnv, generateEd25519, type ServerUser, type SshEvent } from '../engine/index.ts';
 import { nodeCryptoProvider } from './node-crypto.ts';
 import { AuthGate, type PasswordAttempt } from './mitm-gate.ts';
@@ -7,6 +8,7 @@ const rnd = (n: number) => crypto.getRandomValues(new Uint8Array(n));
 const hostKey = generateEd25519(rnd, 'gate test');
 
 interface Run {
+  lost: string[];
   attempts: PasswordAttempt[];
   requests: string[];
   events: SshEvent[];
@@ -19,14 +21,14 @@ interface Run {
  * behind the gate, with an empty user table. `verdict` plays the real server: it decides each
  * held password; an accepted one is put into the table before release().
  */
-function run(opts: { cipher?: string; mac?: string; strictKex?: boolean; kex?: string; typed: string[]; verdict: (a: PasswordAttempt) => boolean }): Run {
+function run(opts: { cipher?: string; mac?: string; strictKex?: boolean; kex?: string; compression?: string; typed: string[]; verdict: (a: PasswordAttempt) => boolean; sizes?: number[] }): Run {
   const users: ServerUser[] = [];
   const server = createServer({
     hostKeys: [hostKey],
     users,
     env: defaultEnv(nodeCryptoProvider),
     ...(opts.strictKex === false ? { strictKex: false } : {}),
-    algorithms: { compression: ['none', 'zlib@openssh.com'], ...(opts.cipher ? { cipher: [opts.cipher] } : {}), ...(opts.mac ? { mac: [opts.mac] } : {}), ...(opts.kex ? { kex: [opts.kex] } : {}) },
+    algorithms: { compression: opts.compression ? [opts.compression] : ['none', 'zlib@openssh.com'], ...(opts.cipher ? { cipher: [opts.cipher] } : {}), ...(opts.mac ? { mac: [opts.mac] } : {}), ...(opts.kex ? { kex: [opts.kex] } : {}) },
   });
   const typed = [...opts.typed];
   const client = createClient({
@@ -34,10 +36,12 @@ function run(opts: { cipher?: string; mac?: string; strictKex?: boolean; kex?: s
     authMethods: ['password'],
     env: defaultEnv(nodeCryptoProvider),
     ...(opts.strictKex === false ? { strictKex: false } : {}),
+    ...(opts.compression ? { algorithms: { compression: [opts.compression] } } : {}),
     acceptUnknownHostKey: true,
     hostKeyCheck: () => 'unknown',
   });
   const attempts: PasswordAttempt[] = [];
+  const lost: string[] = [];
   const requests: string[] = [];
   const events: SshEvent[] = [];
   let toRelease = false;
@@ -45,6 +49,7 @@ function run(opts: { cipher?: string; mac?: string; strictKex?: boolean; kex?: s
     crypto: nodeCryptoProvider,
     ...(opts.strictKex === false ? { strictKex: false } : {}),
     onRequest: (user, method) => requests.push(`${user}:${method}`),
+    onLost: (why) => lost.push(why),
     onPassword: (a) => {
       attempts.push(a);
       if (opts.verdict(a)) users.splice(0, users.length, { name: a.user, password: a.password });
@@ -52,6 +57,7 @@ function run(opts: { cipher?: string; mac?: string; strictKex?: boolean; kex?: s
     },
   });
   let clientAuthed = false;
+  let cut = 0;
   for (let round = 0; round < 10_000; round++) {
     let moved = false;
     let e: SshEvent | null;
@@ -69,7 +75,13 @@ function run(opts: { cipher?: string; mac?: string; strictKex?: boolean; kex?: s
     }
     const c = client.pollTransmit();
     if (c) {
-      gate.receive(c);
+      // as TCP may cut it: pieces of the given sizes, in turn
+      let o = 0;
+      while (o < c.length) {
+        const n = opts.sizes?.length ? opts.sizes[cut++ % opts.sizes.length]! : c.length;
+        gate.receive(c.subarray(o, o + n));
+        o += n;
+      }
       moved = true;
     }
     const s = gate.pollTransmit();
@@ -85,7 +97,7 @@ function run(opts: { cipher?: string; mac?: string; strictKex?: boolean; kex?: s
     }
     if (!moved) break;
   }
-  return { attempts, requests, events, gate, clientAuthed };
+  return { lost, attempts, requests, events, gate, clientAuthed };
 }
 
 const ok = (a: PasswordAttempt) => a.password === 'right';
@@ -128,6 +140,27 @@ describe('AuthGate', () => {
     const r = run({ cipher: 'aes256-ctr', mac: 'hmac-sha2-512', kex: 'sntrup761x25519-sha512@openssh.com', typed: ['right'], verdict: ok });
     expect(r.attempts.map((a) => a.password)).toEqual(['right']);
     expect(r.clientAuthed).toBe(true);
+  });
+
+  it('any cutting of the client byte stream (property): the password is read once and the login succeeds', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 8 }), fc.constantFrom('chacha20-poly1305@openssh.com', 'aes128-gcm@openssh.com', 'aes128-ctr'), (sizes, cipher) => {
+        const r = run({ cipher, ...(cipher === 'aes128-ctr' ? { mac: 'hmac-sha2-256-etm@openssh.com' } : {}), kex: 'curve25519-sha256', typed: ['right'], verdict: ok, sizes });
+        expect(r.attempts.map((a) => a.password)).toEqual(['right']);
+        expect(r.clientAuthed).toBe(true);
+      }),
+      { numRuns: 12 },
+    );
+  });
+
+  it('zlib before authentication hides the request: the gate says so and steps aside (nothing is held)', () => {
+    const r = run({ compression: 'zlib', typed: ['right'], verdict: ok });
+    expect(r.lost.length).toBe(1);
+    expect(r.lost[0]).toMatch(/compression zlib/);
+    expect(r.attempts).toEqual([]);
+    expect(r.gate.transparent).toBe(true);
+    // the engine still decided, against an empty user table
+    expect(r.clientAuthed).toBe(false);
   });
 
   it('every prompt refused: the client gives up after its three tries', () => {
