@@ -20,7 +20,7 @@ import type { MitmUi } from './mitm-ui.ts';
 
 export const MITM_SPEC: CommandSpec = {
   name: 'mitm',
-  usage: 'mitm --target HOST:PORT [--listen 127.0.0.1:2022] [--host-key FILE] [--json FILE] [-v] [--ui-port PORT] [--allow-non-loopback]',
+  usage: 'mitm [--listen 127.0.0.1:2022] [--target 127.0.0.1:22] [--host-key FILE] [--json FILE] [-v] [--ui-port PORT] [--allow-non-loopback]',
   summary:
     'Stands between a real ssh client and a real SSH server, for teaching: the client gets OUR host key, its password is replayed to the server, and both legs are decoded. Loopback only unless --allow-non-loopback.',
   flags: [
