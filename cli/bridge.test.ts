@@ -41,3 +41,39 @@ describe('relay', () => {
     }
   });
 });
+
+describe('sharing the HTTP server', () => {
+  it('leaves upgrades on other paths to their own handler (the classroom feed shares the port)', async () => {
+    const { WebSocketServer } = await import('ws');
+    const b = await startBridgeServer();
+    const other = new WebSocketServer({ noServer: true });
+    b.server.on('upgrade', (req, socket, head) => {
+      if (new URL(req.url ?? '/', 'http://x').pathname !== '/other') return;
+      other.handleUpgrade(req, socket, head, (ws) => ws.send('hello from /other'));
+    });
+    try {
+      const got = await new Promise<string>((res, rej) => {
+        const ws = new WebSocket(b.url.replace('/bridge', '/other'), { origin: b.origin });
+        ws.on('message', (d) => { res(String(d)); ws.close(); });
+        ws.on('error', rej);
+      });
+      expect(got).toBe('hello from /other');
+    } finally {
+      other.close();
+      await b.close();
+    }
+  });
+});
+
+describe('sshscope start --allow', () => {
+  it('parseAllowList: none keeps the loopback default; values become rules; a bad one names the flag', async () => {
+    const { parseAllowList } = await import('./start.ts');
+    expect(parseAllowList(undefined)).toBeUndefined();
+    expect(parseAllowList(['127.0.0.1:22', 'Example.org:*', '[::1]:2222'])).toEqual([
+      { host: '127.0.0.1', port: 22 },
+      { host: 'example.org', port: '*' },
+      { host: '::1', port: 2222 },
+    ]);
+    expect(() => parseAllowList(['nohost'])).toThrow(/--allow nohost/);
+  });
+});

@@ -154,6 +154,34 @@ describe.skipIf(!ready)('browser client path → bridge → real sshd (from Node
     expect(s2.stdout).toBe('unlocked\n');
   });
 
+  it('real-server.ts: no command = a shell with a pty; typed lines run and their output comes back', async () => {
+    const kh = new BrowserKnownHosts(memoryStorage());
+    const s = await new Promise<RealSession>((resolve, reject) => {
+      let sent = false;
+      startRealSession({
+        endpoint: endpoint(),
+        form: { ...DEFAULT_FORM, host: '127.0.0.1', port: sshd.port, user: sshd.user, password: sshd.password, command: '' },
+        knownHosts: kh,
+        makeWebSocket: makeWs,
+        askHostKey: async () => 'once',
+        onUpdate: (rs) => {
+          // the shell is ready once it printed anything (a prompt): type two lines
+          if (!sent && rs.authenticated && rs.stdout.length > 0) {
+            sent = true;
+            rs.send('echo "shell-$((2+3))"\n');
+            rs.send('exit\n');
+          }
+        },
+        onEnd: resolve,
+      }).catch(reject);
+    });
+    expect(s.execCommand).toBeNull();
+    expect(s.stdout).toContain('shell-5');
+    // only a pty echoes what was typed (the command line itself, unexpanded): the pty-req was granted
+    expect(s.stdout).toContain('echo "shell-$((2+3))"');
+    expect(sshd.logText()).toMatch(/session_pty_req|Allocated pty|pty-req/i);
+  });
+
   it('real-server.ts: a changed host key is refused (never accepted, even when told "once")', async () => {
     const kh = new BrowserKnownHosts(memoryStorage());
     // another key recorded for this host: the ecdsa user key posing as the host key
