@@ -5,7 +5,8 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PEER_PATHS, requirePeers, requireRoot } from '../helpers/peers.ts';
@@ -147,7 +148,7 @@ describe.skipIf(!ready)('real ssh → sshscope mitm → real sshd', () => {
     ourKey = await sshKeygen(dir, 'mitm_host_ed25519', 'ed25519', { comment: '' });
     userKey = await sshKeygen(dir, 'id_user', 'ed25519');
     // the real server would accept this key directly: through the mitm it cannot be used
-    sshd = await startSshd({ authorizedKeys: [userKey.pub] });
+    sshd = await startSshd({ authorizedKeys: [userKey.pub], extraConfig: 'Subsystem sftp internal-sftp' });
     jsonFile = join(dir, 'mitm.jsonl');
     mitm = await spawnMitm(['--target', `127.0.0.1:${sshd.port}`, '--host-key', ourKey.path, '--json', jsonFile, '-v']);
   });
@@ -307,6 +308,24 @@ describe.skipIf(!ready)('real ssh → sshscope mitm → real sshd', () => {
     } finally {
       await live.stop();
     }
+  });
+
+  it('sftp (a subsystem with a binary protocol) puts and gets a file through both legs', async () => {
+    const local = join(dir, 'upload.bin');
+    const back = join(dir, 'download.bin');
+    const remote = `/tmp/sshscope-mitm-${process.pid}-${Date.now()}.bin`;
+    const data = randomBytes(300 * 1024);
+    writeFileSync(local, data);
+    const batch = join(dir, 'sftp-batch');
+    writeFileSync(batch, `put ${local} ${remote}\nget ${remote} ${back}\nrm ${remote}\n`);
+    const r = await runCommand(
+      PEER_PATHS.sshpass,
+      ['-e', '/usr/bin/sftp', '-F', '/dev/null', '-o', `UserKnownHostsFile=${join(dir, 'known_hosts_sftp')}`, '-o', 'StrictHostKeyChecking=accept-new', '-o', 'PubkeyAuthentication=no', '-o', 'BatchMode=no', '-b', batch, '-P', String(mitm.port), 'sshscope-test@127.0.0.1'],
+      undefined,
+      { env: { SSHPASS: sshd.password } },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(Buffer.compare(readFileSync(back), data)).toBe(0);
   });
 
   it('a target off this machine is refused before anything listens', async () => {
