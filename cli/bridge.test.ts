@@ -77,3 +77,28 @@ describe('sshscope start --allow', () => {
     expect(() => parseAllowList(['nohost'])).toThrow(/--allow nohost/);
   });
 });
+
+describe('upgrades nobody owns', () => {
+  it('get a 404 instead of hanging open', async () => {
+    const { refuseOtherUpgrades } = await import('./bridge.ts');
+    const b = await startBridgeServer();
+    refuseOtherUpgrades(b.server, ['/bridge']);
+    try {
+      const status = await new Promise<number>((res) => {
+        const ws = new WebSocket(b.url.replace('/bridge', '/nothing-here'), { origin: b.origin });
+        ws.on('unexpected-response', (_req, r) => { res(r.statusCode ?? 0); r.destroy(); });
+        ws.on('error', () => {});
+      });
+      expect(status).toBe(404);
+      // the bridge itself is unaffected
+      const code = await new Promise<number>((res) => {
+        const ws = new WebSocket(`${b.url}?target=10.0.0.1:22`, { origin: b.origin });
+        ws.on('close', (c) => res(c));
+        ws.on('error', () => {});
+      });
+      expect(code).toBe(BRIDGE_CLOSE.targetNotAllowed);
+    } finally {
+      await b.close();
+    }
+  });
+});

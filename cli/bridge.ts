@@ -334,6 +334,22 @@ export function attachBridge(server: Server, options: BridgeOptions = {}): Bridg
   };
 }
 
+/**
+ * Once anything listens for 'upgrade', Node no longer closes upgrade requests nobody handles: they
+ * would hang open. This answers 404 to upgrades on any path not in `paths` (register it after the
+ * endpoints; each endpoint ignores paths that are not its own).
+ */
+export function refuseOtherUpgrades(server: Server, paths: readonly string[], log: (line: string) => void = () => {}): () => void {
+  const onUpgrade = (req: IncomingMessage, socket: Duplex): void => {
+    const pathname = new URL(req.url ?? '/', 'http://bridge.invalid').pathname;
+    if (paths.includes(pathname)) return;
+    log(`upgrade refused (404): no WebSocket endpoint at ${pathname}`);
+    socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  };
+  server.on('upgrade', onUpgrade);
+  return () => server.off('upgrade', onUpgrade);
+}
+
 function toBytes(data: RawData): Uint8Array {
   if (Array.isArray(data)) {
     const total = data.reduce((n, b) => n + b.length, 0);

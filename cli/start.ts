@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { serveStatic, type StaticServer } from './static-server.ts';
 import { CLASSROOM_ARG_OPTIONS, CLASSROOM_USAGE, classroomOptionsFromArgs, launchClassroom, type Classroom, type ClassroomOptions } from './classroom.ts';
-import { attachBridge, parseAllowRule, LOOPBACK_RULES, type AllowRule, type Bridge } from './bridge.ts';
+import { attachBridge, parseAllowRule, refuseOtherUpgrades, DEFAULT_BRIDGE_PATH, LOOPBACK_RULES, type AllowRule, type Bridge } from './bridge.ts';
+import { CLASSROOM_PATH } from './classroom-feed.ts';
 
 export const REPO_ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 export const DIST_DIR = join(REPO_ROOT, 'dist');
@@ -133,6 +134,7 @@ export interface AppServer {
 export async function startAppServer(opts: { root?: string; host?: string; port?: number; allow?: readonly AllowRule[]; log?: (line: string) => void } = {}): Promise<AppServer> {
   const server = await serveStatic({ root: opts.root ?? DIST_DIR, host: opts.host ?? '127.0.0.1', port: opts.port ?? 0 });
   const bridge = attachBridge(server.server, { allow: opts.allow ?? LOOPBACK_RULES, ...(opts.log ? { log: opts.log } : {}) });
+  refuseOtherUpgrades(server.server, [DEFAULT_BRIDGE_PATH]);
   return {
     server,
     bridge,
@@ -240,6 +242,7 @@ export async function start(argv: string[]): Promise<number> {
       return 1;
     }
   }
+  refuseOtherUpgrades(server.server, classroom ? [DEFAULT_BRIDGE_PATH, CLASSROOM_PATH] : [DEFAULT_BRIDGE_PATH]);
   process.stdout.write(`sshscope is running at ${server.url}\n`);
   await untilSignal();
   await classroom?.close();
