@@ -246,6 +246,33 @@ describe.skipIf(!ready)('real ssh → sshscope mitm → real sshd', () => {
     expect(new TextDecoder().decode(lax.stdout)).toBe('');
   });
 
+  // the gate decrypts the real client's password request itself: every cipher family OpenSSH uses
+  for (const [cipher, mac] of [
+    ['aes128-gcm@openssh.com', 'hmac-sha2-256'],
+    ['aes256-ctr', 'hmac-sha2-512'],
+    ['aes128-ctr', 'hmac-sha2-256-etm@openssh.com'],
+    ['chacha20-poly1305@openssh.com', 'hmac-sha2-256'],
+  ] as const) {
+    it(`the password is relayed when the real client uses ${cipher} + ${mac}`, async () => {
+      const r = await sshThrough(mitm.port, join(dir, `known_hosts_${cipher}_${mac}`), sshd.password, ['echo', cipher], {
+        extra: ['-o', `Ciphers=${cipher}`, '-o', `MACs=${mac}`, '-o', 'KexAlgorithms=curve25519-sha256', '-o', 'PubkeyAuthentication=no'],
+      });
+      expect(r.stderr).not.toMatch(/Permission denied/);
+      expect(new TextDecoder().decode(r.stdout)).toBe(`${cipher}\n`);
+      expect(r.code).toBe(0);
+    });
+  }
+
+  it('ssh -C: compression is negotiated as zlib@openssh.com (delayed), so the password is still relayed', async () => {
+    const r = await sshThrough(mitm.port, join(dir, 'known_hosts_zlib'), sshd.password, ['echo', 'compressed'], { extra: ['-C', '-o', 'PubkeyAuthentication=no'] });
+    expect(new TextDecoder().decode(r.stdout)).toBe('compressed\n');
+    expect(r.code).toBe(0);
+    const conn = Math.max(...readJson(jsonFile).map((l) => l.conn));
+    await waitFor(() => readJson(jsonFile).some((l) => l.conn === conn && l.leg === 'client-side' && l.event.type === 'negotiated'));
+    const neg = readJson(jsonFile).find((l) => l.conn === conn && l.leg === 'client-side' && l.event.type === 'negotiated')!.event as unknown as { rows: { category: string; chosen: string }[] };
+    expect(neg.rows.find((r) => r.category === 'compression c2s')?.chosen).toBe('zlib@openssh.com');
+  });
+
   it('a wrong password is refused by the real server, and therefore by us', async () => {
     const r = await sshThrough(mitm.port, join(dir, 'known_hosts_wrong'), 'not-the-password', ['echo', 'hi'], { extra: ['-o', 'PubkeyAuthentication=no'] });
     expect(r.code).toBe(255);
