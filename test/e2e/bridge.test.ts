@@ -188,6 +188,8 @@ describe.skipIf(!ready)('Real server tab: the browser client through the bridge 
     await page.waitForSelector('[data-testid="hostkey-changed"]', { timeout: 30_000 });
     expect(await page.textContent('[data-testid="hostkey-changed"]')).toContain('警告');
     await screenshot(page, 'bridge-07-hostkey-changed-dark-projector-zh');
+    // the form itself must fit a projector (its Connect button visible without scrolling the page)
+    expect(await page.locator('[data-testid="real-connect"]').count()).toBe(0); // the question replaces the form
     await page.click('[data-testid="hostkey-close"]');
     await page.waitForSelector('[data-testid="real-failed"]', { timeout: 30_000 });
     await screenshot(page, 'bridge-08-refused-changed');

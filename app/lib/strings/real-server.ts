@@ -12,7 +12,7 @@ export const REAL_SERVER_STRINGS = {
   'real.port': { en: 'Port', zh: '端口' },
   'real.user': { en: 'User', zh: '用户名' },
   'real.password': { en: 'Password', zh: '密码' },
-  'real.password.hint': { en: 'leave empty to log in with a key only', zh: '只用私钥登录时留空' },
+  'real.password.hint': { en: 'optional with a key', zh: '使用私钥时可不填' },
   'real.keyfile': { en: 'Private key file', zh: '私钥文件' },
   'real.keyfile.hint': { en: 'read here in the page, never uploaded', zh: '只在页面中读取，不会上传' },
   'real.key.loaded': { en: 'Key: {type} {fingerprint}', zh: '私钥：{type} {fingerprint}' },
@@ -83,7 +83,7 @@ export const REAL_SERVER_STRINGS = {
   'real.code.4504': { en: 'The target did not answer in time.', zh: '目标没有及时应答。' },
 
   'real.kh.title': { en: "This browser's known_hosts", zh: '本浏览器的 known_hosts' },
-  'real.kh.count': { en: '{n} entries', zh: '{n} 条记录' },
+  'real.kh.count': { en: 'Saved host keys: {n}', zh: '已保存的主机密钥：{n} 个' },
   'real.kh.export': { en: 'Download', zh: '下载' },
   'real.kh.clear': { en: 'Clear', zh: '清空' },
   'real.kh.clear.confirm': { en: 'Forget every saved host key?', zh: '要忘记所有已保存的主机密钥吗？' },
