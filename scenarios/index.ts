@@ -40,5 +40,5 @@ export function findScenario(id: string): Scenario | undefined {
 }
 
 export { runScenario } from './runner.ts';
-export type { ScenarioRun, ScenarioEvent, ScenarioOutcome, StepResult, TrustCell } from './runner.ts';
+export type { ScenarioRun, ScenarioEvent, ScenarioOutcome, StepResult, TrustCell, ConnectionInfo } from './runner.ts';
 export type { Scenario, Step, Text, Lang } from './types.ts';

@@ -76,6 +76,22 @@ export interface StepResult {
 /** An engine event tagged with the step and the connection (seq restarts per connection). */
 export type ScenarioEvent = SshEvent & { step: number; conn: number };
 
+/** One connection of a scenario: who connected where, and the files as they were when it ran. */
+export interface ConnectionInfo {
+  conn: number;
+  step: number;
+  from: Account;
+  to: Account;
+  /** The client user's ~/.ssh/known_hosts after this connection (including a line TOFU added). */
+  knownHosts: string;
+  /** The server user's ~/.ssh/authorized_keys as the server read it. */
+  authorizedKeys: string;
+  /** The client's first identity's .pub line, if any. */
+  clientPublicKey: string | null;
+  /** The server's host public key line "type base64 comment". */
+  hostPublicKey: string;
+}
+
 export interface ScenarioOutcome {
   /** Every step with an `expect` behaved as the scenario claims. */
   asExpected: boolean;
@@ -85,6 +101,7 @@ export interface ScenarioOutcome {
 
 export interface ScenarioRun {
   events: ScenarioEvent[];
+  connections: ConnectionInfo[];
   narration: string[];
   outcome: ScenarioOutcome;
 }
@@ -135,6 +152,7 @@ interface LoginSpec {
 
 interface Login {
   result: DriveResult;
+  files: Omit<ConnectionInfo, 'conn' | 'step'>;
   knownHostsAdded?: string;
   hostKeyVerdict?: string;
   closedReason?: number;
@@ -189,7 +207,17 @@ function login(s: Scenario, hosts: Map<string, HostState>, spec: LoginSpec, labe
     ...(h.spec.permitOpen !== undefined ? { permitOpen: h.spec.permitOpen } : {}),
     ...(h.spec.services ? { services: h.spec.services } : {}),
   });
-  const out: Login = { result };
+  const out: Login = {
+    result,
+    files: {
+      from: spec.from,
+      to: spec.to,
+      knownHosts: '',
+      authorizedKeys: dst.files.authorizedKeys,
+      clientPublicKey: src.files.identities[0]?.publicLine ?? null,
+      hostPublicKey: formatPublicKeyLine(publicKeyOf(h.hostKey), `root@${h.spec.name}`),
+    },
+  };
   const checks = result.events.filter((e) => e.type === 'host-key-check' && e.side === 'client') as Extract<SshEvent, { type: 'host-key-check' }>[];
   out.hostKeyVerdict = checks[0]?.result;
   // Trust on first use: ssh writes the line once the user said yes (ssh(1) StrictHostKeyChecking=ask).
@@ -199,6 +227,7 @@ function login(s: Scenario, hosts: Map<string, HostState>, spec: LoginSpec, labe
     src.files.knownHosts = `${kh}${kh && !kh.endsWith('\n') ? '\n' : ''}${line}\n`;
     out.knownHostsAdded = line;
   }
+  out.files.knownHosts = src.files.knownHosts;
   const closed = result.events.find((e) => e.type === 'closed') as Extract<SshEvent, { type: 'closed' }> | undefined;
   if (closed?.reason !== undefined) out.closedReason = closed.reason;
   const err = result.events.find((e) => e.type === 'error') as Extract<SshEvent, { type: 'error' }> | undefined;
@@ -231,10 +260,11 @@ function loginReport(spec: LoginSpec, l: Login): Text[] {
 
 const COPY_ID_COMMAND = 'umask 077; mkdir -p .ssh && cat >> .ssh/authorized_keys';
 
-function runStep(s: Scenario, hosts: Map<string, HostState>, step: Step, index: number, conn: () => number, events: ScenarioEvent[], done: readonly StepResult[]): StepResult {
+function runStep(s: Scenario, hosts: Map<string, HostState>, step: Step, index: number, conn: () => number, events: ScenarioEvent[], done: readonly StepResult[], connections: ConnectionInfo[]): StepResult {
   const res: StepResult = { index, do: step.do, ok: true, asExpected: true, report: [], events: [] };
-  const collect = (list: SshEvent[]) => {
+  const collect = (list: SshEvent[], files?: Login['files']) => {
     const c = conn();
+    if (files) connections.push({ conn: c, step: index, ...files });
     for (const e of list) events.push({ ...e, step: index, conn: c });
     res.events.push(...list);
   };
@@ -285,7 +315,7 @@ function runStep(s: Scenario, hosts: Map<string, HostState>, step: Step, index: 
     case 'connect': {
       const spec: LoginSpec = { ...step, command: step.command ?? 'echo hello' };
       const l = login(s, hosts, spec, `step${index}`);
-      collect(l.result.events);
+      collect(l.result.events, l.files);
       res.login = l.result;
       res.ok = l.result.authenticated;
       if (l.knownHostsAdded) res.knownHostsAdded = l.knownHostsAdded;
@@ -312,7 +342,7 @@ function runStep(s: Scenario, hosts: Map<string, HostState>, step: Step, index: 
           if (a === b) continue;
           const spec: LoginSpec = { from: { host: a, user: step.user }, to: { host: b, user: step.user }, command: 'echo ok', auth: ['publickey'], passwords: [], hostKeyAnswer: 'no' };
           const l = login(s, hosts, spec, `step${index}/${a}-${b}`);
-          collect(l.result.events);
+          collect(l.result.events, l.files);
           const cell: TrustCell = { from: a, to: b, ok: l.result.authenticated };
           if (!cell.ok) {
             const authFailed = l.result.events.some((e) => e.type === 'auth' && e.side === 'client' && e.result === 'failure' && e.method === 'publickey');
@@ -330,7 +360,7 @@ function runStep(s: Scenario, hosts: Map<string, HostState>, step: Step, index: 
   return res;
 }
 
-function copyIdStep(s: Scenario, hosts: Map<string, HostState>, step: CopyIdStep, index: number, res: StepResult, collect: (l: SshEvent[]) => void): void {
+function copyIdStep(s: Scenario, hosts: Map<string, HostState>, step: CopyIdStep, index: number, res: StepResult, collect: (l: SshEvent[], files?: Login['files']) => void): void {
   const src = account(hosts, step.from);
   const id = src.files.identities[0];
   const head = `$ ssh-copy-id ${step.to.user}@${step.to.host}   (${step.from.user}@${step.from.host})`;
@@ -343,7 +373,7 @@ function copyIdStep(s: Scenario, hosts: Map<string, HostState>, step: CopyIdStep
   // ssh-copy-id logs in with a password and pipes the .pub line into `cat >> .ssh/authorized_keys`.
   const spec: LoginSpec = { from: step.from, to: step.to, command: COPY_ID_COMMAND, input: new TextEncoder().encode(`${id.publicLine}\n`), auth: ['password'], passwords: step.passwords ?? [], hostKeyAnswer: step.hostKeyAnswer ?? 'yes' };
   const l = login(s, hosts, spec, `step${index}`);
-  collect(l.result.events);
+  collect(l.result.events, l.files);
   res.login = l.result;
   if (l.knownHostsAdded) res.knownHostsAdded = l.knownHostsAdded;
   res.report.push(...loginReport(spec, l).slice(1));
@@ -420,7 +450,7 @@ function revealReport(d: DriveResult, passwords: string[]): Text[] {
  * connection of its own: it runs its own key exchange (a new session id), asks "none", then sends
  * the captured request bytes as they were. The server engine judges the signature.
  */
-function replayStep(s: Scenario, hosts: Map<string, HostState>, step: ReplayStep, index: number, res: StepResult, collect: (l: SshEvent[]) => void, done: readonly StepResult[]): void {
+function replayStep(s: Scenario, hosts: Map<string, HostState>, step: ReplayStep, index: number, res: StepResult, collect: (l: SshEvent[], files?: Login['files']) => void, done: readonly StepResult[]): void {
   const head = `replay → ${step.to.user}@${step.to.host}   (${step.from.host})`;
   res.report.push(t(head, head));
   const source = done[step.of];
@@ -441,7 +471,7 @@ function replayStep(s: Scenario, hosts: Map<string, HostState>, step: ReplayStep
       pair.inject('client', captured.packet.payload);
     }
   });
-  collect(pair.events);
+  collect(pair.events, { from: step.from, to: step.to, knownHosts: '', authorizedKeys: dst.files.authorizedKeys, clientPublicKey: null, hostPublicKey: formatPublicKeyLine(publicKeyOf(dst.host.hostKey), `root@${dst.host.spec.name}`) });
   const newSid = (pair.events.find((e) => e.type === 'exchange-hash' && e.side === 'server') as Extract<SshEvent, { type: 'exchange-hash' }>).H;
   const verdict = pair.events.filter((e): e is Extract<SshEvent, { type: 'auth' }> => e.type === 'auth' && e.side === 'server' && e.method === 'publickey');
   const accepted = verdict.some((e) => e.result === 'success');
@@ -455,10 +485,10 @@ function replayStep(s: Scenario, hosts: Map<string, HostState>, step: ReplayStep
 }
 
 /** `ssh -L`: a direct-tcpip channel through to.host to a service it can reach (RFC 4254 §7.2). */
-function forwardStep(s: Scenario, hosts: Map<string, HostState>, step: ForwardStep, index: number, res: StepResult, collect: (l: SshEvent[]) => void): void {
+function forwardStep(s: Scenario, hosts: Map<string, HostState>, step: ForwardStep, index: number, res: StepResult, collect: (l: SshEvent[], files?: Login['files']) => void): void {
   const spec: LoginSpec = { from: step.from, to: step.to, command: '', passwords: step.passwords ?? [], forward: { ...step.target, localPort: step.localPort, send: step.send } };
   const l = login(s, hosts, spec, `step${index}`);
-  collect(l.result.events);
+  collect(l.result.events, l.files);
   res.login = l.result;
   if (l.knownHostsAdded) res.knownHostsAdded = l.knownHostsAdded;
   res.report.push(...loginReport(spec, l));
@@ -497,13 +527,14 @@ export function runScenario(s: Scenario, opts: { lang?: Lang } = {}): ScenarioRu
   const events: ScenarioEvent[] = [];
   const steps: StepResult[] = [];
   const narration: string[] = [];
+  const connections: ConnectionInfo[] = [];
   let conns = 0;
   s.steps.forEach((step, i) => {
-    const r = runStep(s, hosts, step, i, () => conns++, events, steps);
+    const r = runStep(s, hosts, step, i, () => conns++, events, steps, connections);
     steps.push(r);
     narration.push([`${i + 1}. ${step.narration[lang]}`, ...r.report.map((x) => indent(x[lang]))].join('\n'));
   });
-  return { events, narration, outcome: { asExpected: steps.every((r) => r.asExpected), steps, hosts } };
+  return { events, connections, narration, outcome: { asExpected: steps.every((r) => r.asExpected), steps, hosts } };
 }
 
 function indent(text: string): string {
