@@ -202,9 +202,14 @@ export class AuthGate implements PumpableConnection {
         continue;
       }
       let pkt;
+      // A copy of what is queued (a few small packets before authentication): when our shadow
+      // cannot read a packet, the engine still gets every byte of it.
+      const before = this.queue.peek(this.queue.length).slice();
       try {
         pkt = this.reader.next(this.queue, this.opener, this.seq);
       } catch (err) {
+        this.queue.take(this.queue.length);
+        this.queue.push(before);
         return this.lose(`cannot read the client's packet ${this.seq}: ${(err as Error).message}`);
       }
       if (!pkt) return;
