@@ -393,8 +393,9 @@ export class Channels {
     const wantReply = msg.wantReply as boolean;
     if (name === 'no-more-sessions@openssh.com' && this.host.side === 'server') this.noMoreSessions = true;
     this.host.emit({ type: 'global-request', name, wantReply, dir: this.host.side === 'client' ? 's2c' : 'c2s', ...(wantReply ? { result: 'failure' as const } : {}) });
-    // We grant none: keepalive@openssh.com expects exactly this failure reply (OpenSSH PROTOCOL §2.2
-    // and serverloop.c); tcpip-forward is not offered; hostkeys-00 needs no reply.
+    // We grant none: a keepalive@openssh.com gets exactly the failure reply OpenSSH's serverloop.c
+    // sends for any request it does not know (RFC 4254 §4); tcpip-forward (ssh -R) is not offered;
+    // hostkeys-00@openssh.com (OpenSSH PROTOCOL §2.5) needs no reply.
     if (wantReply) this.host.send({ name: 'SSH_MSG_REQUEST_FAILURE' });
   }
 
