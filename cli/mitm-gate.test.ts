@@ -2,6 +2,7 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { createClient, createServer, defaultEnv, generateEd25519, type ServerUser, type SshEvent } from '../engine/index.ts';
 import { nodeCryptoProvider } from './node-crypto.ts';
+import type { CryptoProvider } from '../engine/algorithms/types.ts';
 import { AuthGate, type PasswordAttempt } from './mitm-gate.ts';
 
 const rnd = (n: number) => crypto.getRandomValues(new Uint8Array(n));
@@ -21,7 +22,7 @@ interface Run {
  * behind the gate, with an empty user table. `verdict` plays the real server: it decides each
  * held password; an accepted one is put into the table before release().
  */
-function run(opts: { cipher?: string; mac?: string; strictKex?: boolean; kex?: string; compression?: string; typed: string[]; verdict: (a: PasswordAttempt) => boolean; sizes?: number[] }): Run {
+function run(opts: { cipher?: string; mac?: string; strictKex?: boolean; kex?: string; compression?: string; gateCrypto?: CryptoProvider; typed: string[]; verdict: (a: PasswordAttempt) => boolean; sizes?: number[] }): Run {
   const users: ServerUser[] = [];
   const server = createServer({
     hostKeys: [hostKey],
@@ -46,7 +47,7 @@ function run(opts: { cipher?: string; mac?: string; strictKex?: boolean; kex?: s
   const events: SshEvent[] = [];
   let toRelease = false;
   const gate = new AuthGate(server, {
-    crypto: nodeCryptoProvider,
+    crypto: opts.gateCrypto ?? nodeCryptoProvider,
     ...(opts.strictKex === false ? { strictKex: false } : {}),
     onRequest: (user, method) => requests.push(`${user}:${method}`),
     onLost: (why) => lost.push(why),
@@ -161,6 +162,17 @@ describe('AuthGate', () => {
     expect(r.gate.transparent).toBe(true);
     // the engine still decided, against an empty user table
     expect(r.clientAuthed).toBe(false);
+  });
+
+  it('a packet the shadow cannot open still reaches the engine whole (the gate steps aside)', () => {
+    // a provider whose AES-GCM never authenticates: only the gate's copy of the cipher uses it
+    const r = run({ cipher: 'aes128-gcm@openssh.com', gateCrypto: { aesGcmDecrypt: () => null }, typed: ['right'], verdict: ok });
+    expect(r.lost.length).toBe(1);
+    expect(r.lost[0]).toMatch(/cannot read the client's packet/);
+    expect(r.attempts).toEqual([]);
+    // the engine read every packet: no protocol error, the password was decided (against no users)
+    expect(r.events.filter((e) => e.type === 'error')).toEqual([]);
+    expect(r.events.some((e) => e.type === 'auth' && e.method === 'password' && e.result === 'failure')).toBe(true);
   });
 
   it('every prompt refused: the client gives up after its three tries', () => {
