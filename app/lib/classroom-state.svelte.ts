@@ -6,12 +6,13 @@
 
 import { ClassroomClient, feedUrlFor, type FeedStatus } from './classroom-client.ts';
 import type { ConnectionSummary, FeedInfo, FeedLimits } from './classroom-protocol.ts';
+import { classroomViewEvents } from './classroom-view.ts';
 import { runFromEvents, type LogSource, type Session } from './session.svelte.ts';
 
-/** "student@10.0.0.7:51234", with the role of a mitm leg when there is one. */
+/** "student@10.0.0.7:51234", after the producer's label when it has its own (a mitm leg). */
 export function laneTitle(c: ConnectionSummary): string {
   const who = `${c.user ?? '?'}@${c.peer}`;
-  return c.role ? `${c.role} · ${who}` : who;
+  return c.label && c.label !== c.peer ? `${c.label} · ${who}` : who;
 }
 
 class ClassroomState {
@@ -64,7 +65,7 @@ class ClassroomState {
 
   private run(events: ReturnType<ClassroomClient['events']>) {
     const keys = this.info?.authorizedKeys?.text ?? '';
-    return runFromEvents(events, { files: { authorizedKeys: keys } });
+    return runFromEvents(classroomViewEvents(events), { files: { authorizedKeys: keys } });
   }
 
   private schedule(events: boolean): void {

@@ -3,7 +3,7 @@
 // feed (read the way the page reads it, cli/classroom-watch.ts) carrying that connection's events.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -60,6 +60,7 @@ describe.skipIf(!ready)('sshscope start --ssh-port: real ssh clients in the live
   let dir: string;
   let keysFile: string;
   let studentKey: KeyPair;
+  let hostKey: KeyPair;
   let s: Started;
   let feed: FeedWatcher;
   let sshVersion: string;
@@ -71,7 +72,8 @@ describe.skipIf(!ready)('sshscope start --ssh-port: real ssh clients in the live
     studentKey = await sshKeygen(dir, 'student_ed25519', 'ed25519');
     // ssh -V prints e.g. "OpenSSH_9.2p1 Debian-2+deb12u7, OpenSSL 3.0.x" on stderr
     sshVersion = (await runCommand(PEER_PATHS.ssh, ['-V'])).stderr.split(',')[0]!.trim();
-    s = await startClassroomProcess(['--class-user', `student:${PASSWORD}`, '--class-user', `bob:${PASSWORD}-bob`, '--authorized-keys', keysFile]);
+    hostKey = await sshKeygen(dir, 'classroom_host_key', 'ed25519');
+    s = await startClassroomProcess(['--class-user', `student:${PASSWORD}`, '--class-user', `bob:${PASSWORD}-bob`, '--authorized-keys', keysFile, '--ssh-host-key', hostKey.path]);
     feed = await watchFeed(s.url, { watch: '*' });
   }, 180_000);
 
@@ -96,6 +98,15 @@ describe.skipIf(!ready)('sshscope start --ssh-port: real ssh clients in the live
     ]);
     expect(feed.info!.authorizedKeys).toMatchObject({ file: keysFile, text: '# students add their public keys here\n' });
     expect(s.stdout()).toContain(`ssh -p ${s.sshPort} student@127.0.0.1`);
+  });
+
+  it('--ssh-host-key: the server uses the teacher\'s key; ssh-keygen computes the same fingerprint, and ssh records that key', async () => {
+    const fp = (await runCommand(PEER_PATHS.sshKeygen, ['-l', '-E', 'sha256', '-f', `${hostKey.path}.pub`])).stdout.split(' ')[1];
+    expect(feed.info!.hostKeys).toEqual([{ type: 'ssh-ed25519', fingerprint: fp }]);
+    const knownHosts = join(dir, 'known_hosts');
+    const r = await runSsh(['-p', String(s.sshPort), 'student@127.0.0.1', 'true'], { password: PASSWORD, knownHostsFile: knownHosts });
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(knownHosts, 'utf8')).toContain(hostKey.pub.split(' ').slice(0, 2).join(' '));
   });
 
   it('a password login: the feed carries the version, both KEXINITs, auth success and the exit status', async () => {
