@@ -54,3 +54,16 @@ describe('steps: each packet once', () => {
     expect(packetAtOrBefore(steps, firstPacket + 1)).toBeGreaterThanOrEqual(firstPacket);
   });
 });
+
+describe('steps: a log from one engine only', () => {
+  it('keeps every packet in both directions when only the client logged (our client against a real server)', () => {
+    const run = runScenario(DEFAULT_SCENARIO);
+    const clientOnly = run.events.filter((e) => e.side === 'client');
+    const steps = buildSteps(clientOnly);
+    const packets = clientOnly.filter((e) => e.type === 'packet');
+    expect(steps.filter((s) => s.event.type === 'packet')).toHaveLength(packets.length);
+    expect(new Set(packets.map((e) => (e.type === 'packet' ? e.dir : '')))).toEqual(new Set(['c2s', 's2c']));
+    expect(steps.filter((s) => s.event.type === 'version')).toHaveLength(2);
+    expect(steps.some((s) => s.event.type === 'auth')).toBe(true);
+  });
+});

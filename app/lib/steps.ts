@@ -45,12 +45,22 @@ export function keepEvent(e: SshEvent, clientInfos: ReadonlySet<string>): boolea
   }
 }
 
+/**
+ * A log recorded by one engine only (our client against a real server, a real client against our
+ * server, a capture) holds each packet and each fact once already: every event is a step.
+ */
+function oneSided(events: readonly SshEvent[]): boolean {
+  const first = events[0]?.side;
+  return events.every((e) => e.side === first);
+}
+
 export function buildSteps(events: readonly SshEvent[]): Step[] {
   const clientInfos = new Set(events.filter((e) => e.type === 'info' && e.side === 'client').map((e) => (e as { message: string }).message));
+  const keepAll = oneSided(events);
   const steps: Step[] = [];
   let packets = 0;
   for (const e of events) {
-    if (!keepEvent(e, clientInfos)) continue;
+    if (!keepAll && !keepEvent(e, clientInfos)) continue;
     steps.push({ index: steps.length, event: e, phase: e.phase, packetIndex: e.type === 'packet' ? packets++ : null });
   }
   return steps;
