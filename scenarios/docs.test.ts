@@ -7,7 +7,7 @@ import { SCENARIOS } from './index.ts';
 
 const docs = new URL('../docs/', import.meta.url);
 const read = (name: string) => readFileSync(new URL(name, docs), 'utf8');
-const english = ['misconceptions.md', 'glossary.md', 'teachers-guide.md', ...readdirSync(new URL('phases/', docs)).filter((f) => f.endsWith('.md') && !f.endsWith('.zh.md')).map((f) => `phases/${f}`)];
+const english = ['misconceptions.md', 'glossary.md', 'teachers-guide.md', 'terrapin.md', 'port-forwarding.md', ...readdirSync(new URL('phases/', docs)).filter((f) => f.endsWith('.md') && !f.endsWith('.zh.md')).map((f) => `phases/${f}`)];
 
 // Back-quoted words that look like scenario ids but are event types or commands.
 const NOT_SCENARIOS = new Set(['host-key-check']);
@@ -40,7 +40,7 @@ describe('teaching docs', () => {
       for (const f of [en, en.replace(/\.md$/, '.zh.md')]) {
         for (const m of read(f).matchAll(/`([a-z0-9]+(?:-[a-z0-9]+)+)`/g)) {
           const name = m[1]!;
-          if (/^(five|password|publickey|ssh-keygen|copy-id|mutual|host-key|auth-failures|no-common|tampering)/.test(name) && !NOT_SCENARIOS.has(name)) expect(ids.has(name), `${f}: ${name}`).toBe(true);
+          if (/^(five|password|publickey|ssh-keygen|copy-id|mutual|host-key|auth-failures|no-common|tampering|inside-key|terrapin|port-forwarding)/.test(name) && !NOT_SCENARIOS.has(name)) expect(ids.has(name), `${f}: ${name}`).toBe(true);
         }
       }
     }
