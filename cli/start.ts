@@ -23,6 +23,7 @@ WebSocket-to-TCP bridge (ws://127.0.0.1:PORT/bridge, docs/bridge.md) on the same
                 the SSH servers on this machine's loopback, 127.0.0.1:* ::1:* localhost:*)
   --rebuild     build even when dist/ looks fresh
   --no-build    serve dist/ as it is
+  --dist DIR    serve this already built app directory instead of dist/ (implies --no-build)
 
 ${CLASSROOM_USAGE}`;
 
@@ -168,6 +169,7 @@ export async function start(argv: string[]): Promise<number> {
         port: { type: 'string', short: 'p' },
         rebuild: { type: 'boolean' },
         'no-build': { type: 'boolean' },
+        dist: { type: 'string' },
         allow: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
         ...CLASSROOM_ARG_OPTIONS,
@@ -207,30 +209,32 @@ export async function start(argv: string[]): Promise<number> {
     return 2;
   }
 
-  if (!values['no-build'] && (values.rebuild || distIsStale())) {
+  const distDir = values.dist ?? DIST_DIR;
+  if (values.dist === undefined && !values['no-build'] && (values.rebuild || distIsStale())) {
     process.stderr.write('sshscope: building the web app (vite)…\n');
     try {
       await buildApp();
     } catch (err) {
       process.stderr.write(`sshscope start: build failed: ${(err as Error).message}\n`);
-      if (!existsSync(join(DIST_DIR, 'index.html'))) return 1;
+      if (!existsSync(join(distDir, 'index.html'))) return 1;
       process.stderr.write('sshscope start: serving the previous build\n');
     }
   }
-  if (!existsSync(join(DIST_DIR, 'index.html'))) {
-    process.stderr.write('sshscope start: dist/index.html is missing; run without --no-build\n');
+  if (!existsSync(join(distDir, 'index.html'))) {
+    process.stderr.write(values.dist !== undefined ? `sshscope start: ${join(distDir, 'index.html')} is missing\n` : 'sshscope start: dist/index.html is missing; run without --no-build\n');
     return 1;
   }
 
   let server: StaticServer;
   try {
-    server = await serveStatic({ root: DIST_DIR, host: '127.0.0.1', port });
+    server = await serveStatic({ root: distDir, host: '127.0.0.1', port });
   } catch (err) {
     process.stderr.write(`sshscope start: cannot listen: ${(err as Error).message}\n`);
     return 1;
   }
   if (server.port !== port && port !== 0) process.stderr.write(`sshscope: port ${port} is taken, using ${server.port}\n`);
   const bridge = attachBridge(server.server, { ...(allow ? { allow } : {}), log: (line) => process.stderr.write(`sshscope: ${line}\n`) });
+  process.stderr.write(`sshscope: bridge at ws://127.0.0.1:${server.port}/bridge, dialing ${allow ? allow.map((r) => (r.host.includes(':') ? `[${r.host}]` : r.host) + ':' + r.port).join(', ') : 'this machine\'s loopback only (add --allow HOST:PORT)'}\n`);
   let classroom: Classroom | null = null;
   if (classroomOptions) {
     try {

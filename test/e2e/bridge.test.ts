@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { WebSocket } from 'ws';
 import type { Page } from 'playwright-core';
 import { startAppServer, type AppServer } from '../../cli/start.ts';
@@ -36,10 +37,31 @@ async function appDir(): Promise<{ dir: string; own: boolean }> {
   return { dir, own: true };
 }
 
+/** Spawns `sshscope start ARGS` and waits for its URL. */
+function startCli(args: string[]): Promise<{ url: string; child: ChildProcess; stderr: () => string }> {
+  const child = spawn(process.execPath, [join(root, 'bin/sshscope.js'), 'start', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`sshscope start printed no URL; stderr:\n${err}`)), 30_000);
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      const m = /sshscope is running at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ url: m[1]!, child, stderr: () => err });
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`sshscope start exited (${code}); stderr:\n${err}`)));
+  });
+}
+
 describe.skipIf(!ready)('Real server tab: the browser client through the bridge to a real sshd', () => {
   let sshd: Sshd;
   let app: AppServer;
-  let narrow: AppServer;
+  /** The real `sshscope start` process, allowed to dial only 127.0.0.1:1 (not the sshd). */
+  let narrow: { url: string; child: ChildProcess; stderr: () => string };
   let b: OpenBrowser;
   let dir: string;
   let build: { dir: string; own: boolean };
@@ -52,15 +74,19 @@ describe.skipIf(!ready)('Real server tab: the browser client through the bridge 
     sshd = await startSshd({ authorizedKeys: [encKey.pub] });
     build = await appDir();
     app = await startAppServer({ root: build.dir, log: (l) => bridgeLog.push(l) });
-    // a second server whose bridge allows only one port that is NOT the sshd's
-    narrow = await startAppServer({ root: build.dir, allow: [{ host: '127.0.0.1', port: 1 }], log: (l) => bridgeLog.push(l) });
+    // the real launcher, serving the same build, whose bridge allows only one port that is NOT the sshd's
+    narrow = await startCli(['--dist', build.dir, '--port', '0', '--allow', '127.0.0.1:1']);
     b = await openBrowser({ width: 1600, height: 900 });
   }, 180_000);
 
   afterAll(async () => {
     await b?.close();
     await app?.close();
-    await narrow?.close();
+    if (narrow && narrow.child.exitCode === null) {
+      const exited = new Promise((r) => narrow.child.once('exit', r));
+      narrow.child.kill('SIGTERM');
+      await exited;
+    }
     await sshd?.stop();
     if (build?.own) rmSync(build.dir, { recursive: true, force: true });
     if (dir) removeDir(dir);
@@ -203,7 +229,7 @@ describe.skipIf(!ready)('Real server tab: the browser client through the bridge 
     expect(b.errors).toEqual([]);
   });
 
-  it('a target not on the allow list: the form shows the bridge reason (4403), and the bridge logs the refusal', async () => {
+  it('`sshscope start --dist DIR --allow 127.0.0.1:1`: a target not on the allow list shows the bridge reason (4403) in the form, and start logs the refusal', async () => {
     const { page } = b;
     await openTab(page, narrow.url);
     await fill(page, { port: sshd.port, password: sshd.password, command: 'true' });
@@ -213,7 +239,9 @@ describe.skipIf(!ready)('Real server tab: the browser client through the bridge 
     expect(text).toContain(`target not allowed: 127.0.0.1:${sshd.port}`);
     expect(text).toContain('--allow');
     await screenshot(page, 'bridge-09-target-refused');
-    expect(bridgeLog.some((l) => l.includes('refused (4403)') && l.includes(`127.0.0.1:${sshd.port}`))).toBe(true);
+    // the real launcher announced its allow list and logged the refusal on stderr
+    expect(narrow.stderr()).toContain('dialing 127.0.0.1:1');
+    expect(narrow.stderr()).toMatch(new RegExp(`sshscope: bridge: refused \\(4403\\) target not allowed: 127\\.0\\.0\\.1:${sshd.port}`));
     expect(b.errors).toEqual([]);
   });
 
