@@ -41,6 +41,8 @@ export interface MitmSession {
   readonly id: number;
   /** The real server's host key as our client engine saw it, once known. */
   readonly serverHostKey: HostKeyInfo | null;
+  /** Channel data our two engines hold, not yet sent (bounded by the flow control). */
+  buffered(): number;
   /** Ends both legs. */
   close(): void;
 }
@@ -418,6 +420,14 @@ export function startMitmSession(o: MitmSessionOptions): MitmSession {
     id: o.id,
     get serverHostKey() {
       return serverHostKey;
+    },
+    buffered() {
+      let n = 0;
+      for (const p of pairsByS.values()) {
+        n += server.bufferedAmount(p.s);
+        if (client) n += client.bufferedAmount(p.c);
+      }
+      return n;
     },
     close() {
       if (!server.closed) server.command({ type: 'disconnect', description: 'sshscope mitm is shutting down' });

@@ -149,6 +149,40 @@ describe('startMitm in-process (our client → mitm → our server)', () => {
     }
   });
 
+  it('a client that stops reading: the real server is stopped too, and what we hold stays bounded', async () => {
+    const s = await setup();
+    try {
+      const sock = await connectTcp('127.0.0.1', s.mitm.port);
+      // manualWindow and never 'consume': after its first window this client grants nothing more
+      const conn = createClient({ username: 'alice', password: 'pw-real', env: defaultEnv(nodeCryptoProvider), acceptUnknownHostKey: true, hostKeyCheck: () => 'unknown', manualWindow: true, trace: false });
+      let got = 0;
+      let ch = -1;
+      const link = attachSocket(
+        conn,
+        sock,
+        (e) => {
+          if (e.type === 'auth' && e.result === 'success') ch = conn.command({ type: 'open-session' });
+          else if (e.type === 'channel' && e.id === ch && e.change === 'open') conn.command({ type: 'exec', channel: ch, command: 'seq 1 1500000' });
+          else if (e.type === 'channel' && e.change === 'data') got += ((e.detail as { data: Uint8Array }).data).length;
+        },
+        { side: 'client' },
+      );
+      link.pump();
+      await waitFor(() => got >= 2 * 1024 * 1024, 10_000);
+      await new Promise((r) => setTimeout(r, 500));
+      // the client's window (2 MiB, our engine's default) and no more
+      expect(got).toBe(2 * 1024 * 1024);
+      // ~10 MB of output exist on the real server; we hold at most about our window to it (2 MiB)
+      // plus the high-water mark we allow before we stop granting it (1 MiB)
+      expect(s.mitm.buffered()).toBeGreaterThan(0);
+      expect(s.mitm.buffered()).toBeLessThanOrEqual(3 * 1024 * 1024 + 32 * 1024);
+      conn.command({ type: 'disconnect' });
+      link.pump();
+    } finally {
+      await s.close();
+    }
+  });
+
   it('a wrong password is refused on both legs', async () => {
     const s = await setup();
     try {

@@ -58,6 +58,10 @@ export interface MitmOptions {
 export interface RunningMitm {
   host: string;
   port: number;
+  /** Sessions open now. */
+  readonly sessions: number;
+  /** Channel data held in our engines across all sessions (flow control keeps it bounded). */
+  buffered(): number;
   close(): Promise<void>;
 }
 
@@ -97,6 +101,10 @@ export function startMitm(o: MitmOptions): Promise<RunningMitm> {
       resolve({
         host: o.listen.host,
         port: addr.port,
+        get sessions() {
+          return sessions.size;
+        },
+        buffered: () => [...sessions.values()].reduce((n, s) => n + s.buffered(), 0),
         close: () =>
           new Promise<void>((res) => {
             for (const s of sessions.values()) s.close();
