@@ -132,6 +132,19 @@ describe.skipIf(!ready)('sshscope start --ssh-port: real ssh clients in the live
     expect(ev.at(-1)!.type).toBe('closed');
   });
 
+  it('an interactive login with a pty: the lane says shell, and the exit status of the shell', async () => {
+    const before = new Set(feed.connections.keys());
+    const r = await runSsh(['-tt', '-p', String(s.sshPort), 'student@127.0.0.1'], { password: PASSWORD, input: 'echo typed in class\rexit 5\r' });
+    expect(r.code, r.stderr).toBe(5);
+    expect(text(r.stdout)).toContain('typed in class');
+    await feed.until(() => [...feed.connections.values()].some((c) => !before.has(c.id) && c.closed !== null), 'the shell connection to close');
+    const conn = [...feed.connections.values()].find((c) => !before.has(c.id))!;
+    expect(conn).toMatchObject({ user: 'student', command: 'shell', exitStatus: 5 });
+    await feed.until(() => feed.events(conn.id).length === conn.total, 'all events');
+    const ev = feed.events(conn.id);
+    expect(ev.some((e) => e.type === 'channel' && e.change === 'request' && (e.detail as { request?: string }).request === 'pty-req')).toBe(true);
+  });
+
   it("publickey works once the student's key is added to the authorized_keys file", async () => {
     const args = ['-p', String(s.sshPort), '-i', studentKey.path, '-o', 'PreferredAuthentications=publickey', 'student@127.0.0.1', 'whoami'];
     const refused = await runSsh(args);
