@@ -273,6 +273,17 @@ describe.skipIf(!ready)('real ssh → sshscope mitm → real sshd', () => {
     expect(neg.rows.find((r) => r.category === 'compression c2s')?.chosen).toBe('zlib@openssh.com');
   });
 
+  it('eight clients at once, each its own pair of legs', async () => {
+    const runs = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => sshThrough(mitm.port, join(dir, `known_hosts_many_${i}`), sshd.password, ['echo', `client-${i}`], { extra: ['-o', 'PubkeyAuthentication=no', '-o', 'KexAlgorithms=curve25519-sha256'] })),
+    );
+    runs.forEach((r, i) => {
+      expect(r.stderr).not.toMatch(/Permission denied/);
+      expect(new TextDecoder().decode(r.stdout)).toBe(`client-${i}\n`);
+      expect(r.code).toBe(0);
+    });
+  });
+
   it('a wrong password is refused by the real server, and therefore by us', async () => {
     const r = await sshThrough(mitm.port, join(dir, 'known_hosts_wrong'), 'not-the-password', ['echo', 'hi'], { extra: ['-o', 'PubkeyAuthentication=no'] });
     expect(r.code).toBe(255);
