@@ -413,6 +413,15 @@ function terrapinReport(d: DriveResult): Text[] {
   r.push(strict ? t('strict KEX: on (both sides offered kex-strict-*-v00@openssh.com)', '严格密钥交换：开启（双方都提供了 kex-strict-*-v00@openssh.com）') : t('strict KEX: off (not offered by both sides)', '严格密钥交换：关闭（并非双方都提供）'));
   if (tr.injected) r.push(t('man in the middle: injected SSH_MSG_IGNORE to the client before the server\'s NEWKEYS', '中间人：在服务器的 NEWKEYS 之前向客户端注入了 SSH_MSG_IGNORE'));
   if (tr.deleted) r.push(t(`man in the middle: deleted the server's packet #${tr.deletedSeq} (ciphertext; it was ${tr.deleted})`, `中间人：删除了服务器的第 ${tr.deletedSeq} 号数据包（密文；它是 ${tr.deleted}）`));
+  // The server's packets as it numbered them, and as the client numbered what it received (RFC 4253 §6.4).
+  const seqs = (side: 'client' | 'server') =>
+    d.events
+      .filter((e): e is Extract<SshEvent, { type: 'packet' }> => e.type === 'packet' && e.side === side && e.dir === 's2c')
+      .slice(0, 6)
+      .map((p) => `#${p.n} ${p.msg.replace('SSH_MSG_', '')}`)
+      .join(', ');
+  r.push(t(`server sent:     ${seqs('server')}`, `服务器发送：${seqs('server')}`));
+  r.push(t(`client received: ${seqs('client')}`, `客户端收到：${seqs('client')}`));
   const extInfo = d.events.some((e) => e.type === 'packet' && e.side === 'client' && e.dir === 's2c' && e.msg === 'SSH_MSG_EXT_INFO');
   const err = d.events.find((e) => e.type === 'error' && e.side === 'client') as Extract<SshEvent, { type: 'error' }> | undefined;
   if (err) r.push(t(`client detected it: ${err.message}`, `客户端发现了攻击：${err.message}`));
