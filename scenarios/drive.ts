@@ -181,25 +181,27 @@ export function drive(o: DriveOptions): DriveResult {
    */
   function terrapinForward(parts: Uint8Array[]): boolean {
     if (parts.length === 0) return false;
-    const out: Uint8Array[] = [];
     for (const part of parts) {
       if (mitmState === 'version') {
         mitmState = 'watch';
-        out.push(part);
+        client.receive(part);
         continue;
       }
       const pkt = serverSent.shift();
       if (mitmState === 'watch' && pkt?.msg === 'SSH_MSG_NEWKEYS') {
-        out.push(TERRAPIN_IGNORE, part);
+        client.receive(TERRAPIN_IGNORE);
         terrapin.injected = true;
+        client.receive(part);
         mitmState = 'delete-next';
       } else if (mitmState === 'delete-next') {
-        terrapin.deleted = pkt?.msg ?? null;
-        terrapin.deletedSeq = pkt?.n ?? null;
+        // Nothing to hide once the client has hung up (strict KEX refused the IGNORE).
+        if (!client.closed) {
+          terrapin.deleted = pkt?.msg ?? null;
+          terrapin.deletedSeq = pkt?.n ?? null;
+        }
         mitmState = 'done';
-      } else out.push(part);
+      } else client.receive(part);
     }
-    for (const b of out) client.receive(b);
     return true;
   }
 
