@@ -21,7 +21,9 @@ import { startSsh2Pair } from './ssh2-pair.ts';
 import { opensshExec } from './openssh-client.ts';
 import { negotiatedInLog, startPeer, type Peer } from './peer.ts';
 import { renderTable, verdict, type Row } from './report.ts';
+import { appBenchRequested, runAppBenchCli } from './app-stepping.ts';
 import { megabytesPerSecond, summarize } from './stats.ts';
+import { captureBench } from './capture.ts';
 
 const MIN_RUNS_FOR_VERDICT = 20;
 const EXEC_TIMEOUT = 60_000;
@@ -215,6 +217,8 @@ async function benchBulk(o: BenchOptions, peer: Peer, rows: Row[]): Promise<void
 // ---- main --------------------------------------------------------------------------------------
 
 async function main(): Promise<number> {
+  if (appBenchRequested(process.argv)) return runAppBenchCli(process.argv.slice(2)); // issue 4: stepping in Chromium
+  { const c = await captureBench(process.argv.slice(2)); if (c !== null) return c; } // issue 6: --only capture (bench/capture.ts)
   let o: BenchOptions;
   try {
     o = parseArgs(process.argv.slice(2));

@@ -85,3 +85,15 @@ describe('recordings: Export JSON read back', () => {
     expect(err(JSON.stringify(bad4))).toMatch(/event 0 \(version\): phase/);
   });
 });
+
+describe('files recovered from a log without them', () => {
+  it('host key and client key lines equal the ones the scenario wrote (type and base64)', async () => {
+    const { filesFromEvents } = await import('./recording-files.ts');
+    const run = runScenario({ ...DEFAULT_SCENARIO, auth: 'publickey' });
+    const f = filesFromEvents(run.events);
+    const two = (l: string | null | undefined) => (l ?? '').split(' ').slice(0, 2).join(' ');
+    expect(f.hostPublicKey).toBe(two(run.files.hostPublicKey));
+    expect(f.clientPublicKey).toBe(two(run.files.clientPublicKey));
+    expect(filesFromEvents(runScenario(DEFAULT_SCENARIO).events).clientPublicKey).toBeUndefined();
+  });
+});
