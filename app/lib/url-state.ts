@@ -12,9 +12,12 @@ export interface UrlState {
   step: number;
   view: ViewName | null;
   lang: Lang | null;
+  /** A lesson (scenarios/catalog) and its step, when the page shows one. */
+  lesson?: { id: string; step: number } | null;
 }
 
 const USER_RE = /^[A-Za-z0-9._-]{1,32}$/;
+const LESSON_RE = /^[a-z0-9-]{1,40}$/;
 
 export function parseUrlState(search: string): UrlState {
   const q = new URLSearchParams(search);
@@ -28,6 +31,8 @@ export function parseUrlState(search: string): UrlState {
   const lang = q.get('lang');
   const step = Number(q.get('step') ?? '0');
   const t = /^(c2s|s2c):(\d{1,7})$/.exec(q.get('tamper') ?? '');
+  const lessonId = q.get('lesson');
+  const lstep = Number(q.get('lstep') ?? '0');
   return {
     config: {
       ...DEFAULT_SCENARIO,
@@ -42,6 +47,7 @@ export function parseUrlState(search: string): UrlState {
     step: Number.isInteger(step) && step >= 0 ? step : 0,
     view: (VIEWS as readonly string[]).includes(view ?? '') ? (view as ViewName) : null,
     lang: lang === 'zh' || lang === 'en' ? lang : null,
+    lesson: lessonId && LESSON_RE.test(lessonId) ? { id: lessonId, step: Number.isInteger(lstep) && lstep >= 0 ? lstep : 0 } : null,
   };
 }
 
@@ -57,5 +63,9 @@ export function formatUrlState(s: UrlState): string {
   q.set('step', String(s.step));
   if (s.view) q.set('view', s.view);
   if (s.lang) q.set('lang', s.lang);
+  if (s.lesson) {
+    q.set('lesson', s.lesson.id);
+    q.set('lstep', String(s.lesson.step));
+  }
   return `?${q.toString()}`;
 }

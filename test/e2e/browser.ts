@@ -17,7 +17,11 @@ export interface OpenBrowser {
   close(): Promise<void>;
 }
 
-export async function openBrowser(opts: { width?: number; height?: number } = {}): Promise<OpenBrowser> {
+/**
+ * `firstVisit: true` keeps the profile as a first-time visitor's, whom the app greets with the
+ * lesson picker; other tests start as returning visitors and land on the views directly.
+ */
+export async function openBrowser(opts: { width?: number; height?: number; firstVisit?: boolean } = {}): Promise<OpenBrowser> {
   const profile = mkdtempSync(join(tmpdir(), 'sshscope-e2e-profile-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: PEER_PATHS.chromium,
@@ -25,6 +29,7 @@ export async function openBrowser(opts: { width?: number; height?: number } = {}
     viewport: { width: opts.width ?? 1600, height: opts.height ?? 900 },
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+  if (!opts.firstVisit) await context.addInitScript(() => globalThis.localStorage?.setItem('sshscope-visited', '1'));
   const page = context.pages()[0] ?? (await context.newPage());
   const errors: string[] = [];
   page.on('console', (m) => {
