@@ -110,6 +110,10 @@ describe.skipIf(!hasChromium)('lessons in chromium', () => {
     expect(await page.locator('.lesson-bar .conns button').count()).toBe(6);
     await page.locator('.lesson-bar .conns button').nth(5).click();
     await page.locator('body').focus();
+    // The hosts view shows that connection's files: node-c's key in node-b's authorized_keys.
+    await page.keyboard.press('5');
+    expect(await page.textContent('.views')).toContain('ops@node-c');
+    await screenshot(page, 'lessons-06-mutual-trust-hosts');
     await page.keyboard.press('l');
     await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
     expect(await page.textContent('[data-testid="lesson-narration"]')).toMatch(/[\u4e00-\u9fff]/);
