@@ -15,7 +15,7 @@ export const terrapin: Scenario = {
     en: 'The MAC of every packet covers an implicit sequence number (RFC 4253 §6.4), so a deleted packet should be noticed. But before 2023 the counters kept running through the key exchange, where the man in the middle can add an unauthenticated IGNORE. One injected IGNORE plus one deleted encrypted packet leaves the counters in line: the server\'s EXT_INFO silently disappears. Strict KEX resets the counters at NEWKEYS and forbids stray messages during the first key exchange.',
     zh: '每个数据包的 MAC 都覆盖一个隐含的序列号（RFC 4253 §6.4），所以删掉一个数据包本应被发现。但在 2023 年之前，计数器在密钥交换期间一直累加，而这时中间人可以插入未经认证的 IGNORE 消息。注入一个 IGNORE、再删掉一个加密数据包，两边的计数又对上了：服务器的 EXT_INFO 悄无声息地消失。严格密钥交换（strict KEX）在 NEWKEYS 时把计数器清零，并禁止第一次密钥交换期间出现任何多余的消息。',
   },
-  rfc: ['RFC 4253 §6.4', 'RFC 4253 §11.2', 'RFC 8308 §2.4', 'RFC 8308 §3.1', 'OpenSSH PROTOCOL §1.10', 'OpenSSH PROTOCOL.chacha20poly1305'],
+  rfc: ['RFC 4253 §6.4', 'RFC 4253 §11.2', 'RFC 8308 §2.4', 'RFC 8308 §3.1', 'RFC 5647 §7.1', 'OpenSSH PROTOCOL §1.10', 'OpenSSH PROTOCOL.chacha20poly1305'],
   seed: 'terrapin',
   hosts: [
     { name: 'laptop', users: [{ name: 'alice' }] },
