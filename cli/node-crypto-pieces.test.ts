@@ -98,7 +98,6 @@ describe('chachaPolySealPieces', () => {
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ minLength: 8, maxLength: 8 }), fc.uint8Array({ minLength: 4, maxLength: 4 }), fc.array(fc.uint8Array({ maxLength: 200 }), { maxLength: 4 }), (key, nonce, head, pieces) => {
         const r = chachaPolySealPieces(key, nonce, head, pieces);
-        expect(r.pieces.map((p) => p.length)).toEqual(pieces.map((p) => p.length));
         const ct = chacha20orig(key, nonce, join(pieces), undefined, 1);
         expect(hex(join(r.pieces))).toBe(hex(ct));
         expect(hex(r.tag)).toBe(hex(poly1305(join([head, ct]), chacha20orig(key, nonce, new Uint8Array(32)))));
@@ -114,7 +113,6 @@ describe('aesGcmEncryptPieces', () => {
       fc.property(fc.constantFrom(16, 32), fc.uint8Array({ minLength: 12, maxLength: 12 }), fc.uint8Array({ maxLength: 8 }), fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 5 }), (keyLen, nonce, aad, pieces) => {
         const key = new Uint8Array(randomBytes(keyLen));
         const r = P.aesGcmEncryptPieces!(key, nonce, aad, pieces);
-        expect(r.pieces.map((p) => p.length)).toEqual(pieces.map((p) => p.length));
         const c = createCipheriv(keyLen === 16 ? 'aes-128-gcm' : 'aes-256-gcm', key, nonce);
         c.setAAD(aad);
         const ct = Buffer.concat([c.update(join(pieces)), c.final()]);

@@ -6,6 +6,7 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, createPrivateKey, createPublicKey, diffieHellman, sign, verify, type KeyObject } from 'node:crypto';
 import { poly1305 } from '@noble/ciphers/_poly1305.js';
 import type { CryptoProvider, HashName } from '../engine/algorithms/types.ts';
+import { chachaBlockBytes, chachaKeyWords } from '../engine/algorithms/packet-chacha-block.ts';
 
 /** A plain Uint8Array view of a Buffer's bytes (no copy). */
 const view = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
@@ -192,16 +193,32 @@ export function chachaPolyTag(key: Uint8Array, nonce8: Uint8Array, data: Uint8Ar
   return polyTag(key, nonce8, k2StreamFor(key, nonce8).polyKey, [data]);
 }
 
+/** A reusable buffer for joining plaintext pieces before one cipher call (update copies out of it). */
+let scratch = new Uint8Array(0);
+
+/** The pieces as one array: the piece itself when there is one, else a view of `scratch`. */
+function joinPieces(pieces: readonly Uint8Array[]): Uint8Array {
+  if (pieces.length === 1) return pieces[0]!;
+  let n = 0;
+  for (const p of pieces) n += p.length;
+  if (scratch.length < n) scratch = new Uint8Array(Math.max(n, 2 * scratch.length, 1 << 16));
+  let o = 0;
+  for (const p of pieces) {
+    scratch.set(p, o);
+    o += p.length;
+  }
+  return scratch.subarray(0, n);
+}
+
 /**
- * CryptoProvider.chachaPolySealPieces: one K_2 cipher per packet gives the Poly1305 key (block 0)
- * and then the body pieces (from block 1); the tag covers `head` and the encrypted pieces.
+ * CryptoProvider.chachaPolySealPieces: the Poly1305 key is K_2's block 0, computed in JS
+ * (packet-chacha-block.ts); one native K_2 cipher from block 1 encrypts the joined pieces in one
+ * call; the tag covers `head` and that ciphertext.
  */
 export function chachaPolySealPieces(key: Uint8Array, nonce8: Uint8Array, head: Uint8Array, pieces: readonly Uint8Array[]): { pieces: Uint8Array[]; tag: Uint8Array } {
-  const c = createCipheriv('chacha20', key, chachaIv(nonce8, 0));
-  const polyKey = view(c.update(ZERO64));
-  const out: Uint8Array[] = [];
-  for (const p of pieces) out.push(view(c.update(p)));
-  return { pieces: out, tag: polyTag(key, nonce8, polyKey, [head, ...out]) };
+  const polyKey = chachaBlockBytes(chachaKeyWords(key), 0, nonce8).subarray(0, 32);
+  const ct = view(createCipheriv('chacha20', key, chachaIv(nonce8, 1)).update(joinPieces(pieces)));
+  return { pieces: [ct], tag: polyTag(key, nonce8, polyKey, [head, ct]) };
 }
 
 export const nodeCryptoProvider: CryptoProvider = {
@@ -223,11 +240,10 @@ export const nodeCryptoProvider: CryptoProvider = {
   aesGcmEncryptPieces(key, nonce, aad, pieces) {
     const c = createCipheriv(algo(AES_GCM, key, 'aes-gcm') as 'aes-128-gcm', key, nonce, { authTagLength: 16 });
     c.setAAD(aad);
-    const out: Uint8Array[] = [];
     // GCM is a stream mode: update returns as many bytes as it gets, and final() none.
-    for (const p of pieces) out.push(view(c.update(p)));
+    const ct = view(c.update(joinPieces(pieces)));
     if (c.final().length !== 0) throw new Error('aes-gcm: final() returned bytes (not a stream mode?)');
-    return { pieces: out, tag: view(c.getAuthTag()) };
+    return { pieces: [ct], tag: view(c.getAuthTag()) };
   },
   aesGcmDecrypt(key, nonce, aad, ciphertextAndTag) {
     if (ciphertextAndTag.length < 16) return null;

@@ -53,6 +53,23 @@ export function chachaBlock(k: Uint32Array, counter: number, nonceLo: number, no
   out[12] = x12 + j12; out[13] = x13 + j13; out[14] = x14 + j14; out[15] = x15 + j15;
 }
 
+/** Keystream block `counter` as 64 bytes (the words little-endian), under an 8-byte nonce. */
+export function chachaBlockBytes(k: Uint32Array, counter: number, nonce8: Uint8Array): Uint8Array {
+  const lo = nonce8[0]! | (nonce8[1]! << 8) | (nonce8[2]! << 16) | (nonce8[3]! << 24);
+  const hi = nonce8[4]! | (nonce8[5]! << 8) | (nonce8[6]! << 16) | (nonce8[7]! << 24);
+  const w = new Uint32Array(16);
+  chachaBlock(k, counter, lo, hi, w);
+  const out = new Uint8Array(64);
+  for (let i = 0; i < 16; i++) {
+    const v = w[i]!;
+    out[4 * i] = v & 0xff;
+    out[4 * i + 1] = (v >>> 8) & 0xff;
+    out[4 * i + 2] = (v >>> 16) & 0xff;
+    out[4 * i + 3] = v >>> 24;
+  }
+  return out;
+}
+
 /**
  * XORs `data` (at most 64 bytes) with keystream block 0 of original ChaCha20 under key words `k`
  * and the 8-byte `nonce8`, into `out` (may be `data`).

@@ -11,10 +11,16 @@ import type { CipherSpec, CryptoProvider, DirectionKeys, PacketOpener, PacketSea
 import { IntegrityError } from './types.ts';
 import { readUint32 } from './packet-none.ts';
 import { constantTimeEqual, uint64be } from './bytes.ts';
-import { chachaKeyWords, chachaXorBlock0 } from './packet-chacha-block.ts';
+import { chachaBlockBytes, chachaKeyWords, chachaXorBlock0 } from './packet-chacha-block.ts';
 import { splitLength } from './packet-gcm.ts';
 
-const ZERO32 = new Uint8Array(32);
+/**
+ * Below these sizes the pure-JS ChaCha20 / Poly1305 beat a provider's native calls, whose fixed cost
+ * (a cipher object per call, and for the tag one or two AEAD passes) dominates small packets such
+ * as window adjusts and keystrokes (node:crypto, measured: a 36-byte tag 2.8 µs in JS vs 23 µs).
+ */
+const SMALL_BODY = 512;
+const SMALL_TAG = 2048;
 
 function engine(c: CipherSpec, keys: DirectionKeys, provider?: CryptoProvider) {
   if (keys.key.length < 64) throw new Error(`${c.name} needs a 64-byte key`);
@@ -25,8 +31,9 @@ function engine(c: CipherSpec, keys: DirectionKeys, provider?: CryptoProvider) {
   const pp = provider?.poly1305?.bind(provider);
   const pt = provider?.chachaPolyTag?.bind(provider);
   const k1Words = chachaKeyWords(k1);
+  const k2Words = chachaKeyWords(k2);
   const xor = (key: Uint8Array, counter: number, data: Uint8Array, out?: Uint8Array): Uint8Array => {
-    if (pc) {
+    if (pc && data.length > SMALL_BODY) {
       const r = pc(key, nonce, counter, data);
       if (out) {
         out.set(r);
@@ -44,9 +51,9 @@ function engine(c: CipherSpec, keys: DirectionKeys, provider?: CryptoProvider) {
     k2,
     nonce,
     tag(data: Uint8Array): Uint8Array {
-      if (pt) return pt(k2, nonce, data);
-      const polyKey = xor(k2, 0, ZERO32);
-      return pp ? pp(polyKey, data) : poly1305(data, polyKey);
+      if (pt && data.length > SMALL_TAG) return pt(k2, nonce, data);
+      const polyKey = chachaBlockBytes(k2Words, 0, nonce).subarray(0, 32);
+      return pp && data.length > SMALL_TAG ? pp(polyKey, data) : poly1305(data, polyKey);
     },
   };
 }

@@ -97,8 +97,9 @@ export interface CryptoProvider {
   aesGcmEncrypt?(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array;
   aesGcmDecrypt?(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, ciphertextAndTag: Uint8Array): Uint8Array | null;
   /**
-   * AES-GCM over a plaintext given as consecutive pieces: one ciphertext piece per plaintext piece
-   * (same lengths, one keystream) and the 16-byte tag, nothing joined (RFC 5647 §7).
+   * AES-GCM over a plaintext given as consecutive pieces (RFC 5647 §7): the ciphertext as pieces
+   * whose concatenation is the encryption of the concatenated plaintext, and the 16-byte tag. The
+   * result is not joined with anything; the plaintext pieces are only read during the call.
    */
   aesGcmEncryptPieces?(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, pieces: readonly Uint8Array[]): { pieces: Uint8Array[]; tag: Uint8Array };
   /** Original (8-byte nonce, 64-bit counter) ChaCha20 as OpenSSH uses it. */
@@ -111,10 +112,10 @@ export interface CryptoProvider {
    */
   chachaPolyTag?(key: Uint8Array, nonce8: Uint8Array, data: Uint8Array): Uint8Array;
   /**
-   * The body and tag of one chacha20-poly1305@openssh.com packet, nothing joined: each piece
-   * encrypted with original ChaCha20 under (`key` = K_2, `nonce8`) from block 1 on, one keystream
-   * across the pieces; the tag is Poly1305 over `head` (the encrypted packet_length) followed by the
-   * encrypted pieces, keyed with K_2's block 0 (OpenSSH PROTOCOL.chacha20poly1305).
+   * The body and tag of one chacha20-poly1305@openssh.com packet (OpenSSH PROTOCOL.chacha20poly1305):
+   * the concatenated pieces encrypted with original ChaCha20 under (`key` = K_2, `nonce8`) from
+   * block 1 on, returned as pieces whose concatenation is that ciphertext; the tag is Poly1305 over
+   * `head` (the encrypted packet_length) followed by the ciphertext, keyed with K_2's block 0.
    */
   chachaPolySealPieces?(key: Uint8Array, nonce8: Uint8Array, head: Uint8Array, pieces: readonly Uint8Array[]): { pieces: Uint8Array[]; tag: Uint8Array };
   hmac?(hash: HashName, key: Uint8Array, data: Uint8Array): Uint8Array;

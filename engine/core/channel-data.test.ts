@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { decodeMessage, encodeMessage } from '../wire/messages.ts';
 import { DecodeError } from '../wire/codec.ts';
-import { readChannelData } from './channel-data.ts';
+import { readChannelData, readWindowAdjust } from './channel-data.ts';
 
 describe('readChannelData (fast path) agrees with the message table', () => {
   it('on well-formed messages', () => {
@@ -40,5 +40,28 @@ describe('readChannelData (fast path) agrees with the message table', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('readWindowAdjust (fast path) agrees with the message table', () => {
+  it('on well-formed messages', () => {
+    fc.assert(
+      fc.property(fc.nat({ max: 0xffffffff }), fc.nat({ max: 0xffffffff }), (recipient, bytesToAdd) => {
+        const payload = encodeMessage({ name: 'SSH_MSG_CHANNEL_WINDOW_ADJUST', recipientChannel: recipient, bytesToAdd });
+        const slow = decodeMessage(payload).msg;
+        expect(readWindowAdjust(payload)).toEqual(slow);
+      }),
+    );
+  });
+
+  it('leaves every other length to the table (null), which refuses it', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 20 }).filter((b) => b.length !== 8), (rest) => {
+        const payload = new Uint8Array([93, ...rest]);
+        expect(readWindowAdjust(payload)).toBeNull();
+        expect(() => decodeMessage(payload)).toThrow(DecodeError);
+      }),
+    );
+    expect(readWindowAdjust(new Uint8Array(9).fill(94))).toBeNull();
   });
 });

@@ -22,3 +22,14 @@ export function readChannelData(payload: Uint8Array): SshMessage & { id: number 
   return msg;
 }
 
+
+/**
+ * The flow-control fast path for a received SSH_MSG_CHANNEL_WINDOW_ADJUST (RFC 4254 §5.2): byte 93,
+ * uint32 recipient channel, uint32 bytes to add — the message table's result without a tree.
+ * Returns null when the payload is not exactly 9 bytes (the table then reports the error).
+ */
+export function readWindowAdjust(payload: Uint8Array): (SshMessage & { id: number }) | null {
+  if (payload.length !== 9 || payload[0] !== 93) return null;
+  const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
+  return { name: 'SSH_MSG_CHANNEL_WINDOW_ADJUST', id: 93, recipientChannel: view.getUint32(1), bytesToAdd: view.getUint32(5) };
+}

@@ -22,7 +22,7 @@ import { MSG } from '../wire/message-ids.ts';
 import { fingerprintOf } from './fingerprint.ts';
 import type { AlgorithmPrefs, ClientConfig, Command, ServerConfig } from './config.ts';
 import { ByteQueue } from './byte-queue.ts';
-import { readChannelData } from './channel-data.ts';
+import { readChannelData, readWindowAdjust } from './channel-data.ts';
 import { PacketReader, buildChannelDataPacket, buildPacket, channelDataPieces, packetTree, shiftTree, unpackPacket } from './binary-packet.ts';
 import { REASON, SshProtocolError } from './errors.ts';
 import { exchangeHashInput } from './exchange-hash.ts';
@@ -76,6 +76,8 @@ export class Connection {
   private readonly prefs: AlgorithmPrefs;
   private readonly trace: boolean;
   private readonly rekeyBytes: number;
+  /** env.randomBytes bound once (padding asks for it per packet). */
+  private readonly random: (n: number) => Uint8Array;
 
   private readonly inbuf = new ByteQueue();
   private readonly reader = new PacketReader();
@@ -126,6 +128,8 @@ export class Connection {
     this.side = role.side;
     this.cfg = role.cfg;
     this.env = role.cfg.env ?? defaultEnv();
+    const env = this.env;
+    this.random = (n) => env.randomBytes(n);
     this.prefs = resolveAlgorithms(role.cfg.algorithms);
     this.trace = role.cfg.trace ?? true;
     this.rekeyBytes = role.cfg.rekeyBytes ?? DEFAULT_REKEY_BYTES;
@@ -354,9 +358,13 @@ export class Connection {
     }
     if (payload.length === 0) throw new SshProtocolError(REASON.PROTOCOL_ERROR, 'empty payload: no message number', { field: 'payload', offset: 5 });
     const id = payload[0]!;
-    if (!this.trace && (id === 94 || id === 95) && this.authDone) {
-      this.dispatch(readChannelData(payload), seq, payload);
-      return;
+    if (!this.trace && this.authDone) {
+      // Bulk fast paths (no tree is wanted): data, and the peer's window adjusts that pace an upload.
+      if (id === 94 || id === 95) return this.dispatch(readChannelData(payload), seq, payload);
+      if (id === 93) {
+        const adjust = readWindowAdjust(payload);
+        if (adjust) return this.dispatch(adjust, seq, payload);
+      }
     }
     let decoded: { msg: SshMessage & { id: number }; tree: FieldNode };
     try {
@@ -900,7 +908,7 @@ export class Connection {
   private sendNow(msg: SshMessage, phase?: Phase): Uint8Array {
     const sealer = this.sealer;
     const compressor = this.compressor;
-    const random = (n: number) => this.env.randomBytes(n);
+    const random = this.random;
     let payload: Uint8Array;
     let plain: Uint8Array;
     let tree: FieldNode | undefined;
