@@ -26,6 +26,10 @@ export interface AnalyzeOptions {
   keylog?: string;
   /** Faster synchronous crypto (node:crypto in the CLI); noble otherwise. */
   provider?: CryptoProvider;
+  /** See DecodeOptions.lazyDecode. */
+  lazyDecode?: boolean;
+  /** Use the key logs in pcapng Decryption Secrets Blocks (default true). */
+  embeddedSecrets?: boolean;
 }
 
 const MAX_FRAME_PROBLEMS = 20;
@@ -52,7 +56,7 @@ export function analyzeCapture(bytes: Uint8Array, opts: AnalyzeOptions = {}): Ca
   const logs: Keylog[] = [];
   if (opts.keylog !== undefined) logs.push(parseKeylog(opts.keylog, 'key log'));
   const dec = new TextDecoder();
-  file.secrets.forEach((s, i) => {
+  if (opts.embeddedSecrets !== false) file.secrets.forEach((s, i) => {
     if (s.type === SSH_KEYLOG_SECRETS) logs.push(parseKeylog(dec.decode(s.data), `pcapng Decryption Secrets Block ${i + 1}`));
   });
   const keylog = mergeKeylogs(...logs);
@@ -64,7 +68,7 @@ export function analyzeCapture(bytes: Uint8Array, opts: AnalyzeOptions = {}): Ca
       other++;
       continue;
     }
-    streams.push(decodeSshConnection(c, keylog.secrets, opts.provider ? { provider: opts.provider } : {}));
+    streams.push(decodeSshConnection(c, keylog.secrets, { ...(opts.provider ? { provider: opts.provider } : {}), ...(opts.lazyDecode ? { lazyDecode: true } : {}) }));
   }
   return { format: file.format, frames: file.frames.length, otherConnections: other, streams, problems, keylogErrors: keylog.errors };
 }

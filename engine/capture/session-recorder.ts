@@ -60,7 +60,19 @@ export class SessionRecorder {
       const parts = conn.pollTransmitParts.bind(conn);
       tapped.pollTransmitParts = () => {
         const p = parts();
-        for (const x of p) this.record(out, x);
+        // the parts of one call go out in one writev: one chunk, as the wire would carry them
+        if (p.length === 1) this.record(out, p[0]!);
+        else if (p.length > 1) {
+          let n = 0;
+          for (const x of p) n += x.length;
+          const joined = new Uint8Array(n);
+          n = 0;
+          for (const x of p) {
+            joined.set(x, n);
+            n += x.length;
+          }
+          this.record(out, joined);
+        }
         return p;
       };
     }

@@ -12,6 +12,7 @@ import type { FieldNode, NegotiationRow } from '../events.ts';
 import { endpointText, type DirectionStream, type Endpoint, type TcpConnection } from './tcp-reassembly.ts';
 import { kexFamily, roundKeys, type KexTranscript, type RoundKeys } from './kex-round.ts';
 import type { KeylogSecret } from './keylog.ts';
+import { LazyPacket } from './lazy-packet.ts';
 import { findKeyedBoundary, findPlainBoundary, keystreamBytes, openerAt, type KeyedDirection } from './resync.ts';
 
 export type Dir = 'c2s' | 's2c';
@@ -207,6 +208,12 @@ class Direction {
 export interface DecodeOptions {
   /** Faster synchronous crypto (node:crypto in the CLI); noble otherwise. */
   provider?: CryptoProvider;
+  /**
+   * Decode connection-protocol messages (ids 80–127) only when their `message` or `tree` is read
+   * (lazy-packet.ts): much less time and memory for long sessions. Default false (every packet a
+   * plain object with its tree, which survives a structured clone).
+   */
+  lazyDecode?: boolean;
 }
 
 export function decodeSshConnection(c: TcpConnection, secrets: KeylogSecret[], opts: DecodeOptions = {}): SshStream {
@@ -237,6 +244,8 @@ export function decodeSshConnection(c: TcpConnection, secrets: KeylogSecret[], o
   const out: SshStream = { client, server, clientBy, clientVersion: null, serverVersion: null, serverBanner: [], strictKex: false, rounds: [], packets: [], gaps: [], errors };
   const dirs = { c2s: new Direction('c2s', cs), s2c: new Direction('s2c', sc) };
   const ctx: DecodeContext = {};
+  const lazy = opts.lazyDecode === true;
+  let ctxSnap: DecodeContext | null = null;
   let authDone = false;
   /** Starts the negotiated compression once, like OpenSSH; the delayed kind waits for USERAUTH_SUCCESS. */
   const startCompression = (d: Direction): void => {
@@ -576,6 +585,12 @@ export function decodeSshConnection(c: TcpConnection, secrets: KeylogSecret[], o
     }
     p.msg = payload[0]!;
     p.name = messageName(p.msg, ctx);
+    if (lazy && p.msg >= 80) {
+      // connection protocol (RFC 4254): nothing here depends on it; decode when someone reads it
+      if (!ctxSnap || ctxSnap.kex !== ctx.kex || ctxSnap.authMethod !== ctx.authMethod) ctxSnap = { ...ctx };
+      out.packets[out.packets.length - 1] = new LazyPacket(p, payload, ctxSnap, base);
+      return;
+    }
     try {
       const dm = decodeMessage(payload, ctx, base);
       p.message = dm.msg;
@@ -590,10 +605,10 @@ export function decodeSshConnection(c: TcpConnection, secrets: KeylogSecret[], o
   // Both directions advance in capture order, so that each message is decoded in the context of
   // what the other side said before it (the negotiated KEX family, the auth method just tried).
   for (let guard = 0; ; guard++) {
-    const live = [dirs.c2s, dirs.s2c].filter((x) => !x.done);
-    if (live.length === 0) break;
-    let next = live[0]!;
-    if (live.length === 2 && live[1]!.frameAt(live[1]!.pos).frame < next.frameAt(next.pos).frame) next = live[1]!;
+    const a = dirs.c2s;
+    const b = dirs.s2c;
+    if (a.done && b.done) break;
+    const next = a.done ? b : b.done ? a : b.frameAt(b.pos).frame < a.frameAt(a.pos).frame ? b : a;
     const before = next.pos;
     const wasVersion = next.versionDone;
     const seqBefore = next.seq;

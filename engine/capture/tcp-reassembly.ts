@@ -119,11 +119,18 @@ function assemble(d: DirBuild): DirectionStream {
 export function reassemble(segments: Iterable<TcpSegment>): TcpConnection[] {
   const open = new Map<string, ConnBuild>();
   const all: ConnBuild[] = [];
+  let last: ConnBuild | undefined;
   for (const s of segments) {
-    const ka = key(s.src, s.srcPort);
-    const kb = key(s.dst, s.dstPort);
-    const ck = ka < kb ? `${ka}>${kb}` : `${kb}>${ka}`;
-    let c = open.get(ck);
+    // most segments belong to the connection of the one before: skip building its key
+    let c: ConnBuild | undefined;
+    let ck = '';
+    if (last && ((last.a.port === s.srcPort && last.b.port === s.dstPort && last.a.ip === s.src && last.b.ip === s.dst) || (last.b.port === s.srcPort && last.a.port === s.dstPort && last.b.ip === s.src && last.a.ip === s.dst))) c = last;
+    else {
+      const ka = key(s.src, s.srcPort);
+      const kb = key(s.dst, s.dstPort);
+      ck = ka < kb ? `${ka}>${kb}` : `${kb}>${ka}`;
+      c = open.get(ck);
+    }
     const freshSyn = s.syn && !s.ackFlag;
     if (c && freshSyn) {
       const d = c.dirs[c.a.ip === s.src && c.a.port === s.srcPort ? 0 : 1];
@@ -131,6 +138,11 @@ export function reassemble(segments: Iterable<TcpSegment>): TcpConnection[] {
       if (hasData || (d.isn !== null && d.isn !== ((s.seq + 1) >>> 0))) c = undefined; // port reuse: a new connection
     }
     if (!c) {
+      if (!ck) {
+        const ka = key(s.src, s.srcPort);
+        const kb = key(s.dst, s.dstPort);
+        ck = ka < kb ? `${ka}>${kb}` : `${kb}>${ka}`;
+      }
       const src = { ip: s.src, port: s.srcPort };
       const dst = { ip: s.dst, port: s.dstPort };
       // the SYN-ACK's sender is the server; without any SYN, the first sender is provisional
@@ -142,6 +154,7 @@ export function reassemble(segments: Iterable<TcpSegment>): TcpConnection[] {
     const d = c.dirs[c.a.ip === s.src && c.a.port === s.srcPort ? 0 : 1];
     if (s.syn) d.isn = (s.seq + 1) >>> 0;
     d.segs.push(s);
+    last = c;
   }
   return all.map((c) => ({ a: c.a, b: c.b, initiatorKnown: c.initiatorKnown, aToB: assemble(c.dirs[0]), bToA: assemble(c.dirs[1]), firstFrame: c.firstFrame }));
 }

@@ -25,8 +25,17 @@ const ETH_IPV4 = 0x0800;
 const ETH_IPV6 = 0x86dd;
 const ETH_VLAN = new Set([0x8100, 0x88a8, 0x9100]);
 
+// The same few addresses come back in every frame: one string per address, not one per frame.
+const V4_CACHE = new Map<number, string>();
 function ipv4Text(b: Uint8Array, o: number): string {
-  return `${b[o]}.${b[o + 1]}.${b[o + 2]}.${b[o + 3]}`;
+  const k = ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
+  let t = V4_CACHE.get(k);
+  if (t === undefined) {
+    t = `${b[o]}.${b[o + 1]}.${b[o + 2]}.${b[o + 3]}`;
+    if (V4_CACHE.size > 4096) V4_CACHE.clear();
+    V4_CACHE.set(k, t);
+  }
+  return t;
 }
 
 function ipv6Text(b: Uint8Array, o: number): string {
@@ -53,38 +62,42 @@ function ipv6Text(b: Uint8Array, o: number): string {
 }
 
 /** Where the IP header starts and which version, or null for a non-IP frame. */
+function short(f: Frame, n: number, field: string): void {
+  if (f.data.length < n) throw new CaptureError(`frame ${f.index} link layer`, field, 0, `needs ${n} bytes, the frame has ${f.data.length}`);
+}
+
+const AT0 = { at: 0 } as const;
+const ETH_V4_14 = { at: 14, ether: ETH_IPV4 } as const;
+
 function linkPayload(f: Frame, dv: DataView): { at: number; ether?: number } | null {
-  const d = f.data;
-  const short = (n: number, field: string): void => {
-    if (d.length < n) throw new CaptureError(`frame ${f.index} link layer`, field, 0, `needs ${n} bytes, the frame has ${d.length}`);
-  };
   switch (f.linkType) {
     case LINKTYPE.ETHERNET: {
-      short(14, 'ethertype');
+      short(f, 14, 'ethertype');
       let at = 12;
       let type = dv.getUint16(at);
+      if (type === ETH_IPV4) return ETH_V4_14;
       while (ETH_VLAN.has(type)) {
         at += 4;
-        short(at + 2, 'VLAN ethertype');
+        short(f, at + 2, 'VLAN ethertype');
         type = dv.getUint16(at);
       }
       return { at: at + 2, ether: type };
     }
     case LINKTYPE.LINUX_SLL:
-      short(16, 'protocol');
+      short(f, 16, 'protocol');
       return { at: 16, ether: dv.getUint16(14) };
     case LINKTYPE.LINUX_SLL2:
-      short(20, 'protocol_type');
+      short(f, 20, 'protocol_type');
       return { at: 20, ether: dv.getUint16(0) };
     case LINKTYPE.RAW:
     case 12:
     case 14:
     case LINKTYPE.IPV4:
     case LINKTYPE.IPV6:
-      return { at: 0 };
+      return AT0;
     case LINKTYPE.NULL:
     case LINKTYPE.LOOP: {
-      short(4, 'family');
+      short(f, 4, 'family');
       let fam = f.linkType === LINKTYPE.LOOP ? dv.getUint32(0, false) : dv.getUint32(0, true);
       if (f.linkType === LINKTYPE.NULL && fam > 0xffff) fam = dv.getUint32(0, false); // written on a big-endian host
       if (fam === 2) return { at: 4, ether: ETH_IPV4 };
@@ -106,17 +119,17 @@ export function tcpSegmentOf(f: Frame): TcpSegment | null {
   const link = linkPayload(f, dv);
   if (!link) return null;
   let o = link.at;
-  const where = `frame ${f.index}`;
-  if (o >= d.length) throw new CaptureError(`${where} IP`, 'version', o, 'no bytes after the link-layer header');
+  const where = f.index; // "frame N" in messages, built only when one is thrown
+  if (o >= d.length) throw new CaptureError(`frame ${where} IP`, 'version', o, 'no bytes after the link-layer header');
   const version = d[o]! >> 4;
   if (link.ether !== undefined && link.ether !== ETH_IPV4 && link.ether !== ETH_IPV6) return null;
   let src: string;
   let dst: string;
   let end: number;
   if (version === 4) {
-    if (d.length - o < 20) throw new CaptureError(`${where} IPv4`, 'header', o, `needs 20 bytes, has ${d.length - o}`);
+    if (d.length - o < 20) throw new CaptureError(`frame ${where} IPv4`, 'header', o, `needs 20 bytes, has ${d.length - o}`);
     const ihl = (d[o]! & 15) * 4;
-    if (ihl < 20 || d.length - o < ihl) throw new CaptureError(`${where} IPv4`, 'IHL', o, `header length ${ihl} is invalid for ${d.length - o} bytes`);
+    if (ihl < 20 || d.length - o < ihl) throw new CaptureError(`frame ${where} IPv4`, 'IHL', o, `header length ${ihl} is invalid for ${d.length - o} bytes`);
     const totalLen = dv.getUint16(o + 2);
     const frag = dv.getUint16(o + 6);
     // fragments (more-fragments bit or an offset) are not reassembled: their bytes show up as a TCP gap
@@ -125,10 +138,10 @@ export function tcpSegmentOf(f: Frame): TcpSegment | null {
     dst = ipv4Text(d, o + 16);
     // total_length trims Ethernet padding; 0 means TCP segmentation offload, use what was captured
     end = totalLen === 0 ? d.length : Math.min(d.length, o + totalLen);
-    if (end < o + ihl) throw new CaptureError(`${where} IPv4`, 'total_length', o + 2, `${totalLen} is shorter than the header`);
+    if (end < o + ihl) throw new CaptureError(`frame ${where} IPv4`, 'total_length', o + 2, `${totalLen} is shorter than the header`);
     o += ihl;
   } else if (version === 6) {
-    if (d.length - o < 40) throw new CaptureError(`${where} IPv6`, 'header', o, `needs 40 bytes, has ${d.length - o}`);
+    if (d.length - o < 40) throw new CaptureError(`frame ${where} IPv6`, 'header', o, `needs 40 bytes, has ${d.length - o}`);
     const payloadLen = dv.getUint16(o + 4);
     let next = d[o + 6]!;
     src = ipv6Text(d, o + 8);
@@ -149,11 +162,11 @@ export function tcpSegmentOf(f: Frame): TcpSegment | null {
       } else return null;
     }
   } else {
-    throw new CaptureError(`${where} IP`, 'version', o, `version ${version} is neither 4 nor 6`);
+    throw new CaptureError(`frame ${where} IP`, 'version', o, `version ${version} is neither 4 nor 6`);
   }
-  if (end - o < 20) throw new CaptureError(`${where} TCP`, 'header', o, `needs 20 bytes, has ${Math.max(0, end - o)}`);
+  if (end - o < 20) throw new CaptureError(`frame ${where} TCP`, 'header', o, `needs 20 bytes, has ${Math.max(0, end - o)}`);
   const dataOff = (d[o + 12]! >> 4) * 4;
-  if (dataOff < 20 || dataOff > end - o) throw new CaptureError(`${where} TCP`, 'data_offset', o + 12, `header length ${dataOff} is invalid for ${end - o} bytes`);
+  if (dataOff < 20 || dataOff > end - o) throw new CaptureError(`frame ${where} TCP`, 'data_offset', o + 12, `header length ${dataOff} is invalid for ${end - o} bytes`);
   const flags = d[o + 13]!;
   return {
     frame: f.index,

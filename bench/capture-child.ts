@@ -1,0 +1,27 @@
+// One measurement of the capture reader in a fresh process (run by bench/capture.ts):
+//   node --import tsx bench/capture-child.ts FILE [--no-keys]
+// Reads FILE (no copy), analyzes it as `sshscope inspect --json` does (node:crypto provider, lazy
+// decoding of connection messages, the JSON document built and serialised) and prints one JSON line:
+// { ms, packets, decrypted, problems, rssBefore, maxRss, fileBytes }. Memory: maxRss is the
+// process's peak resident set (getrusage), rssBefore the resident set after start-up, before
+// the file was read.
+
+import { readFileSync } from 'node:fs';
+import { analyzeCapture } from '../engine/capture/analyze.ts';
+import { inspectJson } from '../engine/capture/report.ts';
+import { nodeCryptoProvider } from '../cli/node-crypto.ts';
+
+const file = process.argv[2];
+if (!file) throw new Error('usage: capture-child.ts FILE [--no-keys]');
+const noKeys = process.argv.includes('--no-keys');
+const rssBefore = process.memoryUsage().rss;
+const t0 = performance.now();
+const buf = readFileSync(file);
+const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+const a = analyzeCapture(bytes, { provider: nodeCryptoProvider, lazyDecode: true, embeddedSecrets: !noKeys });
+const json = JSON.stringify(inspectJson(a));
+const ms = performance.now() - t0;
+const packets = a.streams.reduce((n, s) => n + s.packets.length, 0);
+const decrypted = a.streams.reduce((n, s) => n + s.packets.filter((p) => p.decrypted).length, 0);
+const problems = a.problems.length + a.streams.reduce((n, s) => n + s.errors.length + s.packets.filter((p) => p.error !== undefined).length, 0);
+process.stdout.write(`${JSON.stringify({ ms, packets, decrypted, problems, rssBefore, maxRss: process.resourceUsage().maxRSS * 1024, fileBytes: bytes.length, jsonBytes: json.length })}\n`);
