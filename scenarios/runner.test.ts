@@ -53,6 +53,20 @@ describe('scenario catalogue', () => {
     expect(new Set(r.events.map((e) => e.conn))).toEqual(new Set([0, 1]));
   });
 
+  it('records every connection once, with its step, accounts and the files as they were', () => {
+    const r = runScenario(findScenario('mutual-trust')!);
+    const conns = [...new Set(r.events.map((e) => e.conn))];
+    expect(r.connections.map((c) => c.conn)).toEqual(conns);
+    for (const c of r.connections) expect(new Set(r.events.filter((e) => e.conn === c.conn).map((e) => e.step))).toEqual(new Set([c.step]));
+    // The first trust matrix (step 4): node-a → node-b knows node-b's host key; node-b → node-a does not know node-a's.
+    const m = r.connections.filter((c) => c.step === 3);
+    expect(m.map((c) => `${c.from.host}>${c.to.host}`)).toEqual(['node-a>node-b', 'node-b>node-a']);
+    expect(m[0]!.knownHosts).toContain('node-b ssh-ed25519 ');
+    expect(m[1]!.knownHosts).toBe('');
+    expect(m[0]!.authorizedKeys).toContain(r.outcome.steps[0]!.identity!.publicLine);
+    expect(m[1]!.authorizedKeys).toBe('');
+  });
+
   it('every highlighted message really occurs in its step', () => {
     const missing: string[] = [];
     for (const s of SCENARIOS) {
