@@ -169,6 +169,44 @@ describe.skipIf(!ready)('the classroom tab in chromium', () => {
     expect(b.errors).toEqual([]);
   });
 
+  it('says so when memory limits dropped events or whole connections', async () => {
+    // a second classroom with tiny limits: 2 connections kept, 8 + 8 events per connection
+    const small = await startClassroom({ sshPort: 0, users: [{ name: 'student', password: PASSWORD }], limits: { connections: 2, headEvents: 8, tailEvents: 8 } });
+    const px = await proxyTo(inject('appUrl'));
+    small.attach(px.server);
+    try {
+      for (let i = 0; i < 3; i++) {
+        const st = studentCat(small.ssh.port);
+        st.child.stdin.end(`line ${i}\n`);
+        expect(await st.done).toBe(0);
+      }
+      const { page } = b;
+      await page.goto(px.url);
+      await page.waitForSelector('body[data-ready="true"]');
+      await openClassroomTab(page);
+      await page.waitForSelector('[data-testid="classroom-lane"]');
+      expect(await page.locator('[data-testid="classroom-lane"]').count()).toBe(2);
+      expect(await page.textContent('[data-testid="classroom-removed"]')).toContain('Older connections dropped from the list to save memory: 1');
+      const kept = small.feed.connections()[0]!;
+      expect(kept.dropped).toBe(kept.total - 16);
+      expect(await page.textContent(`[data-testid="classroom-lane"][data-id="${kept.id}"]`)).toContain(`not kept (memory limit): ${kept.dropped}`);
+      await screenshot(page, 'classroom-08-limits');
+      // the kept head and tail still make a log the views can step through
+      await page.click(`[data-testid="classroom-lane"][data-id="${kept.id}"] [data-testid="classroom-pick"]`);
+      await until(async () => (await counter(page)).total > 0, 'the kept events in the views');
+      await page.keyboard.press('End');
+      expect((await counter(page)).n).toBe((await counter(page)).total);
+      // leave before this server stops (the page would try to reconnect to it)
+      await page.goto(inject('appUrl'));
+      await page.waitForSelector('body[data-ready="true"]');
+    } finally {
+      await small.close();
+      px.server.closeAllConnections();
+      await new Promise((r) => px.server.close(r));
+    }
+    expect(b.errors).toEqual([]);
+  });
+
   it('projector mode and dark theme: the lanes read from the back row', async () => {
     const { page } = b;
     // a few more students, one of them still connected
@@ -177,6 +215,8 @@ describe.skipIf(!ready)('the classroom tab in chromium', () => {
     await s1.done;
     const s2 = studentCat(room.ssh.port);
     try {
+      await page.goto(proxy.url);
+      await page.waitForSelector('body[data-ready="true"]');
       await page.click('[data-testid="theme"]');
       await page.click('[data-testid="projector"]');
       await openClassroomTab(page);
