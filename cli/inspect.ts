@@ -38,7 +38,9 @@ export function runInspect(argv: string[], out: (s: string) => void, err: (s: st
     if (!file || p.positionals.length > 1) throw new ArgError('give exactly one capture file');
     const keylogPath = getValue(p, 'keylog');
     const keylog = keylogPath !== undefined ? readFileSync(keylogPath, 'utf8') : undefined;
-    const a = analyzeCapture(new Uint8Array(readFileSync(file)), { provider: nodeCryptoProvider, ...(keylog !== undefined ? { keylog } : {}) });
+    const buf = readFileSync(file);
+    // lazy: connection messages are decoded when the listing or the JSON reads them, not kept
+    const a = analyzeCapture(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), { provider: nodeCryptoProvider, lazyDecode: true, ...(keylog !== undefined ? { keylog } : {}) });
     if (p.switches.has('json')) out(`${JSON.stringify(inspectJson(a), null, 1)}\n`);
     else out(inspectText(a));
     return 0;

@@ -6,6 +6,7 @@ import type { KexinitLists } from '../algorithms/index.ts';
 import { toHex } from '../wire/codec.ts';
 import type { CaptureAnalysis } from './analyze.ts';
 import { endpointText } from './tcp-reassembly.ts';
+import { LazyPacket } from './lazy-packet.ts';
 import type { CapturedPacket, KexinitSummary, SshStream } from './ssh-stream.ts';
 
 export interface InspectKexinitJson {
@@ -74,7 +75,9 @@ function kexinitJson(k: KexinitSummary | null): InspectKexinitJson | null {
 
 function packetJson(p: CapturedPacket): InspectPacketJson {
   const out: InspectPacketJson = { frame: p.frame, time: p.time, dir: p.dir, seq: p.seq, msg: p.msg, name: p.name, decrypted: p.decrypted, length: p.length };
-  if (p.error !== undefined) out.error = p.error;
+  // a lazily decoded packet is checked here without keeping its tree
+  const error = p.error ?? (p instanceof LazyPacket ? p.decodeError() : undefined);
+  if (error !== undefined) out.error = error;
   return out;
 }
 

@@ -1,0 +1,39 @@
+import { describe, it, expect } from 'vitest';
+import { analyzeCapture } from './analyze.ts';
+import { writeSessionPcapng } from './pcapng-writer.ts';
+import { testSession } from './test-session.ts';
+import { LazyPacket } from './lazy-packet.ts';
+import { inspectJson } from './report.ts';
+
+describe('lazyDecode', () => {
+  it('gives the same packets, messages and trees as eager decoding; connection messages decode on first read', () => {
+    const s = testSession('lazy', { kex: ['curve25519-sha256'], cipher: ['aes128-gcm@openssh.com'] }, 'cat', new Uint8Array(5000).fill(7));
+    const file = writeSessionPcapng({ client: { ip: '10.0.0.1', port: 40000 }, server: { ip: '10.0.0.2', port: 22 }, chunks: s.chunks, keylog: s.keylog });
+    const eager = analyzeCapture(file).streams[0]!;
+    const lazy = analyzeCapture(file, { lazyDecode: true }).streams[0]!;
+    expect(lazy.packets.length).toBe(eager.packets.length);
+    const lazies = lazy.packets.filter((p) => p instanceof LazyPacket);
+    expect(lazies.length).toBeGreaterThan(5);
+    expect(lazies.every((p) => (p.msg ?? 0) >= 80)).toBe(true);
+    lazy.packets.forEach((p, i) => {
+      const e = eager.packets[i]!;
+      expect([p.frame, p.dir, p.seq, p.msg, p.name, p.decrypted, p.length, p.offset]).toEqual([e.frame, e.dir, e.seq, e.msg, e.name, e.decrypted, e.length, e.offset]);
+      expect(p.message).toEqual(e.message);
+      expect(p.tree).toEqual(e.tree);
+      expect(p.error).toBe(e.error);
+    });
+    expect(JSON.stringify(inspectJson(analyzeCapture(file, { lazyDecode: true })))).toBe(JSON.stringify(inspectJson(analyzeCapture(file))));
+  });
+
+  it('a connection message that does not decode reports its error in the JSON', () => {
+    const s = testSession('lazy-bad', { kex: ['curve25519-sha256'], cipher: ['aes128-gcm@openssh.com'] }, 'echo x');
+    const file = writeSessionPcapng({ client: { ip: '10.0.0.1', port: 40000 }, server: { ip: '10.0.0.2', port: 22 }, chunks: s.chunks, keylog: s.keylog });
+    const a = analyzeCapture(file, { lazyDecode: true });
+    const p = a.streams[0]!.packets.find((q) => q instanceof LazyPacket)! as LazyPacket;
+    // a payload cut short: same packet, the message body truncated
+    const broken = new LazyPacket(p, new Uint8Array([p.msg!, 0, 0]), {}, 5);
+    expect(broken.decodeError()).toMatch(/^decode: /);
+    expect(broken.message).toBeUndefined();
+    expect(broken.error).toMatch(/^decode: /);
+  });
+});
