@@ -578,6 +578,12 @@ const CHANNEL_CHANGE: Record<string, Bilingual> = {
   'exit-signal': b('The program was ended by a signal.', '程序被信号终止。'),
 };
 
+/** A channel change's short name in `lang` ("window adjusted", "窗口调整"). */
+export function channelChangeName(change: string, lang: Lang): string {
+  const n = CHANNEL_CHANGE_NAME[change];
+  return n ? pick(lang, n) : change;
+}
+
 function describeChannel(e: Extract<SshEvent, { type: 'channel' }>, lang: Lang): string {
   const text = CHANNEL_CHANGE[e.change];
   return text ? pick(lang, text) : e.change;

@@ -136,6 +136,15 @@ describe.skipIf(!hasChromium)('open files, export pcapng, keyboard timeline, rek
     expect(await streams.nth(0).locator('.warn').count()).toBe(0);
     expect(await streams.nth(1).locator('.warn').count()).toBe(1); // stays encrypted: no key
     await screenshot(page, 'more-04-capture-streams-nokey');
+    // the panel in 简体中文 (every label of the tab is translated)
+    await page.keyboard.press('Escape');
+    await page.click('[data-testid="lang"]');
+    await openFileTab(page);
+    expect(await page.textContent('[data-testid="source-open-file"]')).toContain('选择文件');
+    await screenshot(page, 'more-04b-capture-streams-zh');
+    await page.keyboard.press('Escape');
+    await page.click('[data-testid="lang"]');
+    await openFileTab(page);
     // the key log for the second connection: the file is read again, now both decrypt
     await page.setInputFiles('[data-testid="open-keylog"]', keylog);
     await expect.poll(async () => page.locator('[data-testid="open-stream"] .ok').count(), { timeout: 20_000 }).toBe(2);

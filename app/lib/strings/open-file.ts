@@ -11,6 +11,7 @@ export const OPEN_FILE_STRINGS = {
   'open.drop': { en: 'or drop it here — or anywhere on the page', zh: '或把文件拖到这里——拖到页面任何地方也可以' },
   'open.dropping': { en: 'Drop to open', zh: '松开即可打开' },
   'open.keylog': { en: 'SSH key log (optional)', zh: 'SSH 密钥日志（可选）' },
+  'open.keylog.choose': { en: 'Choose a key log…', zh: '选择密钥日志…' },
   'open.keylog.hint': {
     en: 'Wireshark’s format: “<cookie> SHARED_SECRET <hex>” or “<cookie> PRIVATE_KEY <hex>” per line. A pcapng file may already carry it.',
     zh: 'Wireshark 的格式：每行一条“<cookie> SHARED_SECRET <十六进制>”或“<cookie> PRIVATE_KEY <十六进制>”。pcapng 文件里可能已经带有密钥日志。',
