@@ -12,7 +12,7 @@ import type { SshEvent } from '../engine/events.ts';
 import { lookupHost, parseKnownHosts } from '../engine/keys/known-hosts.ts';
 import { parseAuthorizedKeys } from '../engine/keys/authorized-keys.ts';
 import { publicKeyOf } from '../engine/keys/private-key-types.ts';
-import { findScenario, runScenario } from './index.ts';
+import { SCENARIOS, findScenario, runScenario } from './index.ts';
 import type { ScenarioEvent, ScenarioRun } from './runner.ts';
 import { PEER_PATHS, requirePeer } from '../test/helpers/peers.ts';
 
@@ -419,7 +419,7 @@ describe('scenario 13: tampering', () => {
 describe('every scenario', () => {
   it('behaves as each step claims (expect)', () => {
     const runs: ScenarioRun[] = [];
-    for (const id of ['five-phases', 'password-login', 'publickey-login', 'copy-id-first-login', 'host-key-changed', 'auth-failures', 'no-common-algorithm', 'tampering']) runs.push(runScenario(get(id)));
+    for (const sc of SCENARIOS) runs.push(runScenario(sc));
     for (const r of runs) expect(r.outcome.steps.filter((s) => !s.asExpected).map((s) => s.index)).toEqual([]);
   });
 });
