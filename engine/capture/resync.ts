@@ -180,12 +180,11 @@ export function findKeyedBoundary(k: KeyedDirection, s: KeyedSearch, budget = 20
     return { hit, exhausted: left <= 0, used: budget - left };
   }
   const maxJ = (o: number) => Math.max(1, Math.min(4096, Math.floor((s.gapAt - s.from + s.lost + (o - s.gapAt)) / 16)));
-  // 1. segment starts, every j
-  const done = new Set<number>();
+  // 1. segment starts, few lost packets (packets usually start a segment, holes are usually short)
+  const FEW = 16;
   for (const o of s.segmentStarts) {
     if (o < s.gapAt || o >= s.limit) continue;
-    done.add(o);
-    for (let j = 1; j <= maxJ(o) && left > 0; j++) {
+    for (let j = 1; j <= Math.min(FEW, maxJ(o)) && left > 0; j++) {
       const hit = attempt(o, j);
       if (hit) return { hit, exhausted: false, used: budget - left };
     }
@@ -194,7 +193,7 @@ export function findKeyedBoundary(k: KeyedDirection, s: KeyedSearch, budget = 20
   if (clearLength) {
     // 2a. the length is in clear: offsets whose length fits and is followed by another that fits
     for (let o = s.gapAt; o < last && left > 0; o++) {
-      if (done.has(o) || o + 4 > s.limit || !lengthFits(k, u32(d, o))) continue;
+      if (o + 4 > s.limit || !lengthFits(k, u32(d, o))) continue;
       const next = o + 4 + u32(d, o) + (mode === 'gcm' ? (CIPHERS[k.cipher]?.tagLen ?? 16) : over - 4);
       if (next + 4 <= s.limit && !lengthFits(k, u32(d, next))) continue;
       for (let j = 1; j <= maxJ(o) && left > 0; j++) {
@@ -207,7 +206,6 @@ export function findKeyedBoundary(k: KeyedDirection, s: KeyedSearch, budget = 20
   // 2b. every offset, fewest lost packets first
   for (let j = 1; j <= maxJ(last) && left > 0; j++) {
     for (let o = s.gapAt; o < last && left > 0; o++) {
-      if (done.has(o)) continue;
       const hit = attempt(o, j);
       if (hit) return { hit, exhausted: false, used: budget - left };
     }
