@@ -12,8 +12,9 @@
 //     feed.attach(httpServer, { path?: '/classroom', origins?, log? }): FeedEndpoint  // { pages, close() }
 //     feed.connections(): ConnectionSummary[]; feed.eventsOf(id): SshEvent[] | null; feed.dispose()
 //   Two legs of one mitm session: addConnection({ peer, group: 'mitm-1', role: 'client leg' }) and
-//   ({ …, group: 'mitm-1', role: 'server leg' }). The page (app/lib/classroom-client.ts) speaks
-//   app/lib/classroom-protocol.ts.
+//   ({ …, group: 'mitm-1', role: 'server leg' }); a label other than the peer is shown before
+//   "user@peer" in the lane. The page (app/lib/classroom-client.ts) speaks app/lib/classroom-protocol.ts;
+//   cli/classroom-watch.ts watchFeed(baseUrl, { watch: '*' }) is the same client for Node (tests).
 //
 //   startClassroom(o: ClassroomOptions): Promise<Classroom>   // SSH server + feed (+ attach)
 //   CLASSROOM_ARG_OPTIONS, CLASSROOM_USAGE, classroomOptionsFromArgs(values), launchClassroom(o, httpServer, out)  // start.ts
