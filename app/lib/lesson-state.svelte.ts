@@ -26,6 +26,8 @@ export class LessonState {
   /** The id of a scenario being run right now. */
   loading = $state<string | null>(null);
   error = $state<string | null>(null);
+  /** The bar shows only its navigation row (more room for the views on a projector). */
+  collapsed = $state(false);
 
   /** Runs scenario `id` in the page and shows its first step. */
   async start(s: Session, id: string, step = 0): Promise<boolean> {

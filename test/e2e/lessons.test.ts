@@ -143,6 +143,13 @@ describe.skipIf(!hasChromium)('lessons in chromium', () => {
     await page.keyboard.press('p');
     await page.keyboard.press('t');
     await screenshot(page, 'lessons-05-terrapin-strict-projector');
+    // On a projector the text can fold away, leaving the step navigation.
+    await page.click('[data-testid="lesson-fold"]');
+    expect(await page.isVisible('[data-testid="lesson-narration"]')).toBe(false);
+    expect(await page.isVisible('[data-testid="lesson-next"]')).toBe(true);
+    await screenshot(page, 'lessons-07-terrapin-folded-projector');
+    await page.click('[data-testid="lesson-fold"]');
+    expect(await page.isVisible('[data-testid="lesson-narration"]')).toBe(true);
     await page.keyboard.press('p');
     expect(b.errors).toEqual([]);
   });

@@ -24,4 +24,6 @@ export const LESSON_STRINGS = {
   'lesson.asClaimed': { en: 'as the lesson says', zh: '与课程描述一致' },
   'lesson.notAsClaimed': { en: 'NOT as the lesson says', zh: '与课程描述不一致' },
   'lesson.region': { en: 'Lesson', zh: '课程场景' },
+  'lesson.collapse': { en: 'Hide text ▴', zh: '收起说明 ▴' },
+  'lesson.expand': { en: 'Show text ▾', zh: '展开说明 ▾' },
 } as const satisfies Record<string, Bilingual>;
