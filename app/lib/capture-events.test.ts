@@ -9,6 +9,7 @@ import { sessionChunks, sessionKeylog, sessionPcapng } from './recording-pcapng.
 import { DEFAULT_SCENARIO, runScenario, type ScenarioConfig } from './scenario.ts';
 import { buildSteps } from './steps.ts';
 import { kdfModel } from './kdf-model.ts';
+import { explainEvent } from './explain.ts';
 import type { SshEvent } from '../../engine/index.ts';
 
 type Pkt = Extract<SshEvent, { type: 'packet' }>;
@@ -82,6 +83,12 @@ describe('capture → event log', () => {
       }
     }
     expect(result.streams[0]!.decryptedKeyExchanges).toBe(0);
+    // told for learners as an encrypted packet nobody can read, in both languages
+    const opaque = got.find((p) => p.payload.length === 0)!;
+    expect(explainEvent(opaque, 'en').title).toMatch(/encrypted packet \(no key\)/);
+    expect(explainEvent(opaque, 'zh').title).toMatch(/没有密钥/);
+    const info = result.logs[0]!.events.find((e) => e.type === 'info' && /not decrypted/.test(e.message))!;
+    expect(explainEvent(info, 'zh').title).toBe('这次密钥交换无法解密');
   });
 
   it('two sessions in one file are two streams', () => {

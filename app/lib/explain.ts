@@ -329,6 +329,18 @@ const AUTH_TEXT: Record<string, Entry> = {
 /** Known engine notes, translated; the engine's English text is the fallback. */
 const INFO_TEXT: { match: RegExp; entry: Entry }[] = [
   {
+    match: /^key exchange \d+ not decrypted/,
+    entry: {
+      title: b('This key exchange cannot be decrypted', '这次密钥交换无法解密'),
+      body: b('{message}. Without the shared secret K (or an ephemeral private key) from a key log, nobody watching the network can compute the keys: that is the point of the key exchange.', '{message}。没有密钥日志提供的共享密钥 K（或临时私钥），网络上的旁观者无法算出密钥：这正是密钥交换的意义所在。'),
+      rfc: 'RFC 4253 §7.2',
+    },
+  },
+  {
+    match: /^capture: /,
+    entry: { title: b('A problem in the capture', '抓包文件中的问题'), body: b('{message}', '{message}'), rfc: null },
+  },
+  {
     match: /^strict key exchange/,
     entry: {
       title: b('Strict key exchange is on', '启用了严格密钥交换'),
@@ -353,6 +365,15 @@ const INFO_TEXT: { match: RegExp; entry: Entry }[] = [
     },
   },
 ];
+
+const OPAQUE_TEXT: Entry = {
+  title: b('{from} sends an encrypted packet (no key)', '{from}发送了一个加密数据包（没有密钥）'),
+  body: b(
+    'The bytes crossed the network encrypted, and this capture does not reveal the keys. An eavesdropper sees exactly this: the length on the wire and random-looking bytes. Open the connection’s SSH key log to decrypt it.',
+    '这些字节是加密后在网络上传输的，而本抓包文件没有透露密钥。窃听者看到的正是这些：线路上的长度和看似随机的字节。打开这个连接的 SSH 密钥日志即可解密。',
+  ),
+  rfc: 'RFC 4253 §6',
+};
 
 const SIDE = { client: b('Client', '客户端'), server: b('Server', '服务器') };
 const AUTH_METHOD = { password: b('password', '密码'), publickey: b('public key', '公钥'), none: b('"none"', '"none"') } as Record<string, Bilingual>;
@@ -503,6 +524,8 @@ export function explainEvent(e: SshEvent, lang: Lang): Explanation {
         if (entry) return render(lang, entry, params);
       }
       if (e.msg === 'SSH_MSG_USERAUTH_FAILURE') params['methods'] = String(field('methods')?.value ?? '');
+      // a captured packet whose keys we do not have: only its ciphertext is known
+      if (e.encrypted && e.payload.length === 0 && e.id < 0) return render(lang, OPAQUE_TEXT, params);
       const entry = MESSAGE_TEXT[e.msg];
       if (entry) return render(lang, entry, params);
       // any other message: the message table's own one-line doc (English)
@@ -613,6 +636,6 @@ export const FOCUS_FIELDS: Record<string, string[]> = {
 
 /** All bilingual texts of this file, for the translation test. */
 export function allExplanationTexts(): Bilingual[] {
-  const entries = [...Object.values(MESSAGE_TEXT), ...Object.values(REQUEST_TEXT), ...Object.values(CHANNEL_REQUEST_TEXT), ...Object.values(EVENT_TEXT), ...Object.values(AUTH_TEXT), ...INFO_TEXT.map((i) => i.entry)];
+  const entries = [...Object.values(MESSAGE_TEXT), ...Object.values(REQUEST_TEXT), ...Object.values(CHANNEL_REQUEST_TEXT), ...Object.values(EVENT_TEXT), ...Object.values(AUTH_TEXT), ...INFO_TEXT.map((i) => i.entry), OPAQUE_TEXT];
   return [...entries.flatMap((e) => [e.title, e.body]), ...Object.values(DISCONNECT_TEXT), ...Object.values(SIDE), ...Object.values(AUTH_METHOD), ...Object.values(RESULT), ...Object.values(CHANNEL_CHANGE), ...Object.values(CHANNEL_CHANGE_NAME)];
 }

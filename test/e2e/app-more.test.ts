@@ -145,6 +145,14 @@ describe.skipIf(!hasChromium)('open files, export pcapng, keyboard timeline, rek
     await page.keyboard.press('Escape');
     await page.click('[data-testid="lang"]');
     await openFileTab(page);
+    // without its key: the second connection's encrypted packets show only ciphertext, and say why
+    await streams.nth(1).click();
+    await page.waitForSelector('[data-testid="source-banner"]');
+    await page.locator('[data-testid="packet-list"] [data-msg^="encrypted"]').first().click();
+    expect(await page.textContent('[data-testid="enc-note-nokey"]')).toMatch(/chacha20-poly1305@openssh\.com.*key log/s);
+    expect(await page.locator('[data-testid="show-decrypted"]').count()).toBe(0);
+    await screenshot(page, 'more-04c-capture-no-key');
+    await openFileTab(page);
     // the key log for the second connection: the file is read again, now both decrypt
     await page.setInputFiles('[data-testid="open-keylog"]', keylog);
     await expect.poll(async () => page.locator('[data-testid="open-stream"] .ok').count(), { timeout: 20_000 }).toBe(2);

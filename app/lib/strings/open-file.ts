@@ -36,6 +36,10 @@ export const OPEN_FILE_STRINGS = {
   'open.frame': { en: 'Frame', zh: '帧' },
   'open.frame.n': { en: 'frame {n}', zh: '第 {n} 帧' },
   'open.time': { en: 'Captured at {time} UTC', zh: '抓取时间 {time}（UTC）' },
+  'open.nokey': {
+    en: 'Encrypted ({cipher}) with keys this capture does not reveal: only the ciphertext is known. Open the SSH key log of this connection (Open… → Open a file) and the packet is decrypted.',
+    zh: '用本抓包文件没有透露的密钥加密（{cipher}）：只知道密文。打开这个连接的 SSH 密钥日志（打开… → 打开文件），数据包就会被解密。',
+  },
   'export.pcapng': { en: 'Export pcapng', zh: '导出 pcapng' },
   'export.pcapng.label': { en: 'Save the session as a pcapng capture with its SSH key log (opens decrypted in Wireshark)', zh: '把会话保存为带 SSH 密钥日志的 pcapng 抓包文件（在 Wireshark 中可直接解密查看）' },
   // the visualizer's own views (Timeline, KdfView) — owned by the same engineer as this table
