@@ -226,7 +226,7 @@ describe('scenario 12: inside key exchange', () => {
 
 describe('scenario 14: Terrapin (CVE-2023-48795)', () => {
   const r = run('terrapin');
-  const [, attack, gcm, strict] = r.outcome.steps;
+  const [, attack, gcm, etm, strict] = r.outcome.steps;
   const s2c = (s: StepResult, side: 'client' | 'server') => s.events.filter((e): e is Packet => e.type === 'packet' && e.side === side && e.dir === 's2c').map((p) => ({ n: p.n, msg: p.msg }));
 
   it('without strict KEX and with chacha20-poly1305 the deletion goes unnoticed: EXT_INFO is gone, login succeeds', () => {
@@ -259,6 +259,16 @@ describe('scenario 14: Terrapin (CVE-2023-48795)', () => {
     const err = gcm!.events.find((e) => e.type === 'error' && e.side === 'client') as Extract<SshEvent, { type: 'error' }>;
     expect(err.reason).toBe(5);
     expect(gcm!.ok).toBe(false);
+  });
+
+  it('aes128-ctr with an -etm MAC: the MAC over sequence number and ciphertext passes, the plaintext is garbage', () => {
+    expect(etm!.login!.terrapin!.deleted).toBe('SSH_MSG_EXT_INFO');
+    const neg = etm!.events.find((e) => e.type === 'negotiated' && e.side === 'client') as Extract<SshEvent, { type: 'negotiated' }>;
+    expect(neg.rows.find((x) => x.category === 'mac s2c')!.chosen).toBe('hmac-sha2-256-etm@openssh.com');
+    const err = etm!.events.find((e) => e.type === 'error' && e.side === 'client') as Extract<SshEvent, { type: 'error' }>;
+    expect(err.reason).not.toBe(5); // not a MAC failure: the MAC verified
+    expect(err.message).toMatch(/padding_length|packet_length/);
+    expect(etm!.ok).toBe(false);
   });
 
   it('with strict KEX on both sides the injected IGNORE is fatal and the client disconnects', () => {

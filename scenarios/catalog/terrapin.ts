@@ -1,7 +1,7 @@
 // Scenario 14: Terrapin (CVE-2023-48795) — a man in the middle shifts the client's receive sequence
 // number with an injected SSH_MSG_IGNORE and deletes the server's first encrypted packet (EXT_INFO,
 // RFC 8308 §2.4). Unnoticed with chacha20-poly1305 when strict KEX is off; detected by AES-GCM's own
-// packet counter; impossible with strict KEX (OpenSSH PROTOCOL §1.10).
+// packet counter; garbled by CTR with an -etm MAC; impossible with strict KEX (OpenSSH PROTOCOL §1.10).
 import type { Scenario } from '../types.ts';
 
 const laptop = { host: 'laptop', user: 'alice' };
@@ -15,7 +15,7 @@ export const terrapin: Scenario = {
     en: 'The MAC of every packet covers an implicit sequence number (RFC 4253 §6.4), so a deleted packet should be noticed. But before 2023 the counters kept running through the key exchange, where the man in the middle can add an unauthenticated IGNORE. One injected IGNORE plus one deleted encrypted packet leaves the counters in line: the server\'s EXT_INFO silently disappears. Strict KEX resets the counters at NEWKEYS and forbids stray messages during the first key exchange.',
     zh: '每个数据包的 MAC 都覆盖一个隐含的序列号（RFC 4253 §6.4），所以删掉一个数据包本应被发现。但在 2023 年之前，计数器在密钥交换期间一直累加，而这时中间人可以插入未经认证的 IGNORE 消息。注入一个 IGNORE、再删掉一个加密数据包，两边的计数又对上了：服务器的 EXT_INFO 悄无声息地消失。严格密钥交换（strict KEX）在 NEWKEYS 时把计数器清零，并禁止第一次密钥交换期间出现任何多余的消息。',
   },
-  rfc: ['RFC 4253 §6.4', 'RFC 4253 §11.2', 'RFC 8308 §2.4', 'RFC 8308 §3.1', 'RFC 5647 §7.1', 'OpenSSH PROTOCOL §1.10', 'OpenSSH PROTOCOL.chacha20poly1305'],
+  rfc: ['RFC 4253 §6.4', 'RFC 4253 §11.2', 'RFC 8308 §2.4', 'RFC 8308 §3.1', 'RFC 5647 §7.1', 'OpenSSH PROTOCOL §1.5', 'OpenSSH PROTOCOL §1.10', 'OpenSSH PROTOCOL.chacha20poly1305'],
   seed: 'terrapin',
   hosts: [
     { name: 'laptop', users: [{ name: 'alice' }] },
@@ -58,6 +58,21 @@ export const terrapin: Scenario = {
       narration: {
         en: 'The same attack against aes256-gcm@openssh.com, still without strict KEX. AES-GCM in SSH (RFC 5647 §7.1) does not use the sequence number for its nonce: it keeps its own invocation counter, which counts only encrypted packets. After the deletion the client decrypts SERVICE_ACCEPT with the counter meant for EXT_INFO, the tag fails, and the connection ends with MAC_ERROR. The attack is detected — by luck of the cipher design, not by the protocol.',
         zh: '同样的攻击，换成 aes256-gcm@openssh.com，仍然没有严格密钥交换。SSH 中的 AES-GCM（RFC 5647 §7.1）不用序列号生成 nonce，而是维护自己的调用计数器，只对加密的数据包计数。删除之后，客户端用本属于 EXT_INFO 的计数器值去解密 SERVICE_ACCEPT，标签校验失败，连接以 MAC_ERROR 结束。攻击被发现了——靠的是这个加密算法的设计，而不是协议本身。',
+      },
+    },
+    {
+      do: 'connect',
+      from: laptop,
+      to: oldServer,
+      strictKex: false,
+      mitm: 'terrapin',
+      algorithms: { cipher: ['aes128-ctr'], mac: ['hmac-sha2-256-etm@openssh.com'] },
+      passwords: ['turtle'],
+      highlight: ['SSH_MSG_IGNORE', 'SSH_MSG_NEWKEYS'],
+      expect: 'failure',
+      narration: {
+        en: 'Once more with aes128-ctr and an encrypt-then-MAC MAC, hmac-sha2-256-etm@openssh.com (OpenSSH PROTOCOL §1.5). The MAC is checked first, over the sequence number and the ciphertext — and it passes: the number is the one the client expects, the bytes are the server\'s own. But CTR mode continues its keystream from packet to packet, so the client decrypts SERVICE_ACCEPT with the keystream meant for the deleted EXT_INFO: garbage (a padding length larger than the packet), and the client gives up. With CBC instead of CTR only the first block is garbled, and the attack works with some probability.',
+        zh: '再换成 aes128-ctr 加"先加密后 MAC"的 hmac-sha2-256-etm@openssh.com（OpenSSH PROTOCOL §1.5）。MAC 先被校验，它覆盖序列号和密文——而且校验通过了：序号正是客户端期望的，字节也确实是服务器发出的。但 CTR 模式的密钥流是跨数据包连续的，客户端用本属于被删除的 EXT_INFO 的那段密钥流去解密 SERVICE_ACCEPT：得到乱码（填充长度比整个数据包还大），客户端放弃连接。如果用 CBC 而不是 CTR，只有第一个分组被破坏，攻击有一定概率成功。',
       },
     },
     {

@@ -138,7 +138,7 @@ describe.skipIf(!hasChromium)('lessons in chromium', () => {
     // server's NEWKEYS (the injected IGNORE exists only in the client's receive log).
     expect(await page.textContent('.views')).toContain('SSH_MSG_NEWKEYS');
     await screenshot(page, 'lessons-04-terrapin-dark');
-    await gotoLessonStep(page, 4);
+    await gotoLessonStep(page, 5);
     expect(await page.textContent('[data-testid="lesson-report"]')).toMatch(/strict KEX: on[\s\S]*client detected it: strict KEX/);
     await page.keyboard.press('p');
     await page.keyboard.press('t');
