@@ -39,19 +39,20 @@ const MAX_FRAME_PROBLEMS = 20;
  * the file is not a capture at all; every later problem is reported with a partial result.
  */
 export function analyzeCapture(bytes: Uint8Array, opts: AnalyzeOptions = {}): CaptureAnalysis {
-  const file = readCaptureFile(bytes);
-  const problems = file.problems.map((p) => p.message);
   const segments: TcpSegment[] = [];
+  const frameErrors: string[] = [];
   let frameProblems = 0;
-  for (const f of file.frames) {
+  // frames become segments as they are read: no array of every frame
+  const file = readCaptureFile(bytes, (f) => {
     try {
       const s = tcpSegmentOf(f);
       if (s) segments.push(s);
     } catch (e) {
       if (!(e instanceof CaptureError)) throw e;
-      if (++frameProblems <= MAX_FRAME_PROBLEMS) problems.push(e.message);
+      if (++frameProblems <= MAX_FRAME_PROBLEMS) frameErrors.push(e.message);
     }
-  }
+  });
+  const problems = [...file.problems.map((p) => p.message), ...frameErrors];
   if (frameProblems > MAX_FRAME_PROBLEMS) problems.push(`… and ${frameProblems - MAX_FRAME_PROBLEMS} more frames that could not be decoded`);
   const logs: Keylog[] = [];
   if (opts.keylog !== undefined) logs.push(parseKeylog(opts.keylog, 'key log'));
@@ -61,6 +62,7 @@ export function analyzeCapture(bytes: Uint8Array, opts: AnalyzeOptions = {}): Ca
   });
   const keylog = mergeKeylogs(...logs);
   const conns = reassemble(segments);
+  segments.length = 0; // the connections hold what they need
   const streams: SshStream[] = [];
   let other = 0;
   for (const c of conns) {
@@ -70,5 +72,5 @@ export function analyzeCapture(bytes: Uint8Array, opts: AnalyzeOptions = {}): Ca
     }
     streams.push(decodeSshConnection(c, keylog.secrets, { ...(opts.provider ? { provider: opts.provider } : {}), ...(opts.lazyDecode ? { lazyDecode: true } : {}) }));
   }
-  return { format: file.format, frames: file.frames.length, otherConnections: other, streams, problems, keylogErrors: keylog.errors };
+  return { format: file.format, frames: file.frameCount, otherConnections: other, streams, problems, keylogErrors: keylog.errors };
 }

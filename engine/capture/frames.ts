@@ -34,7 +34,10 @@ export interface DecryptionSecrets {
 
 export interface CaptureFile {
   format: 'pcap' | 'pcapng';
+  /** The frames (empty when the reader was given an `onFrame` callback instead). */
   frames: Frame[];
+  /** How many frames were read. */
+  frameCount: number;
   secrets: DecryptionSecrets[];
   /** Problems that ended the reading early or made blocks skipped (the frames before them are kept). */
   problems: import('./errors.ts').CaptureProblem[];

@@ -17,6 +17,8 @@ describe('lazyDecode', () => {
     expect(lazies.every((p) => (p.msg ?? 0) >= 80)).toBe(true);
     lazy.packets.forEach((p, i) => {
       const e = eager.packets[i]!;
+      expect(p.wire).toEqual(e.wire);
+      expect(p.plain).toEqual(e.plain);
       expect([p.frame, p.dir, p.seq, p.msg, p.name, p.decrypted, p.length, p.offset]).toEqual([e.frame, e.dir, e.seq, e.msg, e.name, e.decrypted, e.length, e.offset]);
       expect(p.message).toEqual(e.message);
       expect(p.tree).toEqual(e.tree);
@@ -31,7 +33,9 @@ describe('lazyDecode', () => {
     const a = analyzeCapture(file, { lazyDecode: true });
     const p = a.streams[0]!.packets.find((q) => q instanceof LazyPacket)! as LazyPacket;
     // a payload cut short: same packet, the message body truncated
-    const broken = new LazyPacket(p, new Uint8Array([p.msg!, 0, 0]), {}, 5);
+    const broken = new LazyPacket(p, p.wire, p.wire.length);
+    // a plaintext whose payload is the message number and two bytes, nothing more
+    broken.setPlain(new Uint8Array([0, 0, 0, 12, 9, p.msg!, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]), null, null, {});
     expect(broken.decodeError()).toMatch(/^decode: /);
     expect(broken.message).toBeUndefined();
     expect(broken.error).toMatch(/^decode: /);

@@ -17,10 +17,10 @@ export function isPcap(bytes: Uint8Array): boolean {
 }
 
 /**
- * Reads a pcap file. A malformed file header throws CaptureError; a truncated or malformed record
+ * Reads a pcap file (with `onFrame`, each frame goes to the callback instead of the array). A malformed file header throws CaptureError; a truncated or malformed record
  * ends the reading with a problem and keeps the frames before it.
  */
-export function readPcap(bytes: Uint8Array): CaptureFile {
+export function readPcap(bytes: Uint8Array, onFrame?: (f: Frame) => void): CaptureFile {
   if (bytes.length < 24) throw new CaptureError('pcap file header', 'magic_number', 0, `needs 24 bytes, the file has ${bytes.length}`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let le: boolean;
@@ -41,6 +41,7 @@ export function readPcap(bytes: Uint8Array): CaptureFile {
   const frames: Frame[] = [];
   const problems = [];
   let off = 24;
+  let count = 0;
   const div = nano ? 1e9 : 1e6;
   try {
     while (off < bytes.length) {
@@ -51,11 +52,13 @@ export function readPcap(bytes: Uint8Array): CaptureFile {
       const origLen = dv.getUint32(off + 12, le);
       if (frac >= div) throw new CaptureError('pcap record header', nano ? 'ts_nsec' : 'ts_usec', off + 4, `${frac} is not below ${div}`);
       if (capLen > bytes.length - off - 16) throw new CaptureError('pcap record', 'caplen', off + 8, `${capLen} bytes announced, ${bytes.length - off - 16} left in the file`);
-      frames.push({ index: frames.length + 1, time: sec + frac / div, linkType, data: bytes.subarray(off + 16, off + 16 + capLen), origLen, iface: 0 });
+      const f: Frame = { index: ++count, time: sec + frac / div, linkType, data: bytes.subarray(off + 16, off + 16 + capLen), origLen, iface: 0 };
+      if (onFrame) onFrame(f);
+      else frames.push(f);
       off += 16 + capLen;
     }
   } catch (e) {
     problems.push(problemOf(e));
   }
-  return { format: 'pcap', frames, secrets: [], problems };
+  return { format: 'pcap', frames, frameCount: count, secrets: [], problems };
 }

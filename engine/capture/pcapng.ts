@@ -58,7 +58,7 @@ function readIdbOptions(dv: DataView, start: number, end: number, le: boolean, i
  * a malformed block later ends the reading with a problem naming the block, the field and the offset,
  * keeping the frames before it.
  */
-export function readPcapng(bytes: Uint8Array): CaptureFile {
+export function readPcapng(bytes: Uint8Array, onFrame?: (f: Frame) => void): CaptureFile {
   if (!isPcapng(bytes)) throw new CaptureError('pcapng', 'block_type', 0, 'the file does not start with a Section Header Block');
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const frames: Frame[] = [];
@@ -67,6 +67,7 @@ export function readPcapng(bytes: Uint8Array): CaptureFile {
   let le = true;
   let ifaces: Iface[] = [];
   let off = 0;
+  let count = 0;
   try {
     while (off < bytes.length) {
       if (bytes.length - off < 12) throw new CaptureError('pcapng block', 'block_total_length', off, `truncated: ${bytes.length - off} bytes left, a block needs at least 12`);
@@ -99,7 +100,9 @@ export function readPcapng(bytes: Uint8Array): CaptureFile {
         if (iface && capLen <= end - body - 20) {
           const ts = dv.getUint32(body + 4, le) * 4294967296 + dv.getUint32(body + 8, le);
           const units = iface.units;
-          frames.push({ index: frames.length + 1, time: iface.offset + Math.floor(ts / units) + (ts % units) / units, linkType: iface.linkType, data: bytes.subarray(body + 20, body + 20 + capLen), origLen: dv.getUint32(body + 16, le), iface: ifId });
+          const f: Frame = { index: ++count, time: iface.offset + Math.floor(ts / units) + (ts % units) / units, linkType: iface.linkType, data: bytes.subarray(body + 20, body + 20 + capLen), origLen: dv.getUint32(body + 16, le), iface: ifId };
+          if (onFrame) onFrame(f);
+          else frames.push(f);
           off += total;
           continue;
         }
@@ -127,7 +130,9 @@ export function readPcapng(bytes: Uint8Array): CaptureFile {
           const origLen = dv.getUint32(body + 16, le);
           if (capLen > end - body - 20) throw new CaptureError(name, 'captured_packet_length', body + 12, `${capLen} bytes announced, the block holds ${end - body - 20}`);
           const ts = hi * 4294967296 + lo;
-          frames.push({ index: frames.length + 1, time: iface.offset + Math.floor(ts / iface.units) + (ts % iface.units) / iface.units, linkType: iface.linkType, data: bytes.subarray(body + 20, body + 20 + capLen), origLen, iface: ifId });
+          const f: Frame = { index: ++count, time: iface.offset + Math.floor(ts / iface.units) + (ts % iface.units) / iface.units, linkType: iface.linkType, data: bytes.subarray(body + 20, body + 20 + capLen), origLen, iface: ifId };
+          if (onFrame) onFrame(f);
+          else frames.push(f);
           break;
         }
         case SPB: {
@@ -137,7 +142,9 @@ export function readPcapng(bytes: Uint8Array): CaptureFile {
           const origLen = dv.getUint32(body, le);
           let capLen = Math.min(origLen, end - body - 4);
           if (iface.snapLen > 0) capLen = Math.min(capLen, iface.snapLen);
-          frames.push({ index: frames.length + 1, time: 0, linkType: iface.linkType, data: bytes.subarray(body + 4, body + 4 + capLen), origLen, iface: 0 });
+          const f: Frame = { index: ++count, time: 0, linkType: iface.linkType, data: bytes.subarray(body + 4, body + 4 + capLen), origLen, iface: 0 };
+          if (onFrame) onFrame(f);
+          else frames.push(f);
           break;
         }
         case DSB: {
@@ -156,5 +163,5 @@ export function readPcapng(bytes: Uint8Array): CaptureFile {
   } catch (e) {
     problems.push(problemOf(e));
   }
-  return { format: 'pcapng', frames, secrets, problems };
+  return { format: 'pcapng', frames, frameCount: count, secrets, problems };
 }

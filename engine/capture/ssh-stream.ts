@@ -12,7 +12,7 @@ import type { FieldNode, NegotiationRow } from '../events.ts';
 import { endpointText, type DirectionStream, type Endpoint, type TcpConnection } from './tcp-reassembly.ts';
 import { kexFamily, roundKeys, type KexTranscript, type RoundKeys } from './kex-round.ts';
 import type { KeylogSecret } from './keylog.ts';
-import { LazyPacket } from './lazy-packet.ts';
+import { LazyPacket, PlainArena } from './lazy-packet.ts';
 import { findKeyedBoundary, findPlainBoundary, keystreamBytes, openerAt, type KeyedDirection } from './resync.ts';
 
 export type Dir = 'c2s' | 's2c';
@@ -142,6 +142,8 @@ function bigToBytes(v: bigint): Uint8Array {
 
 type Mode = { kind: 'plain' } | { kind: 'keyed'; opener: PacketOpener } | { kind: 'opaque'; headLen: number; macLen: number; lengthClear: boolean };
 
+const NO_FRAME = { frame: 0, time: 0 } as const;
+
 class Direction {
   pos = 0;
   seq = 0;
@@ -180,9 +182,9 @@ class Direction {
     }
     return lo;
   }
-  frameAt(off: number): { frame: number; time: number } {
-    const c = this.s.chunks[this.chunkAt(off)];
-    return c ? { frame: c.frame, time: c.time } : { frame: 0, time: 0 };
+  /** The chunk (frame number and time) holding stream byte `off`: the chunk itself, no copy. */
+  frameAt(off: number): { readonly frame: number; readonly time: number } {
+    return this.s.chunks[this.chunkAt(off)] ?? NO_FRAME;
   }
   get remaining(): number {
     return this.s.data.length - this.pos;
@@ -246,6 +248,7 @@ export function decodeSshConnection(c: TcpConnection, secrets: KeylogSecret[], o
   const ctx: DecodeContext = {};
   const lazy = opts.lazyDecode === true;
   let ctxSnap: DecodeContext | null = null;
+  const arena = new PlainArena();
   let authDone = false;
   /** Starts the negotiated compression once, like OpenSSH; the delayed kind waits for USERAUTH_SUCCESS. */
   const startCompression = (d: Direction): void => {
@@ -546,7 +549,10 @@ export function decodeSshConnection(c: TcpConnection, secrets: KeylogSecret[], o
     d.seq = (d.seq + 1) >>> 0;
     const p: CapturedPacket = { frame: at.frame, time: at.time, dir: d.dir, seq: d.seqKnown ? seq : null, offset: start, wire, length: len, msg: null, name: null, decrypted: false };
     out.packets.push(p);
-    if (mode.kind === 'opaque') return;
+    if (mode.kind === 'opaque') {
+      if (lazy) out.packets[out.packets.length - 1] = new LazyPacket(p, data, total);
+      return;
+    }
     if (mode.kind === 'keyed' && d.keyed) {
       d.kIndex++;
       d.kStream += keystreamBytes(d.keyed, len);
@@ -554,7 +560,7 @@ export function decodeSshConnection(c: TcpConnection, secrets: KeylogSecret[], o
     let plain: Uint8Array;
     if (mode.kind === 'keyed') {
       try {
-        plain = mode.opener.open(seq, wire.slice());
+        plain = mode.opener.open(seq, wire); // openers write their output elsewhere; no copy
       } catch (e) {
         p.error = e instanceof IntegrityError ? `MAC/tag verification failed: ${e.message}` : `decryption failed: ${(e as Error).message}`;
         return;
@@ -588,7 +594,9 @@ export function decodeSshConnection(c: TcpConnection, secrets: KeylogSecret[], o
     if (lazy && p.msg >= 80) {
       // connection protocol (RFC 4254): nothing here depends on it; decode when someone reads it
       if (!ctxSnap || ctxSnap.kex !== ctx.kex || ctxSnap.authMethod !== ctx.authMethod) ctxSnap = { ...ctx };
-      out.packets[out.packets.length - 1] = new LazyPacket(p, payload, ctxSnap, base);
+      const lp = new LazyPacket(p, data, total);
+      lp.setPlain(plain, plain === wire ? null : arena, p.inflated ?? null, ctxSnap);
+      out.packets[out.packets.length - 1] = lp;
       return;
     }
     try {

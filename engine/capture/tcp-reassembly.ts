@@ -134,7 +134,7 @@ export function reassemble(segments: Iterable<TcpSegment>): TcpConnection[] {
     const freshSyn = s.syn && !s.ackFlag;
     if (c && freshSyn) {
       const d = c.dirs[c.a.ip === s.src && c.a.port === s.srcPort ? 0 : 1];
-      const hasData = c.dirs.some((x) => x.segs.some((y) => y.payload.length > 0));
+      const hasData = c.dirs[0].segs.length > 0 || c.dirs[1].segs.length > 0;
       if (hasData || (d.isn !== null && d.isn !== ((s.seq + 1) >>> 0))) c = undefined; // port reuse: a new connection
     }
     if (!c) {
@@ -153,7 +153,7 @@ export function reassemble(segments: Iterable<TcpSegment>): TcpConnection[] {
     }
     const d = c.dirs[c.a.ip === s.src && c.a.port === s.srcPort ? 0 : 1];
     if (s.syn) d.isn = (s.seq + 1) >>> 0;
-    d.segs.push(s);
+    if (s.payload.length > 0) d.segs.push(s); // pure ACKs carry nothing to reassemble
     last = c;
   }
   return all.map((c) => ({ a: c.a, b: c.b, initiatorKnown: c.initiatorKnown, aToB: assemble(c.dirs[0]), bToA: assemble(c.dirs[1]), firstFrame: c.firstFrame }));
