@@ -150,8 +150,16 @@ export async function benchAppStepping(o: AppBenchOptions, say: (s: string) => v
           await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
           await cdp.send('Profiler.start');
         }
+        const metrics = async () => Object.fromEntries(((await cdp!.send('Performance.getMetrics')).metrics as { name: string; value: number }[]).map((m) => [m.name, m.value]));
+        if (cdp) await cdp.send('Performance.enable');
+        const m0 = cdp ? await metrics() : null;
         const { render, frame } = await measure(page, o.steps);
-        if (cdp) say(topFunctions((await cdp.send('Profiler.stop')).profile as CpuProfile, 14));
+        if (cdp && m0) {
+          const m1 = await metrics();
+          const per = (k: string) => (((m1[k] ?? 0) - (m0[k] ?? 0)) * 1000) / o.steps;
+          say(`    per step: task ${per('TaskDuration').toFixed(1)} ms = script ${per('ScriptDuration').toFixed(1)} + style ${per('RecalcStyleDuration').toFixed(1)} + layout ${per('LayoutDuration').toFixed(1)} + other`);
+          say(topFunctions((await cdp.send('Profiler.stop')).profile as CpuProfile, 14));
+        }
         all.push(...render);
         say(`  ${where} (step ${at + 1} of ${total}): render median ${summarize(render).median.toFixed(2)} ms, max ${summarize(render).max.toFixed(2)} ms`);
         rows.push({ what: `4. app: → step render with ${total} steps, at the ${where} (DOM + layout)`, unit: 'ms', ours: summarize(render) });
