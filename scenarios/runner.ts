@@ -515,18 +515,32 @@ function forwardStep(s: Scenario, hosts: Map<string, HostState>, step: ForwardSt
   res.ok = !!f?.opened && f.response.length > 0;
 }
 
+/** Columns on a terminal: CJK characters take two (so the zh matrix lines up too). */
+function displayWidth(x: string): number {
+  let n = 0;
+  for (const ch of x) n += /[\u2e80-\u9fff\uff00-\uffef]/.test(ch) ? 2 : 1;
+  return n;
+}
+
+const WHY_ZH: Record<string, string> = { 'host-key': '主机密钥未知', publickey: '公钥未授权' };
+
 function formatMatrix(names: string[], m: TrustCell[]): Text[] {
-  const cell = (a: string, b: string) => {
+  const cell = (a: string, b: string, lang: Lang) => {
     if (a === b) return '-';
     const c = m.find((x) => x.from === a && x.to === b)!;
-    return c.ok ? 'ok' : `x (${c.why ?? '?'})`;
+    if (c.ok) return 'ok';
+    const why = c.why ?? '?';
+    return lang === 'zh' ? `x ${WHY_ZH[why] ?? why}` : `x (${why})`;
   };
-  const w = Math.max(8, ...names.map((n) => n.length + 2), ...m.map((c) => cell(c.from, c.to).length + 2));
-  const pad = (x: string) => x.padEnd(w);
-  const rows = [(pad('from\\to') + names.map(pad).join('')).trimEnd()];
-  for (const a of names) rows.push((pad(a) + names.map((b) => pad(cell(a, b))).join('')).trimEnd());
-  const text = rows.join('\n');
-  return [t(text, text.replace('from\\to', '从\\到'))];
+  const table = (lang: Lang) => {
+    const corner = lang === 'zh' ? '从\\到' : 'from\\to';
+    const w = Math.max(8, ...names.map((n) => n.length + 2), ...m.map((c) => displayWidth(cell(c.from, c.to, lang)) + 2));
+    const pad = (x: string) => x + ' '.repeat(Math.max(0, w - displayWidth(x)));
+    const rows = [(pad(corner) + names.map(pad).join('')).trimEnd()];
+    for (const a of names) rows.push((pad(a) + names.map((b) => pad(cell(a, b, lang))).join('')).trimEnd());
+    return rows.join('\n');
+  };
+  return [t(table('en'), table('zh'))];
 }
 
 /** Runs every step of a scenario; never throws for protocol failures (they are what some scenarios teach). */
