@@ -7,6 +7,7 @@ import { createCipheriv, createDecipheriv, createHash, createHmac, createPrivate
 import { poly1305 } from '@noble/ciphers/_poly1305.js';
 import type { CryptoProvider, HashName } from '../engine/algorithms/types.ts';
 import { chachaBlockBytes, chachaKeyWords } from '../engine/algorithms/packet-chacha-block.ts';
+import { addExact, addMod, fromBytes, fromNumber, geq, limbs, mulMod, neg, P_LIMBS, toBytes16, type Limbs } from './node-crypto-poly.ts';
 
 /** A plain Uint8Array view of a Buffer's bytes (no copy). */
 const view = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
@@ -43,36 +44,7 @@ function chachaIv(nonce8: Uint8Array, counter: number): Uint8Array {
 // The tag reveals h1 only mod 2^128 (h1 < p < 2^130: four candidates), so
 //   pass 2, A = P, plaintext 16 zero bytes → C and  h2 = ((H·r + c·r) + (|P| + 16·2^64 + 2^128))·r
 // picks the candidate whose predicted pass-2 tag matches. Both passes run in OpenSSL.
-const P130 = (1n << 130n) - 5n;
-const M130 = (1n << 130n) - 1n;
-const TWO128 = 1n << 128n;
-const MASK128 = TWO128 - 1n;
-const CLAMP = 0x0ffffffc0ffffffc0ffffffc0fffffffn;
 const ZERO16 = new Uint8Array(16);
-
-function le128(b: Uint8Array): bigint {
-  const dv = new DataView(b.buffer, b.byteOffset, 16);
-  return (dv.getBigUint64(8, true) << 64n) | dv.getBigUint64(0, true);
-}
-/** A Poly1305 chunk of 1..16 bytes: little-endian value + 2^(8·len). */
-function chunk(b: Uint8Array): bigint {
-  const full = new Uint8Array(16);
-  full.set(b);
-  return le128(full) + (1n << BigInt(8 * b.length));
-}
-function tagBytes(v: bigint): Uint8Array {
-  const out = new Uint8Array(16);
-  const dv = new DataView(out.buffer);
-  dv.setBigUint64(0, v & 0xffffffffffffffffn, true);
-  dv.setBigUint64(8, (v >> 64n) & 0xffffffffffffffffn, true);
-  return out;
-}
-/** x mod p for 0 <= x < 2^262, with shifts instead of a division (2^130 = 5 mod p). */
-function red(x: bigint): bigint {
-  x = (x & M130) + 5n * (x >> 130n);
-  x = (x & M130) + 5n * (x >> 130n);
-  return x >= P130 ? x - P130 : x;
-}
 
 /** Feeds bytes [0, end) of the pieces, taken as one message, to the AEAD's AAD (OpenSSL accepts several calls). */
 function setAadRange(c: ReturnType<typeof createCipheriv>, pieces: readonly Uint8Array[], end: number): void {
@@ -100,51 +72,96 @@ function range(pieces: readonly Uint8Array[], from: number, to: number): Uint8Ar
 }
 
 /** One AEAD pass: AAD = the first `aadLen` bytes of the pieces, plaintext none or 16 zero bytes. */
-function aead(key: Uint8Array, iv12: Uint8Array, pieces: readonly Uint8Array[], aadLen: number, zeros16: boolean): { tag: bigint; ct: Uint8Array | null } {
+function aead(key: Uint8Array, iv12: Uint8Array, pieces: readonly Uint8Array[], aadLen: number, zeros16: boolean): { tag: Uint8Array; ct: Uint8Array | null } {
   const c = createCipheriv('chacha20-poly1305', key, iv12, { authTagLength: 16 });
   setAadRange(c, pieces, aadLen);
   const ct = zeros16 ? view(c.update(ZERO16)) : null;
   c.final();
-  return { tag: le128(view(c.getAuthTag())), ct };
+  return { tag: view(c.getAuthTag()), ct };
+}
+
+/** (a - b) mod 2^128 on 16-byte little-endian values. */
+function sub128(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(16);
+  let borrow = 0;
+  for (let i = 0; i < 16; i++) {
+    let d = a[i]! - b[i]! - borrow;
+    borrow = d < 0 ? 1 : 0;
+    if (d < 0) d += 256;
+    out[i] = d;
+  }
+  return out;
+}
+
+function equal16(a: Uint8Array, b: Uint8Array): boolean {
+  let x = 0;
+  for (let i = 0; i < 16; i++) x |= a[i]! ^ b[i]!;
+  return x === 0;
+}
+
+/** (a + b + extra) mod 2^128 as 16 little-endian bytes. */
+function low128(a: Limbs, b: Limbs, extra = 0): Uint8Array {
+  const t = limbs();
+  addExact(a, b, t);
+  if (extra) addExact(t, fromNumber(extra, -1), t);
+  return toBytes16(t);
 }
 
 /**
  * Poly1305 keyed with `polyKey` (r || s) over the pieces taken as one message, computed with
  * OpenSSL's chacha20-poly1305 AEAD under (`key`, 0^4 || `nonce8`), whose own one-time key is the
- * same block 0. See the derivation above.
+ * same block 0. See the derivation above; the arithmetic mod p is in node-crypto-poly.ts.
  */
 function polyTag(key: Uint8Array, nonce8: Uint8Array, polyKey: Uint8Array, pieces: readonly Uint8Array[]): Uint8Array {
   let n = 0;
   for (const p of pieces) n += p.length;
-  const r = le128(polyKey) & CLAMP;
-  const s = le128(polyKey.subarray(16));
-  if (n === 0) return tagBytes(s & MASK128);
+  const sBytes = polyKey.subarray(16, 32);
+  if (n === 0) return sBytes.slice();
+  const rBytes = polyKey.slice(0, 16);
+  // clamp (RFC 8439 §2.5)
+  rBytes[3]! &= 0x0f;
+  rBytes[7]! &= 0x0f;
+  rBytes[11]! &= 0x0f;
+  rBytes[15]! &= 0x0f;
+  rBytes[4]! &= 0xfc;
+  rBytes[8]! &= 0xfc;
+  rBytes[12]! &= 0xfc;
+  const r = fromBytes(rBytes, -1);
+  const s = fromBytes(sBytes, -1);
   const iv12 = new Uint8Array(12);
   iv12.set(nonce8, 4);
   const lastLen = n % 16 || 16;
   const pLen = n - lastLen;
-  const q = chunk(range(pieces, pLen, n));
-  const lenP = BigInt(pLen) + TWO128;
-  const t1 = aead(key, iv12, pieces, pLen, false).tag;
-  const x1 = (t1 - s) & MASK128;
+  const q = fromBytes(range(pieces, pLen, n), 8 * lastLen);
+  const minusLenP = neg(fromNumber(pLen, 128));
+  const x1Bytes = sub128(aead(key, iv12, pieces, pLen, false).tag, sBytes);
+  const x1 = fromBytes(x1Bytes, -1);
   // h = h1 + d (mod p) with d = (q - lenP)·r: h mod 2^128 = x1 + d - j·p (j = [h1 + d >= p]) and
   // p = -5 (mod 2^128). When every candidate h1 = x1 + k·2^128 < p gives the same j, the two
   // unknown top bits of h1 do not matter and the second pass is skipped.
-  const d = red((q - lenP + P130) * r);
-  const kMax = x1 + 3n * TWO128 < P130 ? 3n : 2n;
-  const jLow = x1 + d >= P130;
-  const jHigh = x1 + kMax * TWO128 + d >= P130;
-  if (jLow === jHigh) return tagBytes((x1 + d + (jLow ? 5n : 0n) + s) & MASK128);
+  const d = mulMod(addMod(q, minusLenP), r);
+  let top = true; // x1 >= 2^128 - 5: then x1 + 3·2^128 >= p and k stops at 2
+  for (let i = 1; i < 16 && top; i++) top = x1Bytes[i] === 0xff;
+  const kMax = top && x1Bytes[0]! >= 0xfb ? 2 : 3;
+  const sum = limbs();
+  const jLow = addExact(x1, d, sum) > 0 || geq(sum, P_LIMBS);
+  const high = limbs();
+  const kTop = limbs();
+  kTop[9] = kMax << 11; // kMax·2^128 (bit 128 is bit 11 of limb 9)
+  const jHigh = jLow || addExact(sum, kTop, high) > 0 || geq(high, P_LIMBS);
+  if (jLow === jHigh) return low128(sum, s, jLow ? 5 : 0);
   const p2 = aead(key, iv12, pieces, pLen, true);
-  const c = chunk(p2.ct!);
-  const lenP2 = BigInt(pLen) + (16n << 64n) + TWO128;
+  const c = fromBytes(p2.ct!, 128);
+  const lenP2 = fromNumber(pLen, 128);
+  lenP2[5]! += 1 << 3; // + 16·2^64 (ciphertext length 16 in the AEAD length block; 2^68 = limb 5, bit 3)
   // h2 = (h1 - lenP·r + c·r + lenP2)·r
-  const a = red(red((c - lenP + P130) * r) + lenP2);
-  for (let k = 0n; k <= kMax; k++) {
-    const h1 = x1 + k * TWO128;
-    const h2 = red(red(h1 + a) * r);
-    if (((h2 + s) & MASK128) !== p2.tag) continue;
-    return tagBytes((red(h1 + d) + s) & MASK128);
+  const a = addMod(mulMod(addMod(c, minusLenP), r), lenP2);
+  for (let k = 0; k <= kMax; k++) {
+    const h1 = x1.slice();
+    h1[9]! += k << 11;
+    const h2 = mulMod(addMod(h1, a), r);
+    if (!equal16(low128(h2, s), p2.tag)) continue;
+    return low128(addMod(h1, d), s);
   }
   throw new Error('chachaPolyTag: no consistent Poly1305 state (internal error)');
 }

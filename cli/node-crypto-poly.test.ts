@@ -1,0 +1,55 @@
+// The 13-bit-limb arithmetic mod p = 2^130 - 5 against BigInt (RFC 8439 §2.5 field), on random and
+// edge values (0, p - 1, values near 2^128 and 2^130).
+
+import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
+import { addExact, addMod, fromBytes, fromNumber, geq, mulMod, neg, P_LIMBS, toBytes16, type Limbs } from './node-crypto-poly.ts';
+
+const P = (1n << 130n) - 5n;
+const big = (l: Limbs) => l.reduceRight((acc, v) => (acc << 13n) + BigInt(v), 0n);
+const fromBig = (v: bigint): Limbs => Array.from({ length: 10 }, (_, i) => Number((v >> BigInt(13 * i)) & 0x1fffn));
+const le = (b: Uint8Array) => b.reduceRight((acc, v) => (acc << 8n) + BigInt(v), 0n);
+
+const below = (limit: bigint) =>
+  fc.oneof(
+    fc.bigInt({ min: 0n, max: limit - 1n }),
+    fc.constantFrom(0n, 1n, limit - 1n, limit - 5n, (1n << 128n) - 1n, 1n << 128n, (1n << 128n) + 5n).filter((v) => v >= 0n && v < limit),
+  );
+
+describe('limb arithmetic mod 2^130 - 5', () => {
+  it('mulMod, addMod and neg agree with BigInt, fully reduced', () => {
+    fc.assert(
+      fc.property(below(P), below(P), (a, b) => {
+        expect(big(mulMod(fromBig(a), fromBig(b)))).toBe((a * b) % P);
+        expect(big(addMod(fromBig(a), fromBig(b)))).toBe((a + b) % P);
+        expect(big(neg(fromBig(b)))).toBe(P - b);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('addMod reduces sums of values up to 2^130 + 2^129', () => {
+    fc.assert(
+      fc.property(below(1n << 130n), below(1n << 129n), (a, b) => {
+        expect(big(addMod(fromBig(a), fromBig(b)))).toBe((a + b) % P);
+      }),
+    );
+  });
+
+  it('addExact, geq, toBytes16, fromBytes and fromNumber', () => {
+    fc.assert(
+      fc.property(below(1n << 130n), below(1n << 130n), fc.uint8Array({ maxLength: 16 }), fc.nat({ max: 2 ** 40 }), (a, b, bytes, n) => {
+        const out = fromBig(0n);
+        const hi = addExact(fromBig(a), fromBig(b), out);
+        expect(big(out) + (BigInt(hi) << 130n)).toBe(a + b);
+        expect(geq(fromBig(a), fromBig(b))).toBe(a >= b);
+        expect(geq(fromBig(a), P_LIMBS)).toBe(a >= P);
+        expect(le(toBytes16(fromBig(a)))).toBe(a & ((1n << 128n) - 1n));
+        expect(big(fromBytes(bytes, 8 * bytes.length))).toBe(le(bytes) + (1n << BigInt(8 * bytes.length)));
+        expect(big(fromBytes(bytes, -1))).toBe(le(bytes));
+        expect(big(fromNumber(n, 128))).toBe(BigInt(n) + (1n << 128n));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
