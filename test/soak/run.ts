@@ -71,7 +71,9 @@ try {
     fails = 0;
     const knownHosts = join(dir, 'known_hosts');
     for (let i = 0; i < consecutive; i++) {
-      const r = await runRealSsh({ port: serve.port, keyPath: pair.path, user: 'alice', command: `echo run-${i}`, knownHosts, timeoutMs: 60_000 });
+      // every fifth with ssh's default key exchange (sntrup761x25519), the others curve25519-sha256
+      const extra = i % 5 === 0 ? [] : ['-o', 'KexAlgorithms=curve25519-sha256'];
+      const r = await runRealSsh({ port: serve.port, keyPath: pair.path, user: 'alice', command: `echo run-${i}`, knownHosts, extra, timeoutMs: 60_000 });
       if (r.code !== 0 || r.stdoutBytes !== `run-${i}\n`.length) {
         fails++;
         log(`ssh → serve #${i} failed: exit ${r.code} ${r.stderr.trim()}`);
