@@ -1,7 +1,8 @@
 // One measurement of the capture reader in a fresh process (run by bench/capture.ts):
-//   node --import tsx bench/capture-child.ts FILE [--no-keys]
+//   node --import tsx bench/capture-child.ts FILE [--no-keys] [--no-json]
 // Reads FILE (no copy), analyzes it as `sshscope inspect --json` does (node:crypto provider, lazy
-// decoding of connection messages, the JSON document built and serialised) and prints one JSON line:
+// decoding of connection messages, the JSON document built and serialised unless --no-json: then
+// only the reading, parsing and decryption are measured) and prints one JSON line:
 // { ms, packets, decrypted, problems, rssBefore, maxRss, fileBytes }. Memory: maxRss is the
 // process's peak resident set (getrusage), rssBefore the resident set after start-up, before
 // the file was read.
@@ -19,7 +20,7 @@ const t0 = performance.now();
 const buf = readFileSync(file);
 const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
 const a = analyzeCapture(bytes, { provider: nodeCryptoProvider, lazyDecode: true, embeddedSecrets: !noKeys });
-const json = JSON.stringify(inspectJson(a));
+const json = process.argv.includes('--no-json') ? '' : JSON.stringify(inspectJson(a));
 const ms = performance.now() - t0;
 const packets = a.streams.reduce((n, s) => n + s.packets.length, 0);
 const decrypted = a.streams.reduce((n, s) => n + s.packets.filter((p) => p.decrypted).length, 0);

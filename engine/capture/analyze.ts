@@ -5,8 +5,8 @@ import { CaptureError } from './errors.ts';
 import { SSH_KEYLOG_SECRETS } from './frames.ts';
 import { mergeKeylogs, parseKeylog, type Keylog } from './keylog.ts';
 import { decodeSshConnection, looksLikeSsh, type SshStream } from './ssh-stream.ts';
-import { reassemble } from './tcp-reassembly.ts';
-import { tcpSegmentOf, type TcpSegment } from './tcp-segment.ts';
+import { Reassembler } from './tcp-reassembly.ts';
+import { tcpSegmentOf } from './tcp-segment.ts';
 import type { CryptoProvider } from '../algorithms/types.ts';
 
 export interface CaptureAnalysis {
@@ -39,14 +39,14 @@ const MAX_FRAME_PROBLEMS = 20;
  * the file is not a capture at all; every later problem is reported with a partial result.
  */
 export function analyzeCapture(bytes: Uint8Array, opts: AnalyzeOptions = {}): CaptureAnalysis {
-  const segments: TcpSegment[] = [];
+  const reassembler = new Reassembler();
   const frameErrors: string[] = [];
   let frameProblems = 0;
   // frames become segments as they are read: no array of every frame
   const file = readCaptureFile(bytes, (f) => {
     try {
       const s = tcpSegmentOf(f);
-      if (s) segments.push(s);
+      if (s) reassembler.add(s);
     } catch (e) {
       if (!(e instanceof CaptureError)) throw e;
       if (++frameProblems <= MAX_FRAME_PROBLEMS) frameErrors.push(e.message);
@@ -61,8 +61,7 @@ export function analyzeCapture(bytes: Uint8Array, opts: AnalyzeOptions = {}): Ca
     if (s.type === SSH_KEYLOG_SECRETS) logs.push(parseKeylog(dec.decode(s.data), `pcapng Decryption Secrets Block ${i + 1}`));
   });
   const keylog = mergeKeylogs(...logs);
-  const conns = reassemble(segments);
-  segments.length = 0; // the connections hold what they need
+  const conns = reassembler.finish();
   const streams: SshStream[] = [];
   let other = 0;
   for (const c of conns) {

@@ -7,7 +7,7 @@ export { readPcapng, isPcapng } from './pcapng.ts';
 export { CaptureError, type CaptureProblem } from './errors.ts';
 export { LINKTYPE, SSH_KEYLOG_SECRETS, type Frame, type CaptureFile, type DecryptionSecrets } from './frames.ts';
 export { tcpSegmentOf, type TcpSegment } from './tcp-segment.ts';
-export { reassemble, endpointText, type Endpoint, type TcpConnection, type DirectionStream, type StreamChunk, type StreamGap } from './tcp-reassembly.ts';
+export { reassemble, Reassembler, endpointText, type Endpoint, type TcpConnection, type DirectionStream, type StreamChunk, type StreamGap } from './tcp-reassembly.ts';
 export { parseKeylog, mergeKeylogs, type Keylog, type KeylogSecret } from './keylog.ts';
 export { decodeSshConnection, looksLikeSsh, type DecodeOptions, type SshStream, type GapReport, type CapturedPacket, type KexinitSummary, type KexRoundSummary, type Dir } from './ssh-stream.ts';
 export { roundKeys, kexFamily, type KexTranscript, type RoundKeys } from './kex-round.ts';
