@@ -123,6 +123,19 @@ describe.skipIf(!hasChromium)('lessons in chromium', () => {
     expect(b.errors).toEqual([]);
   });
 
+  it('a link with lesson=ID&lstep=N reopens that lesson step, and the URL follows the lesson', async () => {
+    const { page } = b;
+    await load(page, '?lang=en&lesson=terrapin&lstep=1');
+    await page.waitForSelector('[data-testid="lesson-bar"]', { timeout: 60_000 });
+    expect(await lessonStep(page)).toEqual({ n: 2, total: 5 });
+    expect(await page.textContent('[data-testid="lesson-report"]')).toContain('never received EXT_INFO');
+    await page.locator('body').focus();
+    await page.keyboard.press('PageDown');
+    await page.waitForFunction(() => new URLSearchParams(location.search).get('lstep') === '2');
+    expect(new URL(page.url()).searchParams.get('lesson')).toBe('terrapin');
+    expect(b.errors).toEqual([]);
+  });
+
   it('Terrapin: the attack goes unnoticed without strict KEX and is refused with it (dark, projector)', async () => {
     const { page } = b;
     await load(page);
