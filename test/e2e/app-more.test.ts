@@ -9,7 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { PEER_PATHS, requirePeer } from '../helpers/peers.ts';
+import { PEER_PATHS, requirePeer, requirePeers, requireRoot } from '../helpers/peers.ts';
+import { removeDir, sshKeygen, startSshd, tempDir } from '../helpers/sshd.ts';
+import { runSsh } from '../helpers/ssh.ts';
+import { startCapture, tsharkFields } from '../helpers/capture.ts';
 import { openBrowser, screenshot, type OpenBrowser } from './browser.ts';
 import { analyzeCapture, generateEd25519, seededEnv, type SshEvent } from '../../engine/index.ts';
 import { runExec } from '../../engine/core/session-harness.ts';
@@ -21,6 +24,13 @@ import { buildSteps } from '../../app/lib/steps.ts';
 import { kdfModel } from '../../app/lib/kdf-model.ts';
 
 const hasChromium = requirePeer('chromium', PEER_PATHS.chromium);
+const canCaptureOpenSsh = hasChromium && requirePeers([
+  ['sshd', PEER_PATHS.sshd],
+  ['ssh', PEER_PATHS.ssh],
+  ['ssh-keygen', PEER_PATHS.sshKeygen],
+  ['tcpdump', PEER_PATHS.tcpdump],
+  ['tshark', PEER_PATHS.tshark],
+]) && requireRoot('capturing on loopback');
 
 async function load(page: Page, query = ''): Promise<void> {
   await page.goto(inject('appUrl') + query);
@@ -305,5 +315,48 @@ describe.skipIf(!hasChromium)('open files, export pcapng, keyboard timeline, rek
     expect(await page.locator('[data-testid="kdf-sid"]').count()).toBe(0);
     expect(await page.textContent('[data-testid="kdf-keys"]')).toContain(m0.keys.find((k) => k.letter === 'C')!.value);
     expect(b.errors).toEqual([]);
+  });
+
+  it.skipIf(!canCaptureOpenSsh)('opens a tcpdump capture of real OpenSSH (ssh → sshd): frames and messages as tshark sees them', async () => {
+    const { page } = b;
+    const work = tempDir('sshscope-e2e-openssh-');
+    const key = await sshKeygen(work, 'id_ed25519', 'ed25519');
+    const sshd = await startSshd({ authorizedKeys: [key.pub] });
+    try {
+      const cap = await startCapture(sshd.port, { dir: work, name: 'openssh.pcap' });
+      const r = await runSsh(['-p', String(sshd.port), '-i', key.path, '-o', 'IdentitiesOnly=yes', `${sshd.user}@127.0.0.1`, 'echo', 'hi']);
+      const pcap = await cap.stop();
+      expect(r.code, r.stderr).toBe(0);
+      // independent truth: tshark's frame numbers of the two KEXINITs and the version lines
+      const kexinitFrames = (await tsharkFields(pcap, { port: sshd.port, filter: 'ssh.message_code==20' }, ['frame.number'])).map(([f]) => Number(f));
+      const versions = (await tsharkFields(pcap, { port: sshd.port, filter: 'ssh.protocol' }, ['ssh.protocol'])).map(([v]) => v);
+      expect(kexinitFrames).toHaveLength(2);
+
+      await load(page);
+      await openFileTab(page);
+      await page.setInputFiles('[data-testid="open-input"]', pcap);
+      await page.waitForSelector('[data-testid="source-banner"]', { timeout: 30_000 });
+      expect(await page.textContent('[data-testid="source-banner"]')).toContain('openssh.pcap #1');
+      const rows = page.locator('[data-testid="packet-list"] [data-msg="SSH_MSG_KEXINIT"] [data-frame]');
+      expect((await rows.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-frame'))))).sort((x, y) => x - y)).toEqual(kexinitFrames);
+      // the two version lines, as tshark read them
+      const timeline = (await page.textContent('[data-testid="timeline"]')) ?? '';
+      for (const v of versions) expect(timeline).toContain(v);
+      expect(versions.some((v) => /^SSH-2\.0-OpenSSH_9/.test(v!))).toBe(true);
+      // the negotiation view shows what OpenSSH chose; after NEWKEYS the packets stay encrypted (no key log)
+      await page.locator('body').focus();
+      await page.keyboard.press('End');
+      await page.keyboard.press('2');
+      expect(await page.textContent('[data-testid="negotiation"]')).toContain('sntrup761x25519-sha512@openssh.com');
+      await screenshot(page, 'more-11-openssh-capture-negotiation');
+      await page.keyboard.press('1');
+      await page.locator('[data-testid="packet-list"] [data-msg^="encrypted"]').first().click();
+      expect(await page.locator('[data-testid="enc-note-nokey"]').count()).toBe(1);
+      await screenshot(page, 'more-12-openssh-capture-encrypted');
+      expect(b.errors).toEqual([]);
+    } finally {
+      await sshd.stop();
+      removeDir(work);
+    }
   });
 });
