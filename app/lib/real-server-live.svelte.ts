@@ -21,6 +21,9 @@ export interface RealServerFields {
   command: string;
 }
 
+/** The terminal of a shell session (ConnectForm draws it with xterm.js at this size). */
+export const TERMINAL_SIZE = { cols: 80, rows: 18 } as const;
+
 export class RealServerLive {
   fields = $state<RealServerFields>({ host: '127.0.0.1', port: '22', user: '', password: '', kex: '', cipher: '', hostKey: '', command: 'uname -a; id' });
   /** The key file loaded in the form (parsed in the page; never sent anywhere). */
@@ -113,6 +116,8 @@ export class RealServerLive {
       form,
       knownHosts,
       makeWebSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
+      cols: TERMINAL_SIZE.cols,
+      rows: TERMINAL_SIZE.rows,
       askHostKey: (q) =>
         new Promise<HostKeyAnswer>((resolve) => {
           this.question = q;

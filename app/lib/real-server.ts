@@ -176,7 +176,9 @@ export class RealSession {
   /** The host key the server presented, as a public key line. */
   hostKeyLine = '';
   knownHostsLine = '';
-  /** Output chunks for a terminal (shell mode). */
+  /** Every output chunk so far (stdout and stderr, in order), to redraw a terminal. */
+  readonly output: Uint8Array[] = [];
+  /** Output chunks for a terminal (shell mode), as they arrive. */
   onOutput: ((data: Uint8Array) => void) | null = null;
   readonly target: string;
   private channel = -1;
@@ -274,9 +276,11 @@ export class RealSession {
       }
     } else if (change === 'data' && d.data) {
       this.stdout += this.decoder.decode(d.data, { stream: true });
+      this.output.push(d.data);
       this.onOutput?.(d.data);
     } else if (change === 'extended-data' && d.data) {
       this.stderr += this.errDecoder.decode(d.data, { stream: true });
+      this.output.push(d.data);
       this.onOutput?.(d.data);
     } else if (change === 'exit-status' && d.status !== undefined) this.exitStatus = d.status;
     else if (change === 'closed') conn.command({ type: 'disconnect', description: 'session finished' });

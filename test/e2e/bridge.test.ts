@@ -197,6 +197,43 @@ describe.skipIf(!ready)('Real server tab: the browser client through the bridge 
     expect(b.errors).toEqual([]);
   });
 
+  it('no command: a shell in a terminal (xterm) inside the tab; typed keys reach the remote shell and its output comes back', async () => {
+    const { page } = b;
+    await openTab(page, app.url);
+    const forget = page.locator('[data-testid="real-key-forget"]');
+    if (await forget.count()) await forget.click();
+    await fill(page, { port: sshd.port, password: sshd.password, command: '' });
+    await page.click('[data-testid="real-connect"]');
+    await page.waitForSelector('[data-testid="real-terminal"] .xterm', { timeout: 30_000 }).catch(async (e) => {
+      await screenshot(page, 'bridge-debug-shell');
+      throw e;
+    });
+    // the shell is ready once it printed a prompt
+    await page.waitForFunction(() => (document.querySelector('[data-testid="real-terminal"] .xterm-rows')?.textContent ?? '').trim().length > 0, null, { timeout: 30_000 });
+    await page.click('[data-testid="real-terminal"]');
+    await page.keyboard.type('echo "shell-$((3*4))"');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => (document.querySelector('[data-testid="real-terminal"] .xterm-rows')?.textContent ?? '').includes('shell-12'), null, { timeout: 30_000 });
+    await screenshot(page, 'bridge-06b-shell-terminal');
+    await page.keyboard.type('exit');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-testid="real-status"][data-state="closed"]', { timeout: 30_000 }).catch(async (e) => {
+      await screenshot(page, 'bridge-debug-exit');
+      console.error('terminal:', await page.textContent('[data-testid="real-terminal"] .xterm-rows'), await page.getAttribute('[data-testid="real-status"]', 'data-state'));
+      throw e;
+    });
+    // Escape inside the terminal belongs to the terminal, not to the dialog
+    await page.click('[data-testid="real-terminal"]');
+    await page.keyboard.press('Escape');
+    expect(await page.$('[data-testid="source-dialog"]')).not.toBeNull();
+    await page.locator('body').focus();
+    await page.keyboard.press('Escape');
+    await page.locator('body').focus();
+    await page.keyboard.press('End');
+    expect(await page.getAttribute('nav [aria-current="step"]', 'data-phase')).toBe('5');
+    expect(b.errors).toEqual([]);
+  });
+
   it('projector mode, dark theme and 简体中文: the host-key question of a CHANGED key is the big warning, and nothing is sent', async () => {
     const { page } = b;
     await page.goto(app.url);

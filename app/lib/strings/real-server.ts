@@ -48,8 +48,7 @@ export const REAL_SERVER_STRINGS = {
   'real.failed': { en: 'Could not log in: {reason}', zh: '登录失败：{reason}' },
   'real.exit': { en: 'exit status {status}', zh: '退出状态 {status}' },
   'real.output': { en: 'Output', zh: '输出' },
-  'real.shell.input': { en: 'Type a line for the remote shell and press Enter', zh: '为远程 shell 输入一行并按回车' },
-  'real.shell.send': { en: 'Send', zh: '发送' },
+  'real.shell.input': { en: 'Terminal of the remote shell: what you type is sent as channel data', zh: '远程 shell 的终端：你输入的内容作为通道数据发送' },
 
   'real.hk.unknown.title': { en: 'Unknown host key', zh: '未知的主机密钥' },
   'real.hk.unknown.body': {
