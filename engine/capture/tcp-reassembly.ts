@@ -95,13 +95,18 @@ function assemble(d: DirBuild, whole: Uint8Array | null): DirectionStream {
     base = (base + min) >>> 0;
   }
   const rel = new Float64Array(n);
-  for (let i = 0; i < n; i++) rel[i] = (d.seq[i]! - base) >>> 0;
-  const order = Array.from({ length: n }, (_, i) => i);
-  order.sort((x, y) => rel[x]! - rel[y]! || d.frame[x]! - d.frame[y]!);
+  let inOrder = true;
+  for (let i = 0; i < n; i++) {
+    rel[i] = (d.seq[i]! - base) >>> 0;
+    if (i > 0 && rel[i]! < rel[i - 1]!) inOrder = false;
+  }
+  // segments were added in frame order: when their sequence numbers already ascend, no sort is needed
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  if (!inOrder) order.sort((x, y) => rel[x]! - rel[y]! || d.frame[x]! - d.frame[y]!);
   let total = 0;
   for (let i = 0; i < n; i++) total += d.len[i]!;
   const buf = new Uint8Array(total);
-  const payloadOf = (i: number): Uint8Array => d.other?.get(i) ?? whole!.subarray(d.off[i]!, d.off[i]! + d.len[i]!);
   let next = 0; // relative sequence number of the next byte wanted
   let len = 0;
   for (const i of order) {
@@ -119,7 +124,8 @@ function assemble(d: DirBuild, whole: Uint8Array | null): DirectionStream {
     } else if (start > next) {
       out.gaps.push({ offset: len, lost: start - next, frame: d.frame[i]! });
     }
-    buf.set(payloadOf(i).subarray(from), len);
+    const other = d.other?.get(i);
+    buf.set(other ? other.subarray(from) : whole!.subarray(d.off[i]! + from, d.off[i]! + plen), len);
     out.chunks.push({ offset: len, length: plen - from, frame: d.frame[i]!, time: d.time[i]! });
     len += plen - from;
     next = end;
