@@ -148,6 +148,15 @@ export class RealServerLive {
     }
   }
 
+  /** Shows the last connection's log again (after "Back to the simulation" or another source). */
+  show(s: Session): void {
+    const session = this.session;
+    const source = this.source;
+    if (!session || !source) return;
+    const r = session.run();
+    s.showLog(source, runFromEvents(r.events, { files: r.files, stdout: r.stdout, exitStatus: r.exitStatus }), Number.MAX_SAFE_INTEGER);
+  }
+
   answer(a: HostKeyAnswer): void {
     const f = this.answerQuestion;
     this.answerQuestion = null;

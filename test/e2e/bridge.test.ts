@@ -93,7 +93,7 @@ describe.skipIf(!ready)('Real server tab: the browser client through the bridge 
   });
 
   async function openTab(page: Page, url: string): Promise<void> {
-    if (page.url() !== url) {
+    if (new URL(page.url()).origin !== new URL(url).origin) {
       await page.goto(url);
       await page.waitForSelector('body[data-ready="true"]');
     }
@@ -160,8 +160,17 @@ describe.skipIf(!ready)('Real server tab: the browser client through the bridge 
     expect(b.errors).toEqual([]);
   });
 
-  it('the saved known_hosts downloads as the line ssh writes for this sshd', async () => {
+  it('back to the simulation and "Show in the views" again; the saved known_hosts downloads as the line ssh writes for this sshd', async () => {
     const { page } = b;
+    await page.click('[data-testid="source-back"]');
+    expect(await page.$('[data-testid="source-banner"]')).toBeNull();
+    // the same page (no reload): the connection's log is still there
+    await page.locator('body').focus();
+    await page.keyboard.press('o');
+    await page.click('[data-testid="source-tab-real-server"]');
+    await page.click('[data-testid="real-show"]');
+    expect(await page.textContent('[data-testid="source-banner"]')).toContain(`127.0.0.1:${sshd.port}`);
+    expect(await page.getAttribute('nav [aria-current="step"]', 'data-phase')).toBe('5');
     await openTab(page, app.url);
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="real-kh-export"]')]);
     const path = await download.path();
