@@ -195,6 +195,15 @@ describe.skipIf(!ready)('browser client path → bridge → real sshd (from Node
     expect(s.events.some((e) => e.type === 'host-key-check' && e.result === 'rejected')).toBe(true);
   });
 
+  it('real-server.ts: a closed port ends with the bridge reason (4502 ECONNREFUSED)', async () => {
+    const { freePort } = await import('../helpers/sshd.ts');
+    const closed = await freePort();
+    const s = await session({ port: closed, password: 'x' }, new BrowserKnownHosts(memoryStorage()), 'refuse');
+    expect(s.closeCode).toBe(BRIDGE_CLOSE.connectFailed);
+    expect(s.bridgeRefusal).toBe(`connect to 127.0.0.1:${closed}: ECONNREFUSED`);
+    expect(logLines.some((l) => l.startsWith(`bridge: refused (4502) 127.0.0.1:${closed}`))).toBe(true);
+  });
+
   it('real-server.ts: a target not on the allow list ends with the bridge reason (4403)', async () => {
     const other = await startAppServer({ root: dir, allow: [{ host: '127.0.0.1', port: 1 }] });
     try {
