@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { analyzeCapture } from '../engine/capture/analyze.ts';
 import { inspectJson } from '../engine/capture/report.ts';
-import { nodeCryptoProvider } from '../cli/node-crypto.ts';
+import { captureCryptoProvider } from '../cli/inspect.ts';
 
 const file = process.argv[2];
 if (!file) throw new Error('usage: capture-child.ts FILE [--no-keys]');
@@ -19,7 +19,7 @@ const rssBefore = process.memoryUsage().rss;
 const t0 = performance.now();
 const buf = readFileSync(file);
 const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-const a = analyzeCapture(bytes, { provider: nodeCryptoProvider, lazyDecode: true, embeddedSecrets: !noKeys });
+const a = analyzeCapture(bytes, { provider: captureCryptoProvider(), lazyDecode: true, embeddedSecrets: !noKeys });
 const json = process.argv.includes('--no-json') ? '' : JSON.stringify(inspectJson(a));
 const ms = performance.now() - t0;
 const packets = a.streams.reduce((n, s) => n + s.packets.length, 0);

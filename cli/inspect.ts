@@ -3,6 +3,9 @@
 // The JSON document is a public interface: docs/inspect.md.
 
 import { readFileSync } from 'node:fs';
+import { createCipheriv } from 'node:crypto';
+import type { CryptoProvider } from '../engine/algorithms/types.ts';
+import { smallGcm, type SmallGcm } from '../engine/capture/gcm-batch.ts';
 import { ArgError, formatHelp, getValue, parseArgs, type CommandSpec } from './args.ts';
 import { analyzeCapture } from '../engine/capture/analyze.ts';
 import { inspectJson, inspectText } from '../engine/capture/report.ts';
@@ -19,6 +22,33 @@ export const INSPECT_SPEC: CommandSpec = {
   ],
   notes: ['examples:', '  sshscope inspect session.pcapng', '  sshscope inspect --keylog keys.log --json session.pcap'],
 };
+
+/** Packets up to this size go through the batched small-packet AES-GCM (engine/capture/gcm-batch.ts). */
+const SMALL_GCM = 1024 + 16;
+
+/**
+ * node:crypto for reading captures: the CLI's provider, except that small AES-GCM packets are
+ * decrypted with one long-lived AES-ECB cipher per key and GHASH in JS instead of a new native GCM
+ * cipher object per packet (which costs more than the decryption of a 36-byte packet).
+ */
+export function captureCryptoProvider(base: CryptoProvider = nodeCryptoProvider): CryptoProvider {
+  const byKey = new WeakMap<Uint8Array, SmallGcm>();
+  const native = base.aesGcmDecrypt?.bind(base);
+  return {
+    ...base,
+    aesGcmDecrypt(key, nonce, aad, ct) {
+      if (ct.length > SMALL_GCM && native) return native(key, nonce, aad, ct);
+      let g = byKey.get(key);
+      if (!g) {
+        const c = createCipheriv(`aes-${key.length * 8}-ecb`, key, null);
+        c.setAutoPadding(false);
+        g = smallGcm((blocks) => c.update(blocks));
+        byKey.set(key, g);
+      }
+      return g.decrypt(nonce, aad, ct);
+    },
+  };
+}
 
 /** Runs the command with stdout/stderr writers (so tests can capture them). */
 export function runInspect(argv: string[], out: (s: string) => void, err: (s: string) => void): number {
@@ -40,7 +70,7 @@ export function runInspect(argv: string[], out: (s: string) => void, err: (s: st
     const keylog = keylogPath !== undefined ? readFileSync(keylogPath, 'utf8') : undefined;
     const buf = readFileSync(file);
     // lazy: connection messages are decoded when the listing or the JSON reads them, not kept
-    const a = analyzeCapture(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), { provider: nodeCryptoProvider, lazyDecode: true, ...(keylog !== undefined ? { keylog } : {}) });
+    const a = analyzeCapture(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), { provider: captureCryptoProvider(), lazyDecode: true, ...(keylog !== undefined ? { keylog } : {}) });
     if (p.switches.has('json')) out(`${JSON.stringify(inspectJson(a), null, 1)}\n`);
     else out(inspectText(a));
     return 0;
