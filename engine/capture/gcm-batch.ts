@@ -119,18 +119,53 @@ export function smallGcm(aes: AesBlocks): SmallGcm {
   const absorb = (data: Uint8Array, end: number): void => {
     for (let o = 0; o < end; o += 16) mulWords(g, y, y[0]! ^ word(data, o, end), y[1]! ^ word(data, o + 4, end), y[2]! ^ word(data, o + 8, end), y[3]! ^ word(data, o + 12, end));
   };
+  // Speculative batches: SSH increments the nonce's invocation counter by one per packet (RFC 5647
+  // §7.1), so the counter blocks of the next BATCH packets are known before they arrive; one AES
+  // call makes them all, assuming each needs at most `per` blocks (J0 + data). A nonce outside the
+  // batch, or a longer packet, starts a new batch at that nonce.
+  const BATCH = 64;
+  let ks: Uint8Array = new Uint8Array(0);
+  let per = 0;
+  let count = 0;
+  const first = new Uint8Array(12);
+  const batchIndex = (nonce: Uint8Array, need: number): number => {
+    if (need > per || count === 0) return -1;
+    for (let i = 0; i < 8; i++) if (nonce[i] !== first[i]) return -1;
+    const lo = ((nonce[8]! << 24) | (nonce[9]! << 16) | (nonce[10]! << 8) | nonce[11]!) >>> 0;
+    const base = ((first[8]! << 24) | (first[9]! << 16) | (first[10]! << 8) | first[11]!) >>> 0;
+    const k = (lo - base) >>> 0;
+    return k < count ? k : -1;
+  };
+  const newBatch = (nonce: Uint8Array, need: number): void => {
+    per = Math.max(need, 4);
+    // stay inside this 2^32 run of the low counter word (the batch check compares bytes 0..8)
+    const lo = ((nonce[8]! << 24) | (nonce[9]! << 16) | (nonce[10]! << 8) | nonce[11]!) >>> 0;
+    count = Math.min(BATCH, 0x100000000 - lo);
+    first.set(nonce);
+    const ctr = new Uint8Array(count * per * 16);
+    const nn = nonce.slice();
+    for (let k = 0; k < count; k++) {
+      for (let b = 0; b < per; b++) {
+        const o = (k * per + b) * 16;
+        ctr.set(nn, o);
+        ctr[o + 15] = b + 1; // J0 = nonce || 1, then inc32 (SP 800-38D §7.2); per < 256
+      }
+      for (let i = 11; i >= 4; i--) if ((nn[i] = (nn[i]! + 1) & 0xff) !== 0) break;
+    }
+    ks = aes(ctr);
+  };
   return {
     decrypt(nonce, aad, ct) {
       if (ct.length < 16 || nonce.length !== 12) return null;
       const n = ct.length - 16;
       const blocks = Math.ceil(n / 16) + 1;
-      const ctr = new Uint8Array(blocks * 16);
-      const cdv = new DataView(ctr.buffer);
-      for (let b = 0; b < blocks; b++) {
-        ctr.set(nonce, b * 16);
-        cdv.setUint32(b * 16 + 12, b + 1); // J0 = nonce || 1, then inc32 (SP 800-38D §7.2)
+      if (blocks > 255) return null; // far above the sizes this path is for
+      let k = batchIndex(nonce, blocks);
+      if (k < 0) {
+        newBatch(nonce, blocks);
+        k = 0;
       }
-      const ks = aes(ctr);
+      const at = k * per * 16; // E(J0) at `at`, the keystream from at + 16
       y.fill(0);
       absorb(aad, aad.length);
       absorb(ct, n);
@@ -139,13 +174,13 @@ export function smallGcm(aes: AesBlocks): SmallGcm {
       // tag = E(J0) XOR S, compared without an early exit
       let diff = 0;
       for (let i = 0; i < 4; i++) {
-        const e = ((ks[4 * i]! << 24) | (ks[4 * i + 1]! << 16) | (ks[4 * i + 2]! << 8) | ks[4 * i + 3]!) ^ y[i]!;
+        const e = ((ks[at + 4 * i]! << 24) | (ks[at + 4 * i + 1]! << 16) | (ks[at + 4 * i + 2]! << 8) | ks[at + 4 * i + 3]!) ^ y[i]!;
         const t = (ct[n + 4 * i]! << 24) | (ct[n + 4 * i + 1]! << 16) | (ct[n + 4 * i + 2]! << 8) | ct[n + 4 * i + 3]!;
         diff |= e ^ t;
       }
       if (diff !== 0) return null;
       const out = new Uint8Array(n);
-      for (let i = 0; i < n; i++) out[i] = ct[i]! ^ ks[16 + i]!;
+      for (let i = 0; i < n; i++) out[i] = ct[i]! ^ ks[at + 16 + i]!;
       return out;
     },
   };
