@@ -536,13 +536,14 @@ export function decodeSshConnection(c: TcpConnection, secrets: KeylogSecret[], o
       return;
     }
     const total = 4 + len + macLen;
+    // a hole inside the packet first: bytes after it may exist even when the packet cannot be whole
+    const gap = d.gapIn(start + 1, start + total);
+    if (gap) return resync(d, gap);
     if (d.remaining < total) {
       err(d, `the capture ends inside a packet (packet_length ${len}, ${d.remaining} of ${total} bytes present)`);
       d.done = true;
       return;
     }
-    const gap = d.gapIn(start + 1, start + total);
-    if (gap) return resync(d, gap);
     const wire = data.subarray(start, start + total);
     const at = d.frameAt(start + total - 1);
     d.pos += total;

@@ -109,9 +109,10 @@ describe.skipIf(!ready)('gaps in tcpdump captures of real sessions', () => {
         file.frames[0]!.linkType,
       );
       const st = analyzeCapture(cut, { keylog: keys }).streams[0]!;
-      const ours = st.gaps.filter((g) => !whole.gaps.some((w) => w.dir === g.dir && w.frame === g.frame));
+      // (frames are renumbered in the cut capture: tcpdump's own holes are recognised by direction and size)
+      const ours = st.gaps.filter((g) => !whole.gaps.some((w) => w.dir === g.dir && w.lost === g.lost));
       expect(st.gaps.length - ownGaps).toBeGreaterThanOrEqual(1);
-      expect(ours.every((g) => g.dir === 'c2s' && g.resumedAt !== null), JSON.stringify(ours)).toBe(true);
+      expect(ours.every((g) => g.dir === 'c2s' && g.resumedAt !== null), JSON.stringify({ ours, whole: whole.gaps, errors: st.errors })).toBe(true);
       const hit = (p: { offset: number; wire: Uint8Array }) => dropped.some((d) => d.start < p.offset + p.wire.length && p.offset < d.end);
       const shift = (o: number) => o - dropped.filter((d) => d.end <= o).reduce((n, d) => n + d.end - d.start, 0);
       const decoded = st.packets.filter((p) => p.name !== null);
