@@ -216,8 +216,7 @@ export async function captureBench(argv: readonly string[]): Promise<number | nu
       const peak = summarize(rs.map((r) => (r.maxRss - r.rssBefore) / 1e6));
       rows.push({
         what: `(b) peak memory above start-up, ${label}`,
-        // report.ts knows 'ms' and 'MB/s'; this row is in MB (10^6 bytes)
-        unit: 'MB' as unknown as Row['unit'],
+        unit: 'MB',
         ours: peak,
         target: { kind: 'abs-max', value: Math.round((4 * fileBytes) / 1e6) },
         note: `file ${(fileBytes / 1e6).toFixed(1)} MB, target ≤ 4× = ${Math.round((4 * fileBytes) / 1e6)} MB; whole process peak RSS ${(summarize(rs.map((r) => r.maxRss / 1e6)).median).toFixed(0)} MB (start-up ${(summarize(rs.map((r) => r.rssBefore / 1e6)).median).toFixed(0)} MB)`,

@@ -6,7 +6,7 @@ import { fmt, type Summary } from './stats.ts';
 export interface Row {
   /** What was measured, e.g. "1. in-memory handshake+auth+exec". */
   what: string;
-  unit: 'ms' | 'MB/s';
+  unit: 'ms' | 'MB/s' | 'MB' | 'packets/s';
   ours: Summary | null;
   /** Who the peer is (e.g. "ssh2 npm"), and its figure from the same run. */
   peerName?: string;

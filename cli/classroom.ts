@@ -20,7 +20,7 @@
 //   CLASSROOM_ARG_OPTIONS, CLASSROOM_USAGE, classroomOptionsFromArgs(values), launchClassroom(o, httpServer, out)  // start.ts
 
 import { networkInterfaces } from 'node:os';
-import { readFileSync, unwatchFile, watchFile } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { generateEd25519, type ServerUser, type SshPrivateKey } from '../engine/index.ts';
 import { fingerprintSha256 } from '../engine/keys/fingerprint.ts';
@@ -149,14 +149,19 @@ export async function startClassroom(o: ClassroomOptions): Promise<Classroom> {
   });
   feed.setInfo(info());
 
-  if (keysFile) {
-    watchFile(keysFile, { interval: o.watchIntervalMs ?? 1000, persistent: false }, () => {
-      keys = readKeys(keysFile);
-      applyKeys();
-      feed.setInfo(info());
-      log(`authorized_keys ${keysFile} changed: ${keys.text.split('\n').filter((l) => l.trim() && !l.startsWith('#')).length} keys`);
-    });
-  }
+  // The file is small: re-read it on a timer and compare the text, rather than trusting
+  // a stat poll (a file created and written within one timestamp tick can look unchanged).
+  const keysTimer = keysFile
+    ? setInterval(() => {
+        const next = readKeys(keysFile);
+        if (next.text === keys?.text && next.error === keys?.error) return;
+        keys = next;
+        applyKeys();
+        feed.setInfo(info());
+        log(`authorized_keys ${keysFile} changed: ${keys.text.split('\n').filter((l) => l.trim() && !l.startsWith('#')).length} keys`);
+      }, o.watchIntervalMs ?? 1000)
+    : null;
+  keysTimer?.unref?.();
 
   const endpoints: FeedEndpoint[] = [];
   return {
@@ -170,7 +175,7 @@ export async function startClassroom(o: ClassroomOptions): Promise<Classroom> {
       return ep;
     },
     close: async () => {
-      if (keysFile) unwatchFile(keysFile);
+      if (keysTimer) clearInterval(keysTimer);
       await Promise.all(endpoints.map((e) => e.close()));
       await ssh.close();
       feed.dispose();

@@ -5,7 +5,7 @@
 import * as net from 'node:net';
 import { appendFileSync, createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, defaultEnv, generateEd25519, KEX, type ServerConfig, type ServerUser, type SshEvent, type SshPrivateKey } from '../engine/index.ts';
-import { attachSocket } from '../engine/adapters/node-tcp.ts';
+import { attachSocket, type SocketTimeouts } from '../engine/adapters/node-tcp.ts';
 import { TraceNarrator } from '../engine/trace-text.ts';
 import { fingerprintSha256 } from '../engine/keys/fingerprint.ts';
 import { publicKeyOf } from '../engine/keys/private-key-types.ts';
@@ -36,6 +36,9 @@ export const SERVE_SPEC: CommandSpec = {
     { name: 'compression', value: true, valueName: 'LIST', help: 'compression methods offered (default none,zlib@openssh.com,zlib, like sshd)' },
     { name: 'banner', value: true, valueName: 'TEXT', help: 'a banner shown before authentication' },
     { name: 'rekey-limit', value: true, valueName: 'SIZE', help: 're-exchange keys after this much data, e.g. 1M (default 1G)' },
+    { name: 'login-grace-time', value: true, valueName: 'SECONDS', help: 'disconnect a client not authenticated after this long, like sshd LoginGraceTime (default 120; 0 = never)' },
+    { name: 'idle-timeout', value: true, valueName: 'SECONDS', help: 'disconnect a connection that sent nothing for this long (default 0 = never)' },
+    { name: 'send-stall-timeout', value: true, valueName: 'SECONDS', help: 'disconnect a client that reads nothing of what we send for this long (default 60; 0 = never)' },
   ],
   notes: ['example:', '  sshscope serve --port 2222 --user alice:secret', '  ssh -p 2222 alice@127.0.0.1'],
 };
@@ -61,6 +64,8 @@ export interface ServeOptions {
    * a Decryption Secrets Block, when it ends: to pcapPathFor(pcapFile, connection number).
    */
   pcapFile?: string;
+  /** Login-grace, idle and send-stall timeouts in ms (engine/adapters/node-tcp.ts DEFAULT_TIMEOUTS). */
+  timeouts?: SocketTimeouts;
 }
 
 /** `s.pcapng` → `s-3.pcapng`; `dir/s` → `dir/s-3`: the connection number before the extension. */
@@ -240,7 +245,7 @@ export function startServer(o: ServeOptions): Promise<RunningServer> {
         sockets.delete(socket);
       }
     };
-    const attached = attachSocket(recorder ? recorder.tap(conn) : conn, socket, onEvent, { side: 'server', onPumped: () => releaseInput() && attached.pump() });
+    const attached = attachSocket(recorder ? recorder.tap(conn) : conn, socket, onEvent, { side: 'server', onPumped: () => releaseInput() && attached.pump(), ...(o.timeouts ? { timeouts: o.timeouts } : {}) });
     attached.pump();
   });
   return new Promise((resolve, reject) => {
@@ -259,6 +264,12 @@ export function startServer(o: ServeOptions): Promise<RunningServer> {
       });
     });
   });
+}
+
+/** Whole or fractional seconds (0 = off) → milliseconds. */
+export function parseSeconds(v: string, flag: string): number {
+  if (!/^\d+(\.\d+)?$/.test(v)) throw new ArgError(`${flag} wants a number of seconds, not ${JSON.stringify(v)}`);
+  return Math.round(Number(v) * 1000);
 }
 
 /** A request field that is text, or raw bytes when it was not valid UTF-8. */
@@ -334,6 +345,11 @@ export async function serve(argv: string[]): Promise<number> {
     const keylogFile = getValue(p, 'keylog');
     const pcapFile = getValue(p, 'pcap');
     const narrators = new Map<number, TraceNarrator>();
+    const timeouts: SocketTimeouts = {};
+    for (const [flag, key] of [['login-grace-time', 'handshake'], ['idle-timeout', 'idle'], ['send-stall-timeout', 'sendStall']] as const) {
+      const v = getValue(p, flag);
+      if (v !== undefined) timeouts[key] = parseSeconds(v, `--${flag}`);
+    }
 
     const opts: ServeOptions = {
       host,
@@ -342,6 +358,7 @@ export async function serve(argv: string[]): Promise<number> {
       users: [...users.values()],
       tracePackets: trace || json !== null,
       ...(pcapFile !== undefined ? { pcapFile } : {}),
+      ...(Object.keys(timeouts).length ? { timeouts } : {}),
       ...(getValue(p, 'rekey-limit') !== undefined ? { rekeyBytes: parseSize(getValue(p, 'rekey-limit')!, '--rekey-limit') } : {}),
       log: (line) => process.stderr.write(`sshscope serve: ${line}\n`),
       onEvent: (e, id) => {

@@ -16,5 +16,5 @@ export { KEX } from './algorithms/kex.ts';
 export { defaultAlgorithms } from './algorithms/defaults.ts';
 export type { SshPrivateKey, CryptoProvider } from './algorithms/types.ts';
 export { formatEvent } from './trace-text.ts';
-export { analyzeCapture, readCaptureFile, parseKeylog, CaptureError, type CaptureAnalysis } from './capture/index.ts';
+export { analyzeCapture, readCaptureFile, parseKeylog, CaptureError, writeSessionPcapng, SessionRecorder, inspectJson, inspectText, type CaptureAnalysis, type SessionPcapngInput, type InspectJson } from './capture/index.ts';
 export { parseOpensshPrivateKey, parsePrivateKeyFile, writeOpensshPrivateKey, generateKey, fingerprintSha256, fingerprintMd5, keyRandomart, parseKnownHosts, lookupHost, formatKnownHostsLine, parseAuthorizedKeys, findAuthorizedKey, copyId, KeyFileError } from './keys/index.ts';

@@ -22,10 +22,12 @@ const enc = new TextEncoder();
 /** The server side of a one-command session: `echo …`, `exit N`, `cat` (echoes its input). */
 export function respondToExec(server: Connection, e: SshEvent): void {
   if (e.type !== 'channel' || e.change !== 'request') return;
-  const d = e.detail as { request: string; command?: string; forcedCommand?: string };
+  const d = e.detail as { request: string; command?: string | Uint8Array; forcedCommand?: string };
   if (d.request !== 'exec') return;
-  // authorized_keys command="…" replaces whatever the client asked for.
-  const cmd = d.forcedCommand ?? d.command ?? '';
+  // authorized_keys command="…" replaces whatever the client asked for; a command that is not
+  // valid UTF-8 arrives as bytes and is shown with replacement characters.
+  const raw = d.forcedCommand ?? d.command ?? '';
+  const cmd = typeof raw === 'string' ? raw : new TextDecoder().decode(raw);
   const finish = (status: number) => {
     server.command({ type: 'exit-status', channel: e.id, status });
     server.command({ type: 'eof', channel: e.id });

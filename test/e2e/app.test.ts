@@ -66,7 +66,7 @@ describe.skipIf(!hasChromium)('the visualizer in chromium', () => {
     expect(await currentPhase(page)).toBe(2);
     // the URL holds the cursor: a reload reopens the same step
     const at = (await counter(page)).n;
-    expect(page.url()).toContain(`step=${at - 1}`);
+    await page.waitForFunction((n) => new URLSearchParams(location.search).get('step') === String(n), at - 1);
     await page.reload();
     await page.waitForSelector('body[data-ready="true"]');
     expect((await counter(page)).n).toBe(at);
@@ -227,7 +227,7 @@ describe.skipIf(!hasChromium)('the visualizer in chromium', () => {
     await page.click('[data-path="payload"]');
     await page.click('[data-testid="tamper"]');
     expect(await page.textContent('[data-testid="tamper-banner"]')).toMatch(/SSH_MSG_SERVICE_REQUEST/);
-    expect(page.url()).toMatch(/tamper=c2s%3A\d+|tamper=c2s:\d+/);
+    await page.waitForFunction(() => /^c2s:\d+$/.test(new URLSearchParams(location.search).get('tamper') ?? ''));
     await page.locator('body').focus();
     await page.keyboard.press('End');
     // the server's last words: a MAC error, and the session never reached phase 4

@@ -335,3 +335,33 @@ describe.skipIf(!ready)('the real ssh against sshscope serve, one key exchange m
     });
   }
 });
+
+describe('sshscope serve timeouts', () => {
+  it('--login-grace-time 1: a client that connects and never logs in is disconnected after a second', async () => {
+    const serve = await spawnServe(['--user', `erin:${PASSWORD}`, '--login-grace-time', '1']);
+    try {
+      const { connect } = await import('node:net');
+      const sock = connect(serve.port, '127.0.0.1');
+      let received = '';
+      sock.setEncoding('latin1').on('data', (d: string) => (received += d));
+      sock.on('error', () => {});
+      sock.on('connect', () => sock.write('SSH-2.0-silent\r\n'));
+      const started = Date.now();
+      await new Promise<void>((resolve) => sock.once('close', () => resolve()));
+      const took = Date.now() - started;
+      expect(received.startsWith('SSH-2.0-')).toBe(true);
+      expect(took).toBeGreaterThanOrEqual(900);
+      // before NEWKEYS the SSH_MSG_DISCONNECT (reason 11, BY_APPLICATION) is in the clear
+      expect(received).toContain('\x01\x00\x00\x00\x0b\x00\x00\x00');
+      expect(received).toContain('login grace time exceeded');
+      for (let i = 0; i < 100 && !serve.stderr().includes('login grace time'); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(serve.stderr()).toContain('login grace time exceeded');
+    } finally {
+      await serve.stop();
+    }
+  });
+
+  it('refuses a timeout that is not a number of seconds', async () => {
+    await expect(spawnServe(['--idle-timeout', 'soon'])).rejects.toThrow(/--idle-timeout wants a number of seconds/);
+  });
+});
