@@ -211,6 +211,33 @@ describe.skipIf(!ready)('the classroom tab in chromium', () => {
     expect(b.errors).toEqual([]);
   });
 
+  it('load: 50 concurrent real ssh clients each run a command; all succeed and all 50 appear as lanes in the open page', async () => {
+    const { page } = b;
+    await page.goto(proxy.url);
+    await page.waitForSelector('body[data-ready="true"]');
+    await page.waitForSelector('[data-testid="source-tab-classroom"][aria-selected="true"]');
+    await openClassroomTab(page);
+    await page.waitForSelector('[data-testid="source-classroom"][data-status="live"]');
+    const before = new Set(room.feed.connections().map((c) => c.id));
+    const runs = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => {
+        const st = studentCat(room.ssh.port);
+        st.child.stdin.end(`student-${i}\n`);
+        return st.done.then((code) => ({ code, out: st.out() }));
+      }),
+    );
+    expect(runs.map((r, i) => (r.code === 0 && r.out === `student-${i}\n` ? null : `#${i}: ${r.code} ${JSON.stringify(r.out)}`)).filter(Boolean)).toEqual([]);
+    const fresh = room.feed.connections().filter((c) => !before.has(c.id));
+    expect(fresh).toHaveLength(50);
+    // every one of them is a lane in the page, closed with exit status 0
+    await until(async () => (await page.locator('[data-testid="classroom-lane"][data-stage="closed"]').count()) >= fresh.length, '50 closed lanes', 30_000);
+    const ids = await page.locator('[data-testid="classroom-lane"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')));
+    expect(fresh.map((c) => c.id).filter((id) => !ids.includes(id))).toEqual([]);
+    for (const c of fresh) expect(c).toMatchObject({ user: 'student', command: 'cat', exitStatus: 0, stage: 'closed' });
+    await screenshot(page, 'classroom-09-fifty');
+    expect(b.errors).toEqual([]);
+  }, 120_000);
+
   it('projector mode and dark theme: the lanes read from the back row', async () => {
     const { page } = b;
     // a few more students, one of them still connected

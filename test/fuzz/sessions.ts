@@ -120,11 +120,9 @@ export function driverOf(r: Recipe, side: Side, conn: Connection): (e: SshEvent)
   if (side === 'server') {
     const cat = new Set<number>();
     return (e) => {
-      // respondToExec expects a text command; a mutated one may arrive as bytes (not UTF-8)
-      if (e.type === 'channel' && e.change === 'request') {
-        const d = e.detail as { command?: unknown; forcedCommand?: unknown };
-        if (d && (typeof d.command === 'string' || d.command === undefined) && (typeof d.forcedCommand === 'string' || d.forcedCommand === undefined)) respondToExec(conn, e);
-      }
+      // a mutated exec command may arrive as bytes (not UTF-8): respondToExec takes those too
+      // (corpus/regressions/non-utf8-exec-*.json)
+      respondToExec(conn, e);
       if (e.type !== 'channel') return;
       if (e.change === 'request' && (e.detail as { command?: string }).command === 'cat') cat.add(e.id);
       if (e.change === 'data' && cat.has(e.id)) conn.command({ type: 'data', channel: e.id, data: (e.detail as { data: Uint8Array }).data });
