@@ -5,7 +5,9 @@ describe('bench arguments', () => {
   it('defaults: full sizes, all parts, enough runs for a verdict', () => {
     const o = parseArgs([]);
     expect(o.bulkMiB).toBe(256);
-    expect([...o.parts].sort()).toEqual(['bulk', 'exec', 'memory']);
+    expect([...o.parts].sort()).toEqual(['bulk', 'exec', 'kex', 'memory']);
+    expect(o.kexRuns).toBe(10);
+    expect(parseArgs(['--kex-runs', '3']).kexRuns).toBe(3);
     expect(o.execRuns).toBeGreaterThanOrEqual(20);
     expect(o.memoryRuns).toBeGreaterThanOrEqual(20);
   });

@@ -3,9 +3,11 @@
 export interface BenchOptions {
   quick: boolean;
   /** Which parts to run (default all): memory, exec, bulk. */
-  parts: Set<'memory' | 'exec' | 'bulk'>;
+  parts: Set<'memory' | 'exec' | 'bulk' | 'kex'>;
   memoryRuns: number;
   execRuns: number;
+  /** Runs per client and KEX method (the per-KEX handshake figures, issue 8). */
+  kexRuns: number;
   bulkRuns: number;
   bulkMiB: number;
   warmup: number;
@@ -18,11 +20,14 @@ export interface BenchOptions {
   help: boolean;
 }
 
-export const USAGE = `usage: npm run bench -- [--quick] [--only memory,exec,bulk] [--runs N] [--bulk-runs N]
+export const USAGE = `usage: npm run bench -- [--quick] [--only memory,exec,kex,bulk] [--runs N] [--kex-runs N] [--bulk-runs N]
                         [--mib N] [--cipher NAME]... [--warmup N] [--strict] [--verbose]
+       npm run bench -- --only capture …   (issue 6: bench/capture.ts, --help there)
+       npm run bench -- --only app …       (issue 4: stepping in Chromium, bench/app-stepping.ts)
   --quick        32 MiB bulk transfers instead of 256 MiB (still 20 handshake runs, 5 bulk runs)
-  --only LIST    run only these parts (memory: target 1, exec: target 2, bulk: target 3)
+  --only LIST    run only these parts (memory: target 1, exec: target 2, kex: handshake per KEX method, bulk: target 3)
   --runs N       handshake runs per client (targets 1 and 2; at least 20 are needed for a verdict)
+  --kex-runs N   runs per client and KEX method (default 10)
   --bulk-runs N  bulk transfers per client and cipher (at least 3 for a verdict)
   --mib N        bulk size in MiB (at least 32 for a verdict)
   --cipher NAME  bulk cipher (repeatable; default chacha20-poly1305@openssh.com and aes128-gcm@openssh.com)
@@ -37,9 +42,10 @@ function positiveInt(name: string, v: string | undefined): number {
 export function parseArgs(argv: readonly string[]): BenchOptions {
   const o: BenchOptions = {
     quick: false,
-    parts: new Set(['memory', 'exec', 'bulk']),
+    parts: new Set(['memory', 'exec', 'bulk', 'kex']),
     memoryRuns: 50,
     execRuns: 30,
+    kexRuns: 10,
     bulkRuns: 5,
     bulkMiB: 256,
     warmup: 3,
@@ -61,12 +67,15 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         break;
       case '--only': {
         const parts = (value() ?? '').split(',').filter(Boolean);
-        for (const p of parts) if (!['memory', 'exec', 'bulk'].includes(p)) throw new Error(`--only: unknown part ${p}`);
-        o.parts = new Set(parts as ('memory' | 'exec' | 'bulk')[]);
+        for (const p of parts) if (!['memory', 'exec', 'bulk', 'kex'].includes(p)) throw new Error(`--only: unknown part ${p}`);
+        o.parts = new Set(parts as ('memory' | 'exec' | 'bulk' | 'kex')[]);
         break;
       }
       case '--runs':
         runs = positiveInt('--runs', value());
+        break;
+      case '--kex-runs':
+        o.kexRuns = positiveInt('--kex-runs', value());
         break;
       case '--bulk-runs':
         bulkRuns = positiveInt('--bulk-runs', value());

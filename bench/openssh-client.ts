@@ -6,7 +6,7 @@ import { PEER_PATHS } from '../test/helpers/peers.ts';
 import { BENCH_HOST_KEY, BENCH_KEX } from './common.ts';
 import type { Peer } from './peer.ts';
 
-export function sshArgs(peer: Peer, cipher: string, command: string): string[] {
+export function sshArgs(peer: Peer, cipher: string, command: string, kex: string = BENCH_KEX): string[] {
   return [
     '-F', '/dev/null',
     '-p', String(peer.port),
@@ -15,7 +15,7 @@ export function sshArgs(peer: Peer, cipher: string, command: string): string[] {
     '-o', 'BatchMode=yes',
     '-o', `UserKnownHostsFile=${peer.knownHostsPath}`,
     '-o', 'StrictHostKeyChecking=yes',
-    '-o', `KexAlgorithms=${BENCH_KEX}`,
+    '-o', `KexAlgorithms=${kex}`,
     '-o', `HostKeyAlgorithms=${BENCH_HOST_KEY}`,
     '-o', `Ciphers=${cipher}`,
     '-T',
@@ -25,10 +25,10 @@ export function sshArgs(peer: Peer, cipher: string, command: string): string[] {
 }
 
 /** Runs ssh once; resolves with the wall time in ms (throws when ssh fails). */
-export function opensshExec(peer: Peer, cipher: string, command = 'true'): Promise<number> {
+export function opensshExec(peer: Peer, cipher: string, command = 'true', kex: string = BENCH_KEX): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(PEER_PATHS.ssh, sshArgs(peer, cipher, command), { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(PEER_PATHS.ssh, sshArgs(peer, cipher, command, kex), { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
     child.on('error', reject);

@@ -15,7 +15,7 @@ export const CHUNK = 64 * 1024;
 /** Stop feeding while this much channel data waits for window (RFC 4254 §5.2). */
 const HIGH_WATER = 1024 * 1024;
 
-function clientFor(peer: Peer, cipher: string): Connection {
+function clientFor(peer: Peer, cipher: string, kex: string): Connection {
   return createClient({
     env: defaultEnv(nodeCryptoProvider),
     username: peer.user,
@@ -23,7 +23,7 @@ function clientFor(peer: Peer, cipher: string): Connection {
     authMethods: ['publickey'],
     hostKeyCheck: (info) => (equalBytes(info.blob, peer.hostKeyBlob) ? 'known' : 'changed'),
     trace: false,
-    algorithms: { kex: [BENCH_KEX], hostKey: [BENCH_HOST_KEY], cipher: [cipher] },
+    algorithms: { kex: [kex], hostKey: [BENCH_HOST_KEY], cipher: [cipher] },
   });
 }
 
@@ -55,9 +55,9 @@ interface SessionResult {
 }
 
 /** Connect, publickey auth, exec `command`, run the hooks, close; resolves when the TCP connection closed. */
-async function session(peer: Peer, cipher: string, command: string, hooks: SessionHooks = {}): Promise<SessionResult> {
+async function session(peer: Peer, cipher: string, command: string, hooks: SessionHooks = {}, kex: string = BENCH_KEX): Promise<SessionResult> {
   const socket = await connectTcp(peer.host, peer.port);
-  const conn = clientFor(peer, cipher);
+  const conn = clientFor(peer, cipher, kex);
   let exitStatus: number | null = null;
   let negotiated: Negotiated | null = null;
   const errors: string[] = [];
@@ -94,9 +94,9 @@ async function session(peer: Peer, cipher: string, command: string, hooks: Sessi
 }
 
 /** Target 2: connect → exec `true` → close, wall time from before connect() to the closed socket. */
-export async function ourExec(peer: Peer, cipher: string, command = 'true'): Promise<ExecSample> {
+export async function ourExec(peer: Peer, cipher: string, command = 'true', kex: string = BENCH_KEX): Promise<ExecSample> {
   const t0 = performance.now();
-  const r = await session(peer, cipher, command);
+  const r = await session(peer, cipher, command, {}, kex);
   const ms = performance.now() - t0;
   if (r.errors.length) throw new Error(`our client: ${r.errors.join('; ')}`);
   return { ms, exitStatus: r.exitStatus, negotiated: r.negotiated };

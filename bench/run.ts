@@ -24,6 +24,7 @@ import { renderTable, verdict, type Row } from './report.ts';
 import { appBenchRequested, runAppBenchCli } from './app-stepping.ts';
 import { megabytesPerSecond, summarize } from './stats.ts';
 import { captureBench } from './capture.ts';
+import { benchKex } from './kex.ts';
 
 const MIN_RUNS_FOR_VERDICT = 20;
 const EXEC_TIMEOUT = 60_000;
@@ -236,13 +237,17 @@ async function main(): Promise<number> {
     say(`target 1: in-memory pair, ${o.memoryRuns} runs per variant …`);
     await benchMemory(o, rows);
   }
-  if (o.parts.has('exec') || o.parts.has('bulk')) {
+  if (o.parts.has('exec') || o.parts.has('bulk') || o.parts.has('kex')) {
     const peer = await startPeer();
     try {
       say(`real sshd on 127.0.0.1:${peer.port}`);
       if (o.parts.has('exec')) {
         say(`target 2: connect → exec true → close, ${o.execRuns} runs per client …`);
         await benchExec(o, peer, rows);
+      }
+      if (o.parts.has('kex')) {
+        say(`handshake per KEX method: connect → exec true → close, ${o.kexRuns} runs per client and method …`);
+        await benchKex(peer, o.kexRuns, Math.min(o.warmup, 1), rows, say, o.verbose);
       }
       if (o.parts.has('bulk')) {
         say(`target 3: ${o.bulkMiB} MiB bulk, ${o.bulkRuns} runs per client and cipher …`);

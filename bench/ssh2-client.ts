@@ -17,7 +17,7 @@ interface Hooks {
   onExit?: () => void;
 }
 
-function session(peer: Peer, cipher: string, command: string, hooks: Hooks = {}): Promise<{ exitStatus: number | null; negotiated: Negotiated | null }> {
+function session(peer: Peer, cipher: string, command: string, hooks: Hooks = {}, kex: string = BENCH_KEX): Promise<{ exitStatus: number | null; negotiated: Negotiated | null }> {
   return new Promise((resolve, reject) => {
     const c = new Client();
     let negotiated: Negotiated | null = null;
@@ -48,15 +48,15 @@ function session(peer: Peer, cipher: string, command: string, hooks: Hooks = {})
       port: peer.port,
       username: peer.user,
       privateKey: peer.keyText,
-      algorithms: { kex: [BENCH_KEX], serverHostKey: [BENCH_HOST_KEY], cipher: [cipher] },
+      algorithms: { kex: [kex], serverHostKey: [BENCH_HOST_KEY], cipher: [cipher] },
       readyTimeout: 20_000,
     });
   });
 }
 
-export async function ssh2Exec(peer: Peer, cipher: string, command = 'true'): Promise<ExecSample> {
+export async function ssh2Exec(peer: Peer, cipher: string, command = 'true', kex: string = BENCH_KEX): Promise<ExecSample> {
   const t0 = performance.now();
-  const r = await session(peer, cipher, command);
+  const r = await session(peer, cipher, command, {}, kex);
   return { ms: performance.now() - t0, exitStatus: r.exitStatus, negotiated: r.negotiated };
 }
 
