@@ -42,6 +42,7 @@ export interface MitmUi {
 export function mitmFeedInfo(o: Pick<MitmUiOptions, 'target' | 'listen' | 'hostKeys' | 'listenHost' | 'listenPort'>): FeedInfo {
   return {
     kind: 'mitm',
+    mitm: { listen: o.listen, target: o.target },
     hostKeys: o.hostKeys,
     ...(o.listenPort !== undefined ? { sshPort: o.listenPort } : {}),
     ...(o.listenHost !== undefined ? { sshHosts: [o.listenHost], listenHost: o.listenHost } : {}),

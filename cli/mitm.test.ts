@@ -7,7 +7,8 @@ import { startServer } from './serve.ts';
 import { checkTarget, isLoopbackAddress, parseHostPort, startMitm, traceLine, type MitmOptions } from './mitm.ts';
 import type { Leg } from './mitm-session.ts';
 import { createFeed } from './classroom-feed.ts';
-import { mitmLanes } from './mitm-ui.ts';
+import { mitmFeedInfo, mitmLanes } from './mitm-ui.ts';
+import { translate } from '../app/lib/i18n.ts';
 
 const rnd = (n: number) => crypto.getRandomValues(new Uint8Array(n));
 
@@ -246,3 +247,18 @@ async function waitFor(cond: () => boolean, ms = 5000): Promise<void> {
   while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
   expect(cond()).toBe(true);
 }
+
+describe('what the page says about a mitm', () => {
+  it('names where clients connect and the real server, and the page words it in English and 简体中文', () => {
+    const info = mitmFeedInfo({ listen: '127.0.0.1:2022', target: '127.0.0.1:22', hostKeys: [] });
+    expect(info.kind).toBe('mitm');
+    expect(info.mitm).toEqual({ listen: '127.0.0.1:2022', target: '127.0.0.1:22' });
+    for (const lang of ['en', 'zh'] as const) {
+      const relay = translate(lang, 'mitm.note.relay', info.mitm);
+      expect(relay).toContain('127.0.0.1:2022');
+      expect(relay).toContain('127.0.0.1:22');
+      expect(translate(lang, 'mitm.note.hostkey')).toContain('REMOTE HOST IDENTIFICATION HAS CHANGED');
+      expect(translate(lang, 'mitm.note.password')).toContain('RFC 4252 §7');
+    }
+  });
+});

@@ -74,8 +74,10 @@ export interface FeedInfo {
   authorizedKeys?: { file: string; text: string; error?: string } | null;
   /** The server's host keys (type and SHA256 fingerprint), so students can check the prompt. */
   hostKeys?: { type: string; fingerprint: string }[];
-  /** Free text lines the producer wants shown. */
+  /** Free text lines the producer wants shown (the page shows its own translated text instead where it has one, e.g. for `mitm`). */
   notes?: string[];
+  /** `sshscope mitm`: where real clients connect and the real server their sessions are relayed to. */
+  mitm?: { listen: string; target: string };
 }
 
 /** How far a connection got. */

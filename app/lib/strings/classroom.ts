@@ -16,6 +16,22 @@ export const CLASSROOM_STRINGS = {
   'class.unavailable.lan': { en: 'To let students connect from their own computers over the network:', zh: '若要让学生从自己的电脑通过网络连接：' },
   'class.unavailable.docs': { en: 'Details and security notes: docs/classroom.md', zh: '详细说明与安全注意事项：docs/classroom.zh.md' },
   'class.retry': { en: 'Try again', zh: '重试' },
+  'mitm.note.relay': {
+    en: 'sshscope mitm: real clients connect to {listen}; each session is relayed to the real server {target}.',
+    zh: 'sshscope mitm：真实客户端连接到 {listen}；每个会话都被转发到真实服务器 {target}。',
+  },
+  'mitm.note.lanes': {
+    en: 'Each session is two lanes: "client ⇄ mitm" is the real client talking to OUR server engine; "mitm ⇄ server" is OUR client engine talking to the real server.',
+    zh: '每个会话有两条泳道：“client ⇄ mitm” 是真实客户端与我们的服务器引擎对话；“mitm ⇄ server” 是我们的客户端引擎与真实服务器对话。',
+  },
+  'mitm.note.hostkey': {
+    en: 'The client was shown the host key above, not the real server\'s: ssh calls it unknown (first use), or warns "REMOTE HOST IDENTIFICATION HAS CHANGED" when it already knew the real one. This is exactly what host-key checking exists to catch.',
+    zh: '客户端看到的是上面这把主机密钥，而不是真实服务器的：ssh 会说它是未知的（首次连接），若早已记住真实服务器的密钥则警告 “REMOTE HOST IDENTIFICATION HAS CHANGED”。主机密钥校验正是为了发现这种情况。',
+  },
+  'mitm.note.password': {
+    en: 'The password the client typed appears in clear on the client lane and is replayed on the server lane: that is what a man in the middle gains. A public-key login cannot be relayed: the signature covers the session identifier, which differs on the two legs (RFC 4252 §7).',
+    zh: '客户端输入的密码在客户端泳道上以明文出现，并在服务器泳道上被重放：这就是中间人得到的东西。公钥登录无法被转发：签名覆盖了会话标识符，而两段连接的会话标识符不同（RFC 4252 §7）。',
+  },
   'class.students': { en: 'Students type', zh: '学生输入' },
   'class.password': { en: 'password', zh: '密码' },
   'class.passwordHidden': { en: 'password hidden', zh: '密码已隐藏' },
