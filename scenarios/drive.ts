@@ -9,6 +9,7 @@ import type { ClientConfig, PermitOpen, ServerConfig } from '../engine/core/conf
 import { respondToExec } from '../engine/core/session-harness.ts';
 import type { SshEvent } from '../engine/events.ts';
 import type { ServiceSpec } from './types.ts';
+import { VirtualShell, type PtyInfo } from '../cli/virtual-shell.ts';
 
 export interface DriveOptions {
   client: ClientConfig;
@@ -28,6 +29,15 @@ export interface DriveOptions {
   permitOpen?: PermitOpen;
   /** The services the server's host can connect to, by "host:port". */
   services?: Record<string, ServiceSpec>;
+  /** Ask for a pty before the command or shell (ssh -t; RFC 4254 §6.2 "pty-req"). */
+  tty?: boolean;
+  /** Ask for a shell instead of exec'ing `command` (ssh without a command; RFC 4254 §6.5). */
+  shell?: boolean;
+  /**
+   * The server runs exec and shell requests in the pretend shell of `sshscope serve`
+   * (cli/virtual-shell.ts: a line discipline when a pty was granted, binary-transparent without).
+   */
+  virtualShell?: boolean;
 }
 
 export interface TerrapinResult {
@@ -51,6 +61,8 @@ export interface DriveResult {
   events: SshEvent[];
   authenticated: boolean;
   stdout: string;
+  /** The same output as received, byte for byte. */
+  stdoutBytes: Uint8Array;
   stderr: string;
   exitStatus: number | null;
   /** Bytes a `cat >> FILE` command received on the server (what ssh-copy-id sends). */
@@ -85,7 +97,10 @@ export function drive(o: DriveOptions): DriveResult {
   const sinks = new Set<number>();
   const appended: Uint8Array[] = [];
   let stdout = '';
+  const stdoutParts: Uint8Array[] = [];
   let stderr = '';
+  const ptys = new Map<number, PtyInfo>();
+  const shells = new Map<number, VirtualShell>();
   let exitStatus: number | null = null;
   let authenticated = false;
   let channel = -1;
@@ -120,10 +135,15 @@ export function drive(o: DriveOptions): DriveResult {
       return;
     }
     if (e.change === 'open') {
-      client.command({ type: 'exec', channel, command: o.command });
+      if (o.tty) client.command({ type: 'pty', channel, term: 'xterm-256color', cols: 80, rows: 24 });
+      if (o.shell) client.command({ type: 'shell', channel });
+      else client.command({ type: 'exec', channel, command: o.command });
       if (o.input) client.command({ type: 'data', channel, data: o.input });
       client.command({ type: 'eof', channel });
-    } else if (e.change === 'data') stdout += dec.decode(d.data);
+    } else if (e.change === 'data') {
+      stdout += dec.decode(d.data, { stream: true });
+      stdoutParts.push(d.data!.slice());
+    }
     else if (e.change === 'extended-data') stderr += dec.decode(d.data);
     else if (e.change === 'exit-status') exitStatus = d.status ?? null;
     else if (e.change === 'closed') client.command({ type: 'disconnect', description: 'session finished' });
@@ -156,6 +176,10 @@ export function drive(o: DriveOptions): DriveResult {
       }
       return;
     }
+    if (o.virtualShell) {
+      virtualShellEvent(e);
+      return;
+    }
     if (e.change === 'request') {
       const d = e.detail as { request: string; command?: string };
       if (d.request === 'exec' && d.command && APPEND_COMMAND.test(d.command)) {
@@ -171,6 +195,32 @@ export function drive(o: DriveOptions): DriveResult {
       server.command({ type: 'close', channel: e.id });
     }
   };
+
+  /** The server side of a session run by the pretend shell (as `sshscope serve` and the app's terminal do). */
+  function virtualShellEvent(e: Extract<SshEvent, { type: 'channel' }>): void {
+    const d = (e.detail ?? {}) as Record<string, unknown>;
+    if (e.change === 'request' && d['accepted'] !== false) {
+      if (d['request'] === 'pty-req') ptys.set(e.id, { term: String(d['term'] ?? 'xterm'), cols: Number(d['widthChars'] ?? 80), rows: Number(d['heightRows'] ?? 24) });
+      if ((d['request'] === 'shell' || d['request'] === 'exec') && !shells.has(e.id)) {
+        const id = e.id;
+        const sh = new VirtualShell({
+          user: o.client.username,
+          hostname: 'server',
+          pty: ptys.get(id) ?? null,
+          write: (data, stream) => server.command({ type: 'data', channel: id, data, stream }),
+          exit: (status) => {
+            server.command({ type: 'exit-status', channel: id, status });
+            server.command({ type: 'eof', channel: id });
+            server.command({ type: 'close', channel: id });
+          },
+        });
+        shells.set(id, sh);
+        if (d['request'] === 'shell') sh.shell();
+        else sh.exec(typeof d['command'] === 'string' ? d['command'] : new TextDecoder().decode(d['command'] as Uint8Array));
+      }
+    } else if (e.change === 'data') shells.get(e.id)?.input((d['data'] as Uint8Array | undefined) ?? new Uint8Array());
+    else if (e.change === 'eof') shells.get(e.id)?.eof();
+  }
 
   /**
    * The Terrapin man in the middle on the server→client stream (Bäumer, Brinkmann, Schwenk 2023):
@@ -239,13 +289,17 @@ export function drive(o: DriveOptions): DriveResult {
   }
 
   if (forward) forward.response = forwardOut.join('');
+  return { events, authenticated, stdout, stdoutBytes: concat(stdoutParts), stderr, exitStatus, appended: concat(appended), tamperedAt, ...(o.mitm ? { terrapin } : {}), ...(forward ? { forward } : {}) };
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
   let n = 0;
-  for (const a of appended) n += a.length;
-  const all = new Uint8Array(n);
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
   n = 0;
-  for (const a of appended) {
-    all.set(a, n);
-    n += a.length;
+  for (const p of parts) {
+    out.set(p, n);
+    n += p.length;
   }
-  return { events, authenticated, stdout, stderr, exitStatus, appended: all, tamperedAt, ...(o.mitm ? { terrapin } : {}), ...(forward ? { forward } : {}) };
+  return out;
 }

@@ -9,6 +9,7 @@ import { copyIdFirstLogin } from './catalog/copy-id-first-login.ts';
 import { mutualTrust } from './catalog/mutual-trust.ts';
 import { hostKeyChanged } from './catalog/host-key-changed.ts';
 import { authFailures } from './catalog/auth-failures.ts';
+import { execVsShell } from './catalog/exec-vs-shell.ts';
 import { negotiation } from './catalog/negotiation.ts';
 import { noCommonAlgorithm } from './catalog/no-common-algorithm.ts';
 import { tampering } from './catalog/tampering.ts';
@@ -27,6 +28,7 @@ export const SCENARIOS: readonly Scenario[] = [
   mutualTrust,
   hostKeyChanged,
   authFailures,
+  execVsShell,
   negotiation,
   noCommonAlgorithm,
   insideKeyExchange,

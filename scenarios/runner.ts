@@ -148,6 +148,9 @@ interface LoginSpec {
   strictKex?: boolean;
   mitm?: 'terrapin';
   forward?: { host: string; port: number; localPort: number; send: string };
+  tty?: boolean;
+  shell?: boolean;
+  stdin?: string;
 }
 
 interface Login {
@@ -199,7 +202,10 @@ function login(s: Scenario, hosts: Map<string, HostState>, spec: LoginSpec, labe
     client: clientCfg,
     server: serverCfg,
     command: spec.command,
-    ...(spec.input ? { input: spec.input } : {}),
+    ...(spec.input ? { input: spec.input } : spec.stdin !== undefined ? { input: latin1Bytes(spec.stdin) } : {}),
+    ...(spec.tty ? { tty: true } : {}),
+    ...(spec.shell ? { shell: true } : {}),
+    ...(h.spec.virtualShell || spec.tty || spec.shell || spec.stdin !== undefined ? { virtualShell: true } : {}),
     passwords: spec.passwords ?? [],
     tamper: !!spec.tamper,
     ...(spec.mitm ? { mitm: spec.mitm } : {}),
@@ -238,7 +244,7 @@ function login(s: Scenario, hosts: Map<string, HostState>, spec: LoginSpec, labe
 function loginReport(spec: LoginSpec, l: Login): Text[] {
   const r: Text[] = [];
   const f = spec.forward;
-  const cmd = f ? `$ ssh -N -L ${f.localPort}:${f.host}:${f.port} ${spec.to.user}@${spec.to.host}   (${spec.from.user}@${spec.from.host})` : `$ ssh ${spec.to.user}@${spec.to.host} '${spec.command}'   (${spec.from.user}@${spec.from.host})`;
+  const cmd = f ? `$ ssh -N -L ${f.localPort}:${f.host}:${f.port} ${spec.to.user}@${spec.to.host}   (${spec.from.user}@${spec.from.host})` : `$ ${sshCommandLine(spec)}   (${spec.from.user}@${spec.from.host})`;
   r.push(t(cmd, cmd));
   if (l.hostKeyVerdict === 'unknown' && l.knownHostsAdded) r.push(t(`host key unknown → answered yes → known_hosts += ${l.knownHostsAdded.slice(0, 60)}…`, `主机密钥未知 → 回答 yes → known_hosts 新增 ${l.knownHostsAdded.slice(0, 60)}…`));
   else if (l.hostKeyVerdict === 'unknown') r.push(t('host key unknown → answered no → connection refused', '主机密钥未知 → 回答 no → 拒绝连接'));
@@ -253,8 +259,34 @@ function loginReport(spec: LoginSpec, l: Login): Text[] {
     if (e.type === 'banner') r.push(t(`banner: ${e.message.trim()}`, `登录横幅：${e.message.trim()}`));
   }
   if (l.result.authenticated && f) r.push(t('logged in; ssh listens on 127.0.0.1:' + f.localPort, `登录成功；ssh 在 127.0.0.1:${f.localPort} 上监听`));
-  else if (l.result.authenticated) r.push(t(`logged in; output ${JSON.stringify(l.result.stdout)}, exit status ${l.result.exitStatus}`, `登录成功；输出 ${JSON.stringify(l.result.stdout)}，退出码 ${l.result.exitStatus}`));
+  else if (l.result.authenticated) {
+    r.push(t(`logged in; output ${JSON.stringify(l.result.stdout)}, exit status ${l.result.exitStatus}`, `登录成功；输出 ${JSON.stringify(l.result.stdout)}，退出码 ${l.result.exitStatus}`));
+    if (spec.stdin !== undefined && !spec.shell) r.push(...stdinReport(latin1Bytes(spec.stdin), l.result.stdoutBytes, !!spec.tty));
+  }
   else r.push(t(`not logged in${l.error ? `: ${l.error}` : ''}${l.closedReason !== undefined ? ` (disconnect reason ${l.closedReason})` : ''}`, `未登录${l.error ? `：${l.error}` : ''}${l.closedReason !== undefined ? `（断开原因码 ${l.closedReason}）` : ''}`));
+  return r;
+}
+
+/** One byte per character (code points 0–255): how scenarios write binary stdin. */
+function latin1Bytes(s: string): Uint8Array {
+  return Uint8Array.from(s, (c) => c.charCodeAt(0) & 0xff);
+}
+
+/** The ssh(1) command line a connect step stands for: -t / -T only where they change what ssh does. */
+function sshCommandLine(spec: LoginSpec): string {
+  const target = `${spec.to.user}@${spec.to.host}`;
+  const input = spec.stdin !== undefined && !spec.tty ? `printf '${[...spec.stdin].map((c) => (c >= ' ' && c <= '~' && c !== "'" && c !== '\\' ? c : `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`)).join('')}' | ` : '';
+  if (spec.shell) return `${input}ssh ${spec.tty ? '' : '-T '}${target}`;
+  return `${input}ssh ${spec.tty ? '-t ' : ''}${target} '${spec.command}'`;
+}
+
+/** What went in on stdin and what came back on stdout, byte for byte (a pty's line discipline changes it). */
+function stdinReport(sent: Uint8Array, received: Uint8Array, tty: boolean): Text[] {
+  const show = (b: Uint8Array) => [...b].map((x) => x.toString(16).padStart(2, '0')).join(' ');
+  const same = sent.length === received.length && sent.every((x, i) => received[i] === x);
+  const r = [t(`stdin  (${sent.length} bytes): ${show(sent)}`, `标准输入（${sent.length} 字节）：${show(sent)}`), t(`stdout (${received.length} bytes): ${show(received)}`, `标准输出（${received.length} 字节）：${show(received)}`)];
+  if (same) r.push(t('the bytes came back unchanged: the channel is binary-transparent', '字节原样返回：通道对二进制数据是透明的'));
+  else r.push(t(`the bytes changed on the way${tty ? ' (the pty\'s line discipline: echo, CR → NL → CR LF, ^C)' : ''}`, `字节在途中被改变了${tty ? '（pty 的行规程：回显、CR → NL → CR LF、^C）' : ''}`));
   return r;
 }
 

@@ -42,6 +42,11 @@ export interface HostSpec {
   strictKex?: boolean;
   /** sshd PermitOpen: where direct-tcpip channels (ssh -L) may lead (RFC 4254 §7.2). Default 'none'. */
   permitOpen?: PermitOpen;
+  /**
+   * Sessions run in the pretend shell of `sshscope serve` (cli/virtual-shell.ts: `;`, `exit N`, a
+   * line discipline with a pty). Default: a minimal responder (echo, exit N, cat >> FILE).
+   */
+  virtualShell?: boolean;
   /** TCP services this host can reach, by "host:port" (the targets of port forwarding). */
   services?: Record<string, ServiceSpec>;
 }
@@ -101,6 +106,17 @@ export interface ConnectStep extends StepBase {
   reveal?: boolean;
   /** Report K, H, the session identifier and the six derived keys (RFC 4253 §7.2). */
   showKeys?: boolean;
+  /** Ask for a pty first (RFC 4254 §6.2): what `ssh -t`, or `ssh host` from a terminal, does. */
+  tty?: boolean;
+  /** Ask for the user's shell instead of running `command` (RFC 4254 §6.5): `ssh host` without a command. */
+  shell?: boolean;
+  /**
+   * What ssh reads from its standard input (keystrokes, or a pipe) and sends as channel data after
+   * the request, then EOF. One character per byte (code points 0–255), so binary data can be written
+   * as "\x00…". With `tty`, `shell` or `stdin`, the server answers with the pretend shell of
+   * `sshscope serve`.
+   */
+  stdin?: string;
 }
 
 /**

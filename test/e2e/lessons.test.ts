@@ -56,7 +56,7 @@ describe.skipIf(!hasChromium)('lessons in chromium', () => {
     await load(page);
     const ids = await openPicker(page);
     expect(ids.length).toBeGreaterThanOrEqual(15);
-    for (const id of ['five-phases', 'password-vs-publickey', 'mutual-trust', 'inside-key-exchange', 'terrapin', 'port-forwarding']) expect(ids).toContain(id);
+    for (const id of ['five-phases', 'password-vs-publickey', 'mutual-trust', 'inside-key-exchange', 'terrapin', 'port-forwarding', 'exec-vs-shell']) expect(ids).toContain(id);
     const first = page.locator('[data-testid="lesson-terrapin"]');
     expect(await first.textContent()).toMatch(/Terrapin[\s\S]*CVE-2023-48795[\s\S]*RFC\s4253\s§6\.4/);
     await screenshot(page, 'lessons-01-picker');
