@@ -1,21 +1,36 @@
 #!/usr/bin/env node
-// The `sshscope` command: registers tsx so that Node can load our TypeScript sources, then
-// hands the arguments to cli/main.ts (`main(argv): Promise<number>` returns the exit code).
+// The `sshscope` command: loads cli/main.ts (`main(argv): Promise<number>` returns the exit code)
+// from the prebuilt bundle bin/cli-bundle.mjs keeps fresh (rebuilt when any source changed), or,
+// when that cannot be built or SSHSCOPE_TSX=1 is set, from the TypeScript sources through tsx.
 
 import { existsSync } from 'node:fs';
-import { register } from 'tsx/esm/api';
-
-register();
 
 const mainUrl = new URL('../cli/main.ts', import.meta.url);
 const argv = process.argv.slice(2);
 
+/** cli/main.ts's main(), from the bundle when possible. */
+async function loadMain() {
+  if (process.env.SSHSCOPE_TSX !== '1') {
+    try {
+      const { freshBundle } = await import('./cli-bundle.mjs');
+      return (await import(await freshBundle())).main;
+    } catch {
+      // no esbuild, a read-only checkout, a source that does not compile: tsx says what is wrong
+    }
+  }
+  const { register } = await import('tsx/esm/api');
+  register();
+  return (await import(mainUrl.href)).main;
+}
+
 try {
   if (existsSync(mainUrl)) {
-    const { main } = await import(mainUrl.href);
+    const main = await loadMain();
     process.exitCode = await main(argv);
   } else if (argv[0] === 'start') {
     // cli/main.ts is not there yet: `start` alone works without it.
+    const { register } = await import('tsx/esm/api');
+    register();
     const { start } = await import(new URL('../cli/start.ts', import.meta.url).href);
     process.exitCode = await start(argv.slice(1));
   } else {
