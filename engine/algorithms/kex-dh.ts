@@ -23,7 +23,7 @@
 // safe prime from its moduli file, then both run the exchange above in that group; the hash is
 // SHA-256 for diffie-hellman-group-exchange-sha256 (RFC 4419 §4) and SHA-1 for the legacy -sha1.
 
-import type { HashName, KexClientState, KexResult, KexServerResult, KexSpec } from './types.ts';
+import type { CryptoProvider, HashName, KexClientState, KexResult, KexServerResult, KexSpec } from './types.ts';
 import { KexError } from './types.ts';
 import { hex, sshMpintFromUnsigned } from './bytes.ts';
 import { bitLength, minimalBytes, modPow, os2ip } from './bigint-math.ts';
@@ -68,8 +68,17 @@ export interface DhGroup {
   source: string;
 }
 
-function dhResult(group: DhGroup, x: bigint, own: bigint, peer: bigint, side: 'client' | 'server'): KexResult {
-  const k = modPow(peer, x, group.p);
+/** base^x mod p through the provider's native MODP groups when it has this one, else with bigint. */
+function dhPow(group: DhGroup, x: bigint, base: bigint | undefined, provider: CryptoProvider | undefined): bigint {
+  if (provider?.modpPow && group.g === 2n) {
+    const r = provider.modpPow(group.p, x, base);
+    if (r !== null) return r;
+  }
+  return modPow(base ?? group.g, x, group.p);
+}
+
+function dhResult(group: DhGroup, x: bigint, own: bigint, peer: bigint, side: 'client' | 'server', provider?: CryptoProvider): KexResult {
+  const k = dhPow(group, x, peer, provider);
   const secret = minimalBytes(k);
   const encodedK = sshMpintFromUnsigned(secret);
   const xBytes = minimalBytes(x);
@@ -93,31 +102,31 @@ function dhResult(group: DhGroup, x: bigint, own: bigint, peer: bigint, side: 'c
 /** A 'dh'-family KexSpec in a fixed group. */
 export function dhKex(name: string, group: DhGroup, hashName: HashName, needBits = DH_DEFAULT_NEED_BITS): KexSpec {
   const pbits = bitLength(group.p);
-  const keygen = (random: (n: number) => Uint8Array) => {
+  const keygen = (random: (n: number) => Uint8Array, provider: CryptoProvider | undefined) => {
     const x = dhPrivateExponent(random, dhExponentBits(pbits, needBits));
-    return { x, pub: modPow(group.g, x, group.p) };
+    return { x, pub: dhPow(group, x, undefined, provider) };
   };
   return {
     name,
     family: 'dh',
     hash: hashName,
     kEncoding: 'mpint',
-    startClient(random): KexClientState {
-      const { x, pub } = keygen(random);
+    startClient(random, provider): KexClientState {
+      const { x, pub } = keygen(random, provider);
       return {
         clientPublic: minimalBytes(pub),
         finish(serverPublic) {
           const f = os2ip(serverPublic);
           checkDhPublic(f, group.p, 'server');
-          return dhResult(group, x, pub, f, 'client');
+          return dhResult(group, x, pub, f, 'client', provider);
         },
       };
     },
-    respond(random, clientPublic): KexServerResult {
+    respond(random, clientPublic, provider): KexServerResult {
       const e = os2ip(clientPublic);
       checkDhPublic(e, group.p, 'client');
-      const { x: y, pub: f } = keygen(random);
-      return { ...dhResult(group, y, f, e, 'server'), serverPublic: minimalBytes(f) };
+      const { x: y, pub: f } = keygen(random, provider);
+      return { ...dhResult(group, y, f, e, 'server', provider), serverPublic: minimalBytes(f) };
     },
   };
 }

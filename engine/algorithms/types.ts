@@ -126,6 +126,12 @@ export interface CryptoProvider {
   /** Ed25519 (RFC 8032) with the 32-byte seed as the private key. */
   ed25519Sign?(seed: Uint8Array, publicKey: Uint8Array, data: Uint8Array): Uint8Array;
   ed25519Verify?(publicKey: Uint8Array, data: Uint8Array, signature: Uint8Array): boolean;
+  /**
+   * Diffie-Hellman modular exponentiation `base^exponent mod p` (base omitted = the generator 2),
+   * or null when this provider does not know the prime: only the RFC 3526 MODP groups that SSH
+   * uses as diffie-hellman-group14/16/18 (RFC 8268 §3), which OpenSSL recognises by name.
+   */
+  modpPow?(p: bigint, exponent: bigint, base?: bigint): bigint | null;
 }
 
 /** Key-exchange method families decide the message formats of ids 30–34 (RFC 4253 §8, RFC 5656 §4, RFC 4419). */
