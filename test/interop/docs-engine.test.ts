@@ -48,6 +48,33 @@ describe('docs/engine.md examples', () => {
     expect(r.stdout).toMatch(/connection closed/);
   });
 
+  it('the capture example decodes and decrypts a pcapng written by writeSessionPcapng', async () => {
+    const { testSession } = await import('../../engine/capture/test-session.ts');
+    const { writeSessionPcapng } = await import('../../engine/index.ts');
+    const session = testSession('docs-capture', { cipher: ['aes128-gcm@openssh.com'] }, 'echo hi');
+    const dir = join(repoRoot, 'test-artifacts', `docs-capture-${process.pid}`);
+    mkdirSync(dir, { recursive: true });
+    try {
+      const capture = join(dir, 'session.pcapng');
+      const keylog = join(dir, 'keys.log');
+      writeFileSync(capture, writeSessionPcapng({ client: { ip: '127.0.0.1', port: 50000 }, server: { ip: '127.0.0.1', port: 22 }, chunks: session.chunks }));
+      writeFileSync(keylog, session.keylog);
+      const src = example('analyzeCapture(capture');
+      const plain = await runExample('capture-nokeys', src, { CAPTURE: capture });
+      expect(plain.stderr).toBe('');
+      expect(plain.stdout).toMatch(/^SSH-2\.0-\S+ -> SSH-2\.0-/);
+      expect(plain.stdout).toMatch(/ c2s 0 SSH_MSG_KEXINIT/);
+      expect(plain.stdout).toContain('(encrypted, no key)');
+      const r = await runExample('capture', src, { CAPTURE: capture, KEYLOG: keylog });
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toMatch(/ c2s \d+ SSH_MSG_USERAUTH_REQUEST decrypted/);
+      expect(r.stdout).toMatch(/ s2c \d+ SSH_MSG_CHANNEL_DATA decrypted/);
+      expect(r.stdout).not.toContain('(encrypted, no key)');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   const ready =
     requirePeers([
       ['sshd', PEER_PATHS.sshd],
