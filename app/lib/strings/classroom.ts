@@ -16,6 +16,7 @@ export const CLASSROOM_STRINGS = {
   'class.unavailable.lan': { en: 'To let students connect from their own computers over the network:', zh: '若要让学生从自己的电脑通过网络连接：' },
   'class.unavailable.docs': { en: 'Details and security notes: docs/classroom.md', zh: '详细说明与安全注意事项：docs/classroom.zh.md' },
   'class.retry': { en: 'Try again', zh: '重试' },
+  'mitm.title': { en: 'Man in the middle (sshscope mitm)', zh: '中间人（sshscope mitm）' },
   'mitm.clients': { en: 'Real ssh clients connect with', zh: '真实的 ssh 客户端这样连接' },
   'mitm.hostKey': { en: 'The host key ssh is shown: ours, not the real server\'s', zh: 'ssh 看到的主机密钥：是我们的，不是真实服务器的' },
   'mitm.note.relay': {
