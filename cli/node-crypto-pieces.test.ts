@@ -107,6 +107,25 @@ describe('chachaPolySealPieces', () => {
   });
 });
 
+describe('chachaPolySealPieces keeps no result in its scratch buffers', () => {
+  it('ciphertexts and tags of earlier packets stay intact after later calls (32 KiB packets, both tag passes)', () => {
+    const key = new Uint8Array(32).map((_, i) => i * 29 + 3);
+    const data = new Uint8Array(32768).map((_, i) => (i * 7 + 1) & 0xff);
+    const kept: { nonce: Uint8Array; head: Uint8Array; r: { pieces: Uint8Array[]; tag: Uint8Array } }[] = [];
+    for (let seq = 0; seq < 24; seq++) {
+      const nonce = new Uint8Array(8);
+      nonce[7] = seq;
+      const head = new Uint8Array([0, 0, 0x80, seq]);
+      kept.push({ nonce, head, r: chachaPolySealPieces(key, nonce, head, [data.subarray(0, 18), data.subarray(18, 32786), data.subarray(32786, 32792)]) });
+    }
+    for (const { nonce, head, r } of kept) {
+      const ct = chacha20orig(key, nonce, data.subarray(0, 32792), undefined, 1);
+      expect(hex(join(r.pieces))).toBe(hex(ct));
+      expect(hex(r.tag)).toBe(hex(poly1305(join([head, ct]), chacha20orig(key, nonce, new Uint8Array(32)))));
+    }
+  });
+});
+
 describe('aesGcmEncryptPieces', () => {
   it('equals one node:crypto AES-GCM encryption of the joined plaintext, and decrypts', () => {
     fc.assert(

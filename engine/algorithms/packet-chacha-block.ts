@@ -7,10 +7,9 @@
 
 const SIGMA: readonly number[] = [0x61707865, 0x3320646e, 0x79622d32, 0x6b206574];
 
-/** The 8 little-endian key words of a 32-byte key. */
-export function chachaKeyWords(key: Uint8Array): Uint32Array {
+/** The 8 little-endian key words of a 32-byte key (into `w` when given). */
+export function chachaKeyWords(key: Uint8Array, w: Uint32Array = new Uint32Array(8)): Uint32Array {
   if (key.length !== 32) throw new Error(`ChaCha20 needs a 32-byte key, got ${key.length}`);
-  const w = new Uint32Array(8);
   for (let i = 0; i < 8; i++) w[i] = (key[4 * i]! | (key[4 * i + 1]! << 8) | (key[4 * i + 2]! << 16) | (key[4 * i + 3]! << 24)) >>> 0;
   return w;
 }
@@ -55,18 +54,17 @@ export function chachaBlock(k: Uint32Array, counter: number, nonceLo: number, no
 
 /** Keystream block `counter` as 64 bytes (the words little-endian), under an 8-byte nonce. */
 export function chachaBlockBytes(k: Uint32Array, counter: number, nonce8: Uint8Array): Uint8Array {
+  return chachaBlockInto(k, counter, nonce8, new Uint8Array(64));
+}
+
+const WORDS = new Uint32Array(16);
+
+/** The first `out.length` (at most 64) bytes of keystream block `counter`, into `out`. */
+export function chachaBlockInto(k: Uint32Array, counter: number, nonce8: Uint8Array, out: Uint8Array): Uint8Array {
   const lo = nonce8[0]! | (nonce8[1]! << 8) | (nonce8[2]! << 16) | (nonce8[3]! << 24);
   const hi = nonce8[4]! | (nonce8[5]! << 8) | (nonce8[6]! << 16) | (nonce8[7]! << 24);
-  const w = new Uint32Array(16);
-  chachaBlock(k, counter, lo, hi, w);
-  const out = new Uint8Array(64);
-  for (let i = 0; i < 16; i++) {
-    const v = w[i]!;
-    out[4 * i] = v & 0xff;
-    out[4 * i + 1] = (v >>> 8) & 0xff;
-    out[4 * i + 2] = (v >>> 16) & 0xff;
-    out[4 * i + 3] = v >>> 24;
-  }
+  chachaBlock(k, counter, lo, hi, WORDS);
+  for (let i = 0; i < out.length; i++) out[i] = (WORDS[i >> 2]! >>> (8 * (i & 3))) & 0xff;
   return out;
 }
 
@@ -81,5 +79,24 @@ export function chachaXorBlock0(k: Uint32Array, nonce8: Uint8Array, data: Uint8A
   const ks = new Uint32Array(16);
   chachaBlock(k, 0, lo, hi, ks);
   for (let i = 0; i < data.length; i++) out[i] = data[i]! ^ ((ks[i >> 2]! >>> (8 * (i & 3))) & 0xff);
+  return out;
+}
+
+const KS = new Uint32Array(16);
+
+/**
+ * XORs `data` (any length) with the keystream of original ChaCha20 under key words `k` and the
+ * 8-byte `nonce8` from block `counter` on, into `out` (may be `data`): the body of a small
+ * chacha20-poly1305@openssh.com packet (counter 1), where a native cipher object or a general
+ * library call costs more than the few blocks themselves.
+ */
+export function chachaXorFrom(k: Uint32Array, counter: number, nonce8: Uint8Array, data: Uint8Array, out: Uint8Array): Uint8Array {
+  const lo = nonce8[0]! | (nonce8[1]! << 8) | (nonce8[2]! << 16) | (nonce8[3]! << 24);
+  const hi = nonce8[4]! | (nonce8[5]! << 8) | (nonce8[6]! << 16) | (nonce8[7]! << 24);
+  for (let o = 0; o < data.length; o += 64) {
+    chachaBlock(k, counter + o / 64, lo, hi, KS);
+    const end = Math.min(data.length, o + 64);
+    for (let i = o; i < end; i++) out[i] = data[i]! ^ ((KS[(i - o) >> 2]! >>> (8 * (i & 3))) & 0xff);
+  }
   return out;
 }
