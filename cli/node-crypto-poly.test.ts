@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { addExact, addMod, fromBytes, fromNumber, geq, mulMod, neg, P_LIMBS, toBytes16, type Limbs } from './node-crypto-poly.ts';
 
 const P = (1n << 130n) - 5n;
-const big = (l: Limbs) => l.reduceRight((acc, v) => (acc << 13n) + BigInt(v), 0n);
+const big = (l: Limbs) => Array.from(l).reduceRight((acc, v) => (acc << 13n) + BigInt(v), 0n);
 const fromBig = (v: bigint): Limbs => Array.from({ length: 10 }, (_, i) => Number((v >> BigInt(13 * i)) & 0x1fffn));
 const le = (b: Uint8Array) => b.reduceRight((acc, v) => (acc << 8n) + BigInt(v), 0n);
 

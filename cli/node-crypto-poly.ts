@@ -1,11 +1,11 @@
 // Arithmetic modulo p = 2^130 - 5 (RFC 8439 §2.5) for recovering the OpenSSH Poly1305 tag from
-// node's AEAD (cli/node-crypto.ts polyTag), without BigInt: values are ten 13-bit limbs, little-endian
+// node's AEAD (cli/node-crypto-chacha.ts polyTag), without BigInt: values are ten 13-bit limbs, little-endian
 // (the poly1305-donna-16 layout noble's Poly1305 uses), so every product (< 2^29) and every sum of
 // ten of them (< 2^33) stays exact in a double. BigInt needed ~50 allocating operations per packet
 // (~10 µs); this is a few hundred plain number operations.
 
 /** Ten 13-bit limbs: value = Σ l[i]·2^(13i). */
-export type Limbs = number[];
+export type Limbs = Float64Array | number[];
 
 const MASK = 0x1fff;
 /** 2^-13: (s - (s & MASK)) * INV is the exact carry of a non-negative integer s < 2^53. */
@@ -14,8 +14,9 @@ const G = limbs();
 const D = limbs();
 
 export function limbs(): Limbs {
-  // a plain array: allocating a typed array costs far more than the arithmetic here
-  return [0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+  // Float64Array: every element access is monomorphic (plain arrays switch between small-integer
+  // and double elements); the hot path (node-crypto-chacha.ts) allocates its limbs once, not per call
+  return new Float64Array(10);
 }
 
 /**
