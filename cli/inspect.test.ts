@@ -18,7 +18,7 @@ import type { SshEvent } from '../engine/events.ts';
 import { keylogLines, keylogOf } from './keylog.ts';
 import { analyzeCapture } from '../engine/capture/analyze.ts';
 import { CaptureError } from '../engine/capture/errors.ts';
-import { runInspect } from './inspect.ts';
+import { captureCryptoProvider, runInspect } from './inspect.ts';
 import type { InspectJson } from '../engine/capture/report.ts';
 
 function configs(seed: string, algorithms: ClientConfig['algorithms'], extra: Partial<ClientConfig> = {}) {
@@ -206,6 +206,30 @@ describe('sshscope inspect on captures of in-memory sessions', () => {
     const echoed = st.packets.filter((p) => p.name === 'SSH_MSG_CHANNEL_DATA' && p.dir === 's2c').map((p) => p.message!.data as Uint8Array);
     const total = echoed.reduce((n, b) => n + b.length, 0);
     expect(total).toBe(input.length);
+  });
+
+  it("the CLI's reading (lazy packets, small AES-GCM packets decrypted into a shared buffer) equals the default reading", () => {
+    const input = new Uint8Array(30_000).map((_, i) => (i * 7) & 255);
+    for (const cipher of ['aes128-gcm@openssh.com', 'aes256-gcm@openssh.com']) {
+      const s = session(`cli-lazy-${cipher}`, { kex: ['curve25519-sha256'], cipher: [cipher] }, 'cat', input);
+      const file = pcapOf(framesOf(s.pieces, 700));
+      const eager = analyzeCapture(file, { keylog: s.keylog }).streams[0]!;
+      const lazy = analyzeCapture(() => file, { keylog: s.keylog, provider: captureCryptoProvider(), lazyDecode: true }).streams[0]!;
+      expect(lazy.packets.length).toBe(eager.packets.length);
+      lazy.packets.forEach((p, i) => {
+        const e = eager.packets[i]!;
+        expect([p.frame, p.time, p.dir, p.seq, p.msg, p.name, p.decrypted, p.length, p.offset, p.error]).toEqual([e.frame, e.time, e.dir, e.seq, e.msg, e.name, e.decrypted, e.length, e.offset, e.error]);
+        expect(p.wire).toEqual(e.wire);
+        expect(p.plain).toEqual(e.plain);
+        expect(p.message).toEqual(e.message);
+      });
+      // a wrong key: every packet after NEWKEYS fails its tag, on the small-packet path too
+      const wrong = s.keylog.replace(/SHARED_SECRET [0-9a-f]+/, 'SHARED_SECRET 1234').replace(/PRIVATE_KEY [0-9a-f]+/, `PRIVATE_KEY ${'77'.repeat(32)}`);
+      const bad = analyzeCapture(file, { keylog: wrong, provider: captureCryptoProvider(), lazyDecode: true }).streams[0]!;
+      const after = bad.packets.filter((p) => p.seq !== null && p.msg === null);
+      expect(after.length).toBe(eager.packets.filter((p) => p.decrypted).length);
+      expect(after.every((p) => /MAC\/tag verification failed/.test(p.error ?? '') && p.plain === undefined)).toBe(true);
+    }
   });
 
   it('a wrong secret shows MAC failures, it does not hide them', () => {

@@ -34,20 +34,37 @@ const SMALL_GCM = 1024 + 16;
 export function captureCryptoProvider(base: CryptoProvider = nodeCryptoProvider): CryptoProvider {
   const byKey = new WeakMap<Uint8Array, SmallGcm>();
   const native = base.aesGcmDecrypt?.bind(base);
+  const small = (key: Uint8Array): SmallGcm => {
+    let g = byKey.get(key);
+    if (!g) {
+      const c = createCipheriv(`aes-${key.length * 8}-ecb`, key, null);
+      c.setAutoPadding(false);
+      g = smallGcm((blocks) => c.update(blocks));
+      byKey.set(key, g);
+    }
+    return g;
+  };
   return {
     ...base,
     aesGcmDecrypt(key, nonce, aad, ct) {
       if (ct.length > SMALL_GCM && native) return native(key, nonce, aad, ct);
-      let g = byKey.get(key);
-      if (!g) {
-        const c = createCipheriv(`aes-${key.length * 8}-ecb`, key, null);
-        c.setAutoPadding(false);
-        g = smallGcm((blocks) => c.update(blocks));
-        byKey.set(key, g);
-      }
-      return g.decrypt(nonce, aad, ct);
+      return small(key).decrypt(nonce, aad, ct);
+    },
+    aesGcmOpenTo(key, nonce, packet, aadLen, out, at) {
+      if (packet.length - aadLen <= SMALL_GCM || !native) return small(key).openTo(nonce, packet, aadLen, out, at);
+      const plain = native(key, nonce, packet.subarray(0, aadLen), packet.subarray(aadLen));
+      if (!plain) return false;
+      out.set(packet.subarray(0, aadLen), at);
+      out.set(plain, at + aadLen);
+      return true;
     },
   };
+}
+
+/** A file's bytes as a Uint8Array (no copy). */
+export function readBytes(path: string): Uint8Array {
+  const buf = readFileSync(path);
+  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
 }
 
 /** Runs the command with stdout/stderr writers (so tests can capture them). */
@@ -68,9 +85,9 @@ export function runInspect(argv: string[], out: (s: string) => void, err: (s: st
     if (!file || p.positionals.length > 1) throw new ArgError('give exactly one capture file');
     const keylogPath = getValue(p, 'keylog');
     const keylog = keylogPath !== undefined ? readFileSync(keylogPath, 'utf8') : undefined;
-    const buf = readFileSync(file);
-    // lazy: connection messages are decoded when the listing or the JSON reads them, not kept
-    const a = analyzeCapture(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), { provider: captureCryptoProvider(), lazyDecode: true, ...(keylog !== undefined ? { keylog } : {}) });
+    // lazy: connection messages are decoded when the listing or the JSON reads them, not kept;
+    // the file is read by the analysis (not held here), which lets go of it once the streams are out
+    const a = analyzeCapture(() => readBytes(file), { provider: captureCryptoProvider(), lazyDecode: true, ...(keylog !== undefined ? { keylog } : {}) });
     if (p.switches.has('json')) out(`${JSON.stringify(inspectJson(a), null, 1)}\n`);
     else out(inspectText(a));
     return 0;

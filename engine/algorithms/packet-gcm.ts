@@ -66,7 +66,8 @@ export function splitLength(pieces: readonly Uint8Array[]): { aad: Uint8Array; b
 export function createGcmOpener(c: CipherSpec, keys: DirectionKeys, provider?: CryptoProvider): PacketOpener {
   const { key, nonce } = setup(c, keys);
   const dec = provider?.aesGcmDecrypt?.bind(provider);
-  return {
+  const openTo = provider?.aesGcmOpenTo?.bind(provider);
+  const opener: PacketOpener = {
     cipher: c.name,
     mac: null,
     blockLen: c.blockLen,
@@ -93,4 +94,13 @@ export function createGcmOpener(c: CipherSpec, keys: DirectionKeys, provider?: C
       return out;
     },
   };
+  if (openTo) {
+    // packet_length (the AAD, RFC 5647 §7.3) and the plaintext go straight to the caller's buffer
+    opener.openTo = (seq, wire, out, at) => {
+      const ok = openTo(key, nonce, wire, 4, out, at);
+      incrementInvocation(nonce);
+      if (!ok) throw new IntegrityError(`${c.name}: authentication tag mismatch on packet ${seq}`);
+    };
+  }
+  return opener;
 }

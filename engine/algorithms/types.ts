@@ -51,6 +51,11 @@ export interface PacketOpener {
    * MAC or tag does not verify.
    */
   open(seq: number, wire: Uint8Array): Uint8Array;
+  /**
+   * Optional: the same as `open`, but the plaintext packet (wire.length − macLen bytes) is written
+   * to out[at …] instead of a new array (readers that keep many small packets in one buffer).
+   */
+  openTo?(seq: number, wire: Uint8Array, out: Uint8Array, at: number): void;
 }
 
 export class IntegrityError extends Error {
@@ -96,6 +101,12 @@ export interface CryptoProvider {
   /** AES-GCM with a 12-byte nonce and a 16-byte tag appended (encrypt) / checked (decrypt, null on failure). */
   aesGcmEncrypt?(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array;
   aesGcmDecrypt?(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, ciphertextAndTag: Uint8Array): Uint8Array | null;
+  /**
+   * AES-GCM decryption of `packet` = AAD (the first aadLen bytes, e.g. SSH's packet_length, RFC 5647
+   * §7.3) || ciphertext || 16-byte tag: writes the AAD and the plaintext (packet.length − 16 bytes)
+   * to out[at …] and returns true, or false when the tag does not verify (out may then be written).
+   */
+  aesGcmOpenTo?(key: Uint8Array, nonce: Uint8Array, packet: Uint8Array, aadLen: number, out: Uint8Array, at: number): boolean;
   /**
    * AES-GCM over a plaintext given as consecutive pieces (RFC 5647 §7): the ciphertext as pieces
    * whose concatenation is the encryption of the concatenated plaintext, and the 16-byte tag. The

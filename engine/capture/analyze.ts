@@ -2,7 +2,7 @@
 
 import { readCaptureFile } from './capture-file.ts';
 import { CaptureError } from './errors.ts';
-import { SSH_KEYLOG_SECRETS } from './frames.ts';
+import { SSH_KEYLOG_SECRETS, type CaptureFile, type DecryptionSecrets, type Frame } from './frames.ts';
 import { mergeKeylogs, parseKeylog, type Keylog } from './keylog.ts';
 import { decodeSshConnection, looksLikeSsh, type SshStream } from './ssh-stream.ts';
 import { Reassembler } from './tcp-reassembly.ts';
@@ -37,13 +37,18 @@ const MAX_FRAME_PROBLEMS = 20;
 /**
  * Reads a pcap or pcapng file and decodes every SSH connection in it. Throws CaptureError only when
  * the file is not a capture at all; every later problem is reported with a partial result.
+ * Given a function that returns the file's bytes (and a caller that keeps no other reference to
+ * them), the reader lets go of them once the TCP streams are reassembled, so that the file and the
+ * decoded packets are not held at the same time.
  */
-export function analyzeCapture(bytes: Uint8Array, opts: AnalyzeOptions = {}): CaptureAnalysis {
+export function analyzeCapture(source: Uint8Array | (() => Uint8Array), opts: AnalyzeOptions = {}): CaptureAnalysis {
   const reassembler = new Reassembler();
   const frameErrors: string[] = [];
   let frameProblems = 0;
+  const dec = new TextDecoder();
+  const secrets: { text: string; n: number }[] = [];
   // frames become segments as they are read: no array of every frame
-  const file = readCaptureFile(bytes, (f) => {
+  const { format, frameCount, problems: fileProblems } = readSegments(source, (f) => {
     try {
       const s = tcpSegmentOf(f);
       if (s) reassembler.add(s);
@@ -51,15 +56,15 @@ export function analyzeCapture(bytes: Uint8Array, opts: AnalyzeOptions = {}): Ca
       if (!(e instanceof CaptureError)) throw e;
       if (++frameProblems <= MAX_FRAME_PROBLEMS) frameErrors.push(e.message);
     }
+  }, (s, i) => {
+    // the key log is read now: the file's bytes (which Decryption Secrets Blocks are views of) are not kept
+    if (s.type === SSH_KEYLOG_SECRETS && opts.embeddedSecrets !== false) secrets.push({ text: dec.decode(s.data), n: i + 1 });
   });
-  const problems = [...file.problems.map((p) => p.message), ...frameErrors];
+  const problems = [...fileProblems.map((p) => p.message), ...frameErrors];
   if (frameProblems > MAX_FRAME_PROBLEMS) problems.push(`… and ${frameProblems - MAX_FRAME_PROBLEMS} more frames that could not be decoded`);
   const logs: Keylog[] = [];
   if (opts.keylog !== undefined) logs.push(parseKeylog(opts.keylog, 'key log'));
-  const dec = new TextDecoder();
-  if (opts.embeddedSecrets !== false) file.secrets.forEach((s, i) => {
-    if (s.type === SSH_KEYLOG_SECRETS) logs.push(parseKeylog(dec.decode(s.data), `pcapng Decryption Secrets Block ${i + 1}`));
-  });
+  for (const s of secrets) logs.push(parseKeylog(s.text, `pcapng Decryption Secrets Block ${s.n}`));
   const keylog = mergeKeylogs(...logs);
   const conns = reassembler.finish();
   const streams: SshStream[] = [];
@@ -71,5 +76,16 @@ export function analyzeCapture(bytes: Uint8Array, opts: AnalyzeOptions = {}): Ca
     }
     streams.push(decodeSshConnection(c, keylog.secrets, { ...(opts.provider ? { provider: opts.provider } : {}), ...(opts.lazyDecode ? { lazyDecode: true } : {}) }));
   }
-  return { format: file.format, frames: file.frameCount, otherConnections: other, streams, problems, keylogErrors: keylog.errors };
+  return { format, frames: frameCount, otherConnections: other, streams, problems, keylogErrors: keylog.errors };
+}
+
+/**
+ * readCaptureFile without keeping the bytes: the frames go to `onFrame` (the Reassembler keeps the
+ * file's buffer until it has copied the streams out), the Decryption Secrets Blocks to `onSecrets`,
+ * and only the format, frame count and problems come back.
+ */
+function readSegments(source: Uint8Array | (() => Uint8Array), onFrame: (f: Frame) => void, onSecrets: (s: DecryptionSecrets, i: number) => void): Pick<CaptureFile, 'format' | 'frameCount' | 'problems'> {
+  const file = readCaptureFile(typeof source === 'function' ? source() : source, onFrame);
+  file.secrets.forEach(onSecrets);
+  return { format: file.format, frameCount: file.frameCount, problems: file.problems };
 }

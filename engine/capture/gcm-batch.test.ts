@@ -21,9 +21,16 @@ describe('smallGcm (batched counter blocks, JS GHASH)', () => {
         expect(Buffer.from(g.decrypt(nonce, aad, new Uint8Array(ct))!).equals(Buffer.from(plain))).toBe(true);
         // the same instance again (its state must not leak between packets)
         expect(Buffer.from(g.decrypt(nonce, aad, new Uint8Array(ct))!).equals(Buffer.from(plain))).toBe(true);
+        // openTo: AAD || ciphertext || tag in, AAD || plaintext written at an offset
+        const packet = new Uint8Array([...aad, ...ct]);
+        const out = new Uint8Array(3 + packet.length);
+        expect(g.openTo(nonce, packet, aad.length, out, 3)).toBe(true);
+        expect(Buffer.from(out.subarray(3, 3 + aad.length + plain.length)).equals(Buffer.concat([aad, plain]))).toBe(true);
         const bad = new Uint8Array(ct);
         bad[flip % bad.length] ^= 1;
         expect(g.decrypt(nonce, aad, bad)).toBeNull();
+        packet[aad.length + (flip % ct.length)] ^= 1;
+        expect(g.openTo(nonce, packet, aad.length, out, 0)).toBe(false);
       }),
       { numRuns: 200 },
     );

@@ -1,6 +1,6 @@
 // AES-GCM decryption of small packets for capture reading (NIST SP 800-38D §7.2; RFC 5647 §7):
 // the counter blocks go through one long-lived AES block function (an ECB cipher object, created
-// once per key) and GHASH runs here with Shoup's 4-bit tables (as in mbedTLS gcm.c), so a
+// once per key) and GHASH runs here with one 8-bit table per byte position (64 KiB per key), so a
 // 36-byte CHANNEL_DATA does not pay for a fresh native GCM cipher object per packet — that object,
 // not the arithmetic, dominated reading 200 000 small packets. Large packets should keep the
 // native GCM path (JS GHASH costs ~1 µs per 16 bytes).
@@ -8,117 +8,183 @@
 /** Encrypts whole 16-byte blocks with AES under one key (ECB), e.g. a node:crypto aes-*-ecb cipher's update(). */
 export type AesBlocks = (blocks: Uint8Array) => Uint8Array;
 
-const LAST4 = [0x0000, 0x1c20, 0x3840, 0x2460, 0x7080, 0x6ca0, 0x48c0, 0x54e0, 0xe100, 0xfd20, 0xd940, 0xc560, 0x9180, 0x8da0, 0xa9c0, 0xb5e0];
-
-interface Ghash {
-  t0: Uint32Array;
-  t1: Uint32Array;
-  t2: Uint32Array;
-  t3: Uint32Array;
+/**
+ * Multiplication by α (x) in GCM's bit order: a right shift of the 128-bit block (big-endian words
+ * w0..w3), folding the bit shifted out back in with R = 11100001 || 0^120 (SP 800-38D §6.3).
+ */
+function mulAlpha(w: Uint32Array, at: number): void {
+  const carry = w[at + 3]! & 1;
+  w[at + 3] = (w[at + 3]! >>> 1) | (w[at + 2]! << 31);
+  w[at + 2] = (w[at + 2]! >>> 1) | (w[at + 1]! << 31);
+  w[at + 1] = (w[at + 1]! >>> 1) | (w[at]! << 31);
+  w[at] = (w[at]! >>> 1) ^ (carry ? 0xe1000000 : 0);
 }
 
-function ghashTables(h: Uint8Array): Ghash {
+/** LAST8[r]: what the byte r shifted out of a block by ·α^8 folds into the top 16 bits. */
+const LAST8 = (() => {
+  const t = new Uint32Array(256);
+  const w = new Uint32Array(4);
+  for (let r = 0; r < 256; r++) {
+    w.fill(0);
+    w[3] = r;
+    for (let i = 0; i < 8; i++) mulAlpha(w, 0);
+    t[r] = w[0]! >>> 16;
+  }
+  return t;
+})();
+
+/**
+ * GHASH tables of H with one table per byte position (64 KiB per key): words 4·(256j + b) … +3
+ * hold b·α^(8j)·H, where byte b's most significant bit is the coefficient of α^0 (the bit order
+ * of the block). A block · H is then the XOR of 16 lookups, with no shifts or reductions.
+ */
+function ghashTable(h: Uint8Array): Uint32Array {
+  const t = new Uint32Array(16 * 256 * 4);
   const dv = new DataView(h.buffer, h.byteOffset, 16);
-  const t0 = new Uint32Array(16);
-  const t1 = new Uint32Array(16);
-  const t2 = new Uint32Array(16);
-  const t3 = new Uint32Array(16);
-  let v0 = dv.getUint32(0);
-  let v1 = dv.getUint32(4);
-  let v2 = dv.getUint32(8);
-  let v3 = dv.getUint32(12);
-  t0[8] = v0;
-  t1[8] = v1;
-  t2[8] = v2;
-  t3[8] = v3;
-  for (let i = 4; i > 0; i >>= 1) {
-    const T = v3 & 1 ? 0xe1000000 : 0;
-    v3 = ((v3 >>> 1) | (v2 << 31)) >>> 0;
-    v2 = ((v2 >>> 1) | (v1 << 31)) >>> 0;
-    v1 = ((v1 >>> 1) | (v0 << 31)) >>> 0;
-    v0 = ((v0 >>> 1) ^ T) >>> 0;
-    t0[i] = v0;
-    t1[i] = v1;
-    t2[i] = v2;
-    t3[i] = v3;
+  for (let i = 0; i < 4; i++) t[0x80 * 4 + i] = dv.getUint32(4 * i);
+  for (let b = 0x40; b >= 1; b >>= 1) {
+    t.copyWithin(b * 4, b * 8, b * 8 + 4);
+    mulAlpha(t, b * 4);
   }
-  for (let i = 2; i <= 8; i *= 2) {
-    for (let j = 1; j < i; j++) {
-      t0[i + j] = t0[i]! ^ t0[j]!;
-      t1[i + j] = t1[i]! ^ t1[j]!;
-      t2[i + j] = t2[i]! ^ t2[j]!;
-      t3[i + j] = t3[i]! ^ t3[j]!;
-    }
+  for (let b = 2; b < 256; b <<= 1) for (let j = 1; j < b; j++) for (let i = 0; i < 4; i++) t[(b + j) * 4 + i] = t[b * 4 + i]! ^ t[j * 4 + i]!;
+  // position j + 1 = position j · α^8: a right shift by a byte, folding the byte shifted out
+  for (let k = 1024; k < t.length; k += 4) {
+    const z0 = t[k - 1024]!;
+    const z1 = t[k - 1023]!;
+    const z2 = t[k - 1022]!;
+    const z3 = t[k - 1021]!;
+    t[k] = (z0 >>> 8) ^ (LAST8[z3 & 255]! << 16);
+    t[k + 1] = (z1 >>> 8) | (z0 << 24);
+    t[k + 2] = (z2 >>> 8) | (z1 << 24);
+    t[k + 3] = (z3 >>> 8) | (z2 << 24);
   }
-  return { t0, t1, t2, t3 };
+  return t;
 }
 
-/** y = x · H where x = (x0, x1, x2, x3) big-endian words; the result goes to y. */
-function mulWords(g: Ghash, y: Uint32Array, x0: number, x1: number, x2: number, x3: number): void {
-  const { t0, t1, t2, t3 } = g;
+/** y = (y XOR x) · H for the block x = (x0, x1, x2, x3), big-endian words (GHASH, SP 800-38D §6.4). */
+function ghashWords(t: Uint32Array, y: Uint32Array, x0: number, x1: number, x2: number, x3: number): void {
+  x0 ^= y[0]!;
+  x1 ^= y[1]!;
+  x2 ^= y[2]!;
+  x3 ^= y[3]!;
   let z0 = 0;
   let z1 = 0;
   let z2 = 0;
   let z3 = 0;
-  // bytes 15 … 0 of x, low nibble then high nibble (Shoup's 4-bit method)
-  for (let i = 15; i >= 0; i--) {
-    const w = i < 4 ? x0 : i < 8 ? x1 : i < 12 ? x2 : x3;
-    const byte = (w >>> ((3 - (i & 3)) * 8)) & 255;
-    const lo = byte & 15;
-    const hi = byte >>> 4;
-    let rem: number;
-    if (i !== 15) {
-      rem = z3 & 15;
-      z3 = (z3 >>> 4) | (z2 << 28);
-      z2 = (z2 >>> 4) | (z1 << 28);
-      z1 = (z1 >>> 4) | (z0 << 28);
-      z0 = (z0 >>> 4) ^ (LAST4[rem]! << 16);
-      z0 ^= t0[lo]!;
-      z1 ^= t1[lo]!;
-      z2 ^= t2[lo]!;
-      z3 ^= t3[lo]!;
-    } else {
-      z0 = t0[lo]!;
-      z1 = t1[lo]!;
-      z2 = t2[lo]!;
-      z3 = t3[lo]!;
-    }
-    rem = z3 & 15;
-    z3 = (z3 >>> 4) | (z2 << 28);
-    z2 = (z2 >>> 4) | (z1 << 28);
-    z1 = (z1 >>> 4) | (z0 << 28);
-    z0 = (z0 >>> 4) ^ (LAST4[rem]! << 16);
-    z0 ^= t0[hi]!;
-    z1 ^= t1[hi]!;
-    z2 ^= t2[hi]!;
-    z3 ^= t3[hi]!;
-  }
-  y[0] = z0 >>> 0;
-  y[1] = z1 >>> 0;
-  y[2] = z2 >>> 0;
-  y[3] = z3 >>> 0;
+  let k: number;
+  // one lookup per byte position (unrolled: this is the hot loop of reading small packets)
+  k = 0 | ((x0 >>> 22) & 0x3fc);
+  z0 ^= t[k]!;
+  z1 ^= t[k + 1]!;
+  z2 ^= t[k + 2]!;
+  z3 ^= t[k + 3]!;
+  k = 1024 | ((x0 >>> 14) & 0x3fc);
+  z0 ^= t[k]!;
+  z1 ^= t[k + 1]!;
+  z2 ^= t[k + 2]!;
+  z3 ^= t[k + 3]!;
+  k = 2048 | ((x0 >>> 6) & 0x3fc);
+  z0 ^= t[k]!;
+  z1 ^= t[k + 1]!;
+  z2 ^= t[k + 2]!;
+  z3 ^= t[k + 3]!;
+  k = 3072 | ((x0 << 2) & 0x3fc);
+  z0 ^= t[k]!;
+  z1 ^= t[k + 1]!;
+  z2 ^= t[k + 2]!;
+  z3 ^= t[k + 3]!;
+  k = 4096 | ((x1 >>> 22) & 0x3fc);
+  z0 ^= t[k]!;
+  z1 ^= t[k + 1]!;
+  z2 ^= t[k + 2]!;
+  z3 ^= t[k + 3]!;
+  k = 5120 | ((x1 >>> 14) & 0x3fc);
+  z0 ^= t[k]!;
+  z1 ^= t[k + 1]!;
+  z2 ^= t[k + 2]!;
+  z3 ^= t[k + 3]!;
+  k = 6144 | ((x1 >>> 6) & 0x3fc);
+  z0 ^= t[k]!;
+  z1 ^= t[k + 1]!;
+  z2 ^= t[k + 2]!;
+  z3 ^= t[k + 3]!;
+  k = 7168 | ((x1 << 2) & 0x3fc);
+  z0 ^= t[k]!;
+  z1 ^= t[k + 1]!;
+  z2 ^= t[k + 2]!;
+  z3 ^= t[k + 3]!;
+  k = 8192 | ((x2 >>> 22) & 0x3fc);
+  z0 ^= t[k]!;
+  z1 ^= t[k + 1]!;
+  z2 ^= t[k + 2]!;
+  z3 ^= t[k + 3]!;
+  k = 9216 | ((x2 >>> 14) & 0x3fc);
+  z0 ^= t[k]!;
+  z1 ^= t[k + 1]!;
+  z2 ^= t[k + 2]!;
+  z3 ^= t[k + 3]!;
+  k = 10240 | ((x2 >>> 6) & 0x3fc);
+  z0 ^= t[k]!;
+  z1 ^= t[k + 1]!;
+  z2 ^= t[k + 2]!;
+  z3 ^= t[k + 3]!;
+  k = 11264 | ((x2 << 2) & 0x3fc);
+  z0 ^= t[k]!;
+  z1 ^= t[k + 1]!;
+  z2 ^= t[k + 2]!;
+  z3 ^= t[k + 3]!;
+  k = 12288 | ((x3 >>> 22) & 0x3fc);
+  z0 ^= t[k]!;
+  z1 ^= t[k + 1]!;
+  z2 ^= t[k + 2]!;
+  z3 ^= t[k + 3]!;
+  k = 13312 | ((x3 >>> 14) & 0x3fc);
+  z0 ^= t[k]!;
+  z1 ^= t[k + 1]!;
+  z2 ^= t[k + 2]!;
+  z3 ^= t[k + 3]!;
+  k = 14336 | ((x3 >>> 6) & 0x3fc);
+  z0 ^= t[k]!;
+  z1 ^= t[k + 1]!;
+  z2 ^= t[k + 2]!;
+  z3 ^= t[k + 3]!;
+  k = 15360 | ((x3 << 2) & 0x3fc);
+  z0 ^= t[k]!;
+  z1 ^= t[k + 1]!;
+  z2 ^= t[k + 2]!;
+  z3 ^= t[k + 3]!;
+  y[0] = z0;
+  y[1] = z1;
+  y[2] = z2;
+  y[3] = z3;
 }
 
-/** Big-endian word of `d` at `o`, bytes past `end` read as zero. */
+/** Big-endian word of `d` at `o`, bytes at or past `end` read as zero. */
 function word(d: Uint8Array, o: number, end: number): number {
-  if (o + 4 <= end) return ((d[o]! << 24) | (d[o + 1]! << 16) | (d[o + 2]! << 8) | d[o + 3]!) >>> 0;
+  if (o + 4 <= end) return (d[o]! << 24) | (d[o + 1]! << 16) | (d[o + 2]! << 8) | d[o + 3]!;
   let w = 0;
   for (let i = 0; i < 4; i++) w = (w << 8) | (o + i < end ? d[o + i]! : 0);
-  return w >>> 0;
+  return w;
+}
+
+/** GHASH over d[from, to), the last block padded with zeros. */
+function ghash(t: Uint32Array, y: Uint32Array, d: Uint8Array, from: number, to: number): void {
+  for (let o = from; o < to; o += 16) ghashWords(t, y, word(d, o, to), word(d, o + 4, to), word(d, o + 8, to), word(d, o + 12, to));
 }
 
 export interface SmallGcm {
   /** Decrypts and verifies; null when the tag does not verify (the same contract as CryptoProvider.aesGcmDecrypt). */
   decrypt(nonce: Uint8Array, aad: Uint8Array, ciphertextAndTag: Uint8Array): Uint8Array | null;
+  /** The same, writing the plaintext to out[at …] (nothing allocated); false when the tag does not verify. */
+  decryptTo(nonce: Uint8Array, aad: Uint8Array, ciphertextAndTag: Uint8Array, out: Uint8Array, at: number): boolean;
+  /** `packet` = AAD (aadLen bytes) || ciphertext || tag: writes the AAD and the plaintext to out[at …] (CryptoProvider.aesGcmOpenTo). */
+  openTo(nonce: Uint8Array, packet: Uint8Array, aadLen: number, out: Uint8Array, at: number): boolean;
 }
 
 /** One key's small-packet AES-GCM (16-byte tag, 12-byte nonce). */
 export function smallGcm(aes: AesBlocks): SmallGcm {
-  const g = ghashTables(aes(new Uint8Array(16)).slice(0, 16));
+  const m = ghashTable(aes(new Uint8Array(16)).slice(0, 16));
   const y = new Uint32Array(4);
-  const absorb = (data: Uint8Array, end: number): void => {
-    for (let o = 0; o < end; o += 16) mulWords(g, y, y[0]! ^ word(data, o, end), y[1]! ^ word(data, o + 4, end), y[2]! ^ word(data, o + 8, end), y[3]! ^ word(data, o + 12, end));
-  };
   // Speculative batches: SSH increments the nonce's invocation counter by one per packet (RFC 5647
   // §7.1), so the counter blocks of the next BATCH packets are known before they arrive; one AES
   // call makes them all, assuming each needs at most `per` blocks (J0 + data). A nonce outside the
@@ -152,36 +218,50 @@ export function smallGcm(aes: AesBlocks): SmallGcm {
       }
       for (let i = 11; i >= 4; i--) if ((nn[i] = (nn[i]! + 1) & 0xff) !== 0) break;
     }
-    ks = aes(ctr);
+    const r = aes(ctr);
+    ks = new Uint8Array(r.buffer, r.byteOffset, r.length); // a plain Uint8Array (a Buffer would make the loops polymorphic)
+  };
+  /** AAD = src[aadAt, aadAt + aadLen), ciphertext || tag = src[ctAt, ctAt + ctLen); plaintext to out[outAt …]. */
+  const core = (nonce: Uint8Array, aadSrc: Uint8Array, aadAt: number, aadLen: number, src: Uint8Array, ctAt: number, ctLen: number, out: Uint8Array, outAt: number): boolean => {
+    if (ctLen < 16 || nonce.length !== 12) return false;
+    const n = ctLen - 16;
+    const blocks = Math.ceil(n / 16) + 1;
+    if (blocks > 255) return false; // far above the sizes this path is for
+    let k = batchIndex(nonce, blocks);
+    if (k < 0) {
+      newBatch(nonce, blocks);
+      k = 0;
+    }
+    const at = k * per * 16; // E(J0) at `at`, the keystream from at + 16
+    y.fill(0);
+    ghash(m, y, aadSrc, aadAt, aadAt + aadLen);
+    const end = ctAt + n;
+    ghash(m, y, src, ctAt, end);
+    // the lengths block: 64-bit bit counts of the AAD and the ciphertext (both below 2^32 here)
+    ghashWords(m, y, 0, aadLen * 8, 0, n * 8);
+    // tag = E(J0) XOR S, compared without an early exit
+    let diff = 0;
+    for (let i = 0; i < 4; i++) {
+      const e = ((ks[at + 4 * i]! << 24) | (ks[at + 4 * i + 1]! << 16) | (ks[at + 4 * i + 2]! << 8) | ks[at + 4 * i + 3]!) ^ y[i]!;
+      const t = (src[end + 4 * i]! << 24) | (src[end + 4 * i + 1]! << 16) | (src[end + 4 * i + 2]! << 8) | src[end + 4 * i + 3]!;
+      diff |= e ^ t;
+    }
+    if (diff !== 0) return false;
+    const ko = at + 16 - ctAt;
+    const oo = outAt - ctAt;
+    for (let i = ctAt; i < end; i++) out[oo + i] = src[i]! ^ ks[ko + i]!;
+    return true;
   };
   return {
+    decryptTo: (nonce, aad, ct, out, at) => core(nonce, aad, 0, aad.length, ct, 0, ct.length, out, at),
     decrypt(nonce, aad, ct) {
-      if (ct.length < 16 || nonce.length !== 12) return null;
-      const n = ct.length - 16;
-      const blocks = Math.ceil(n / 16) + 1;
-      if (blocks > 255) return null; // far above the sizes this path is for
-      let k = batchIndex(nonce, blocks);
-      if (k < 0) {
-        newBatch(nonce, blocks);
-        k = 0;
-      }
-      const at = k * per * 16; // E(J0) at `at`, the keystream from at + 16
-      y.fill(0);
-      absorb(aad, aad.length);
-      absorb(ct, n);
-      // the lengths block: 64-bit bit counts of the AAD and the ciphertext
-      mulWords(g, y, y[0]!, y[1]! ^ (aad.length * 8), y[2]!, y[3]! ^ (n * 8));
-      // tag = E(J0) XOR S, compared without an early exit
-      let diff = 0;
-      for (let i = 0; i < 4; i++) {
-        const e = ((ks[at + 4 * i]! << 24) | (ks[at + 4 * i + 1]! << 16) | (ks[at + 4 * i + 2]! << 8) | ks[at + 4 * i + 3]!) ^ y[i]!;
-        const t = (ct[n + 4 * i]! << 24) | (ct[n + 4 * i + 1]! << 16) | (ct[n + 4 * i + 2]! << 8) | ct[n + 4 * i + 3]!;
-        diff |= e ^ t;
-      }
-      if (diff !== 0) return null;
-      const out = new Uint8Array(n);
-      for (let i = 0; i < n; i++) out[i] = ct[i]! ^ ks[at + 16 + i]!;
-      return out;
+      const out = new Uint8Array(Math.max(0, ct.length - 16));
+      return core(nonce, aad, 0, aad.length, ct, 0, ct.length, out, 0) ? out : null;
+    },
+    openTo(nonce, packet, aadLen, out, at) {
+      if (!core(nonce, packet, 0, aadLen, packet, aadLen, packet.length - aadLen, out, at + aadLen)) return false;
+      for (let i = 0; i < aadLen; i++) out[at + i] = packet[i]!;
+      return true;
     },
   };
 }

@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { analyzeCapture } from './analyze.ts';
 import { writeSessionPcapng } from './pcapng-writer.ts';
 import { testSession } from './test-session.ts';
-import { LazyPacket } from './lazy-packet.ts';
+import { LazyPacket, PacketTable } from './lazy-packet.ts';
 import { inspectJson } from './report.ts';
 
 describe('lazyDecode', () => {
@@ -33,9 +33,9 @@ describe('lazyDecode', () => {
     const a = analyzeCapture(file, { lazyDecode: true });
     const p = a.streams[0]!.packets.find((q) => q instanceof LazyPacket)! as LazyPacket;
     // a payload cut short: same packet, the message body truncated
-    const broken = new LazyPacket(p, p.wire, p.wire.length);
-    // a plaintext whose payload is the message number and two bytes, nothing more
-    broken.setPlain(new Uint8Array([0, 0, 0, 12, 9, p.msg!, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]), null, null, {});
+    // (a plaintext whose payload is the message number and two bytes, nothing more)
+    const plain = new Uint8Array([0, 0, 0, 12, 9, p.msg!, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    const broken = new PacketTable().add({ ...p, frame: p.frame, time: p.time, dir: p.dir, seq: p.seq, offset: 0, length: 12, msg: p.msg, name: p.name, decrypted: true, wire: p.wire }, p.wire, p.wire.length, plain, 0, plain.length, null, {});
     expect(broken.decodeError()).toMatch(/^decode: /);
     expect(broken.message).toBeUndefined();
     expect(broken.error).toMatch(/^decode: /);

@@ -1,133 +1,286 @@
 // A lean captured packet for long sessions (AnalyzeOptions.lazyDecode): the field tree of a
 // connection-protocol message (RFC 4254, ids 80–127) costs more than reading and decrypting it, and
 // a listing of 200 000 packets never looks at most of them. So `message` and `tree` are getters
-// that decode once and keep the result; `wire` and `plain` are views made when read (the packet
-// keeps offsets into the direction's stream and into a shared buffer of small plaintexts), so a
-// packet costs one small object. Same fields as CapturedPacket.
+// that decode once and keep the result, and every other field lives in the columns of a
+// PacketTable shared by the connection's packets (typed arrays: a few dozen bytes per packet, no
+// object per field, nothing for the garbage collector to trace); a LazyPacket is the table and a
+// row number. `wire` and `plain` are views made when read (offsets into the direction's stream and
+// into shared blocks of small plaintexts). Same fields as CapturedPacket.
 // (A structured clone keeps only own fields: use eager decoding for packets sent to a Worker's page.)
 
 import { decodeMessage, type DecodeContext, type SshMessage } from '../wire/messages.ts';
 import type { FieldNode } from '../events.ts';
 import type { CapturedPacket, Dir } from './ssh-stream.ts';
 
-/** Small plaintexts copied into shared 1 MiB blocks instead of one ArrayBuffer each. */
+/** Small plaintexts kept in shared 1 MiB blocks instead of one ArrayBuffer each. */
 export class PlainArena {
-  #block = new Uint8Array(0);
+  /** The block `reserve` last returned an offset into. */
+  block = new Uint8Array(0);
   #used = 0;
-  /** Keeps `bytes` (copied when small) and returns where: [buffer, offset]. */
-  keep(bytes: Uint8Array): [Uint8Array, number] {
-    if (bytes.length > 4096) return [bytes, 0];
-    if (this.#used + bytes.length > this.#block.length) {
-      this.#block = new Uint8Array(1 << 20);
+  /** Room for `n` bytes: returns the offset in `this.block` (a new block when it is full). */
+  reserve(n: number): number {
+    if (this.#used + n > this.block.length) {
+      this.block = new Uint8Array(Math.max(1 << 20, n));
       this.#used = 0;
     }
     const at = this.#used;
-    this.#block.set(bytes, at);
-    this.#used += bytes.length;
-    return [this.#block, at];
+    this.#used += n;
+    return at;
+  }
+  /** Gives back the last `n` bytes reserved (a packet that did not verify). */
+  unreserve(n: number): void {
+    this.#used -= n;
+  }
+  /** Keeps `bytes` (copied when small) and returns where: [buffer, offset]. */
+  keep(bytes: Uint8Array): [Uint8Array, number] {
+    if (bytes.length > 4096) return [bytes, 0];
+    const at = this.reserve(bytes.length);
+    this.block.set(bytes, at);
+    return [this.block, at];
+  }
+}
+
+const S2C = 1;
+const DECRYPTED = 2;
+const NO_SEQ = 4;
+const NO_MSG = -1;
+
+/** The lazily decoded packets of one connection, as columns. */
+export class PacketTable {
+  #n = 0;
+  #frame = new Uint32Array(16);
+  #time = new Float64Array(16);
+  #offset = new Float64Array(16);
+  #length = new Uint32Array(16);
+  #wireLen = new Uint32Array(16);
+  #seq = new Uint32Array(16);
+  #msg = new Int16Array(16);
+  #flags = new Uint8Array(16);
+  #name = new Uint16Array(16);
+  #ctx = new Uint32Array(16);
+  /** 1 + index into #bufs, 0 when the plaintext is not known. */
+  #plainBuf = new Uint32Array(16);
+  #plainAt = new Uint32Array(16);
+  #plainLen = new Uint32Array(16);
+  #names: (string | null)[] = [];
+  #nameIds = new Map<string | null, number>();
+  #ctxs: (DecodeContext | null)[] = [];
+  #ctxIds = new Map<DecodeContext | null, number>();
+  #bufs: Uint8Array[] = [];
+  #bufIds = new Map<Uint8Array, number>();
+  /** The two directions' reassembled streams (the wire bytes are views into them). */
+  #data: [Uint8Array, Uint8Array] = [new Uint8Array(0), new Uint8Array(0)];
+  /** Rare per-row values. */
+  readonly errors = new Map<number, string>();
+  readonly inflated = new Map<number, Uint8Array>();
+  readonly decoded = new Map<number, { message: (SshMessage & { id: number }) | undefined; tree: FieldNode | undefined }>();
+
+  #grow(): void {
+    const cap = this.#frame.length * 2;
+    const g = <T extends Uint32Array | Float64Array | Int16Array | Uint8Array | Uint16Array>(a: T): T => {
+      const b = new (a.constructor as new (n: number) => T)(cap);
+      b.set(a);
+      return b;
+    };
+    this.#frame = g(this.#frame);
+    this.#time = g(this.#time);
+    this.#offset = g(this.#offset);
+    this.#length = g(this.#length);
+    this.#wireLen = g(this.#wireLen);
+    this.#seq = g(this.#seq);
+    this.#msg = g(this.#msg);
+    this.#flags = g(this.#flags);
+    this.#name = g(this.#name);
+    this.#ctx = g(this.#ctx);
+    this.#plainBuf = g(this.#plainBuf);
+    this.#plainAt = g(this.#plainAt);
+    this.#plainLen = g(this.#plainLen);
+  }
+
+  /**
+   * A row for `p` (its `wire` is `wireLen` bytes at `p.offset` of `data`, the direction's
+   * stream); its plaintext packet, when known, is `plainLen` bytes at `plainAt` of `plainBuf`.
+   * With `ctx`, the message is decoded on demand.
+   */
+  add(p: CapturedPacket, data: Uint8Array, wireLen: number, plainBuf: Uint8Array | null, plainAt: number, plainLen: number, inflated: Uint8Array | null, ctx: DecodeContext | null): LazyPacket {
+    const i = this.#n;
+    if (i === this.#frame.length) this.#grow();
+    this.#n++;
+    const d = p.dir === 's2c' ? 1 : 0;
+    this.#data[d] = data;
+    this.#frame[i] = p.frame;
+    this.#time[i] = p.time;
+    this.#offset[i] = p.offset;
+    this.#length[i] = p.length;
+    this.#wireLen[i] = wireLen;
+    this.#seq[i] = p.seq ?? 0;
+    this.#msg[i] = p.msg ?? NO_MSG;
+    this.#flags[i] = d * S2C | (p.decrypted ? DECRYPTED : 0) | (p.seq === null ? NO_SEQ : 0);
+    let name = this.#nameIds.get(p.name);
+    if (name === undefined) {
+      name = this.#names.push(p.name) - 1;
+      this.#nameIds.set(p.name, name);
+    }
+    this.#name[i] = name;
+    let c = this.#ctxIds.get(ctx);
+    if (c === undefined) {
+      c = this.#ctxs.push(ctx) - 1;
+      this.#ctxIds.set(ctx, c);
+    }
+    this.#ctx[i] = c;
+    if (plainBuf) {
+      let b = this.#bufIds.get(plainBuf);
+      if (b === undefined) {
+        b = this.#bufs.push(plainBuf);
+        this.#bufIds.set(plainBuf, b);
+      }
+      this.#plainBuf[i] = b;
+      this.#plainAt[i] = plainAt;
+      this.#plainLen[i] = plainLen;
+    }
+    if (inflated) this.inflated.set(i, inflated);
+    if (p.error !== undefined) this.errors.set(i, p.error);
+    return new LazyPacket(this, i);
+  }
+
+  frame(i: number): number {
+    return this.#frame[i]!;
+  }
+  time(i: number): number {
+    return this.#time[i]!;
+  }
+  dir(i: number): Dir {
+    return this.#flags[i]! & S2C ? 's2c' : 'c2s';
+  }
+  seq(i: number): number | null {
+    return this.#flags[i]! & NO_SEQ ? null : this.#seq[i]!;
+  }
+  offset(i: number): number {
+    return this.#offset[i]!;
+  }
+  length(i: number): number {
+    return this.#length[i]!;
+  }
+  msg(i: number): number | null {
+    const m = this.#msg[i]!;
+    return m === NO_MSG ? null : m;
+  }
+  name(i: number): string | null {
+    return this.#names[this.#name[i]!]!;
+  }
+  decrypted(i: number): boolean {
+    return (this.#flags[i]! & DECRYPTED) !== 0;
+  }
+  ctx(i: number): DecodeContext | null {
+    return this.#ctxs[this.#ctx[i]!]!;
+  }
+  wire(i: number): Uint8Array {
+    const o = this.#offset[i]!;
+    return this.#data[this.#flags[i]! & S2C]!.subarray(o, o + this.#wireLen[i]!);
+  }
+  plain(i: number): Uint8Array | undefined {
+    const b = this.#plainBuf[i]!;
+    if (b === 0) return undefined;
+    const at = this.#plainAt[i]!;
+    return this.#bufs[b - 1]!.subarray(at, at + this.#plainLen[i]!);
   }
 }
 
 export class LazyPacket implements CapturedPacket {
-  frame: number;
-  time: number;
-  dir: Dir;
-  seq: number | null;
-  offset: number;
-  length: number;
-  msg: number | null;
-  name: string | null;
-  decrypted: boolean;
-  error?: string;
-  #data: Uint8Array;
-  #wireLen: number;
-  #plainBuf: Uint8Array | null = null;
-  #plainAt = 0;
-  #plainLen = 0;
-  #inflated: Uint8Array | null = null;
-  #ctx: DecodeContext | null = null;
-  #base = 5;
-  #message: (SshMessage & { id: number }) | undefined;
-  #tree: FieldNode | undefined;
-  #done = false;
+  readonly #t: PacketTable;
+  readonly #i: number;
 
-  /** `data` is the direction's reassembled stream; the packet is `wireLen` bytes at `p.offset`. */
-  constructor(p: CapturedPacket, data: Uint8Array, wireLen: number) {
-    this.frame = p.frame;
-    this.time = p.time;
-    this.dir = p.dir;
-    this.seq = p.seq;
-    this.offset = p.offset;
-    this.length = p.length;
-    this.msg = p.msg;
-    this.name = p.name;
-    this.decrypted = p.decrypted;
-    if (p.error !== undefined) this.error = p.error;
-    this.#data = data;
-    this.#wireLen = wireLen;
+  constructor(table: PacketTable, row: number) {
+    this.#t = table;
+    this.#i = row;
   }
 
-  /** The plaintext packet, where `arena` keeps it; with `ctx`, the message is decoded on demand. */
-  setPlain(plain: Uint8Array, arena: PlainArena | null, inflated: Uint8Array | null, ctx: DecodeContext | null): void {
-    const [buf, at] = arena ? arena.keep(plain) : [plain, 0];
-    this.#plainBuf = buf;
-    this.#plainAt = at;
-    this.#plainLen = plain.length;
-    this.#inflated = inflated;
-    this.#ctx = ctx;
-    this.#base = inflated ? 0 : 5;
+  get frame(): number {
+    return this.#t.frame(this.#i);
   }
-
+  get time(): number {
+    return this.#t.time(this.#i);
+  }
+  get dir(): Dir {
+    return this.#t.dir(this.#i);
+  }
+  get seq(): number | null {
+    return this.#t.seq(this.#i);
+  }
+  get offset(): number {
+    return this.#t.offset(this.#i);
+  }
+  get length(): number {
+    return this.#t.length(this.#i);
+  }
+  get msg(): number | null {
+    return this.#t.msg(this.#i);
+  }
+  get name(): string | null {
+    return this.#t.name(this.#i);
+  }
+  get decrypted(): boolean {
+    return this.#t.decrypted(this.#i);
+  }
+  get error(): string | undefined {
+    return this.#t.errors.get(this.#i);
+  }
+  set error(e: string | undefined) {
+    if (e === undefined) this.#t.errors.delete(this.#i);
+    else this.#t.errors.set(this.#i, e);
+  }
   get wire(): Uint8Array {
-    return this.#data.subarray(this.offset, this.offset + this.#wireLen);
+    return this.#t.wire(this.#i);
   }
-
   get plain(): Uint8Array | undefined {
-    return this.#plainBuf ? this.#plainBuf.subarray(this.#plainAt, this.#plainAt + this.#plainLen) : undefined;
+    return this.#t.plain(this.#i);
   }
-
   get inflated(): Uint8Array | undefined {
-    return this.#inflated ?? undefined;
+    return this.#t.inflated.get(this.#i);
   }
 
   #payload(): Uint8Array | null {
-    if (this.#inflated) return this.#inflated;
+    const inflated = this.inflated;
+    if (inflated) return inflated;
     const plain = this.plain;
     if (!plain) return null;
     return plain.subarray(5, 4 + this.length - plain[4]!);
   }
 
-  #decode(): void {
-    if (this.#done) return;
-    this.#done = true;
+  #decode(): { message: (SshMessage & { id: number }) | undefined; tree: FieldNode | undefined } {
+    const known = this.#t.decoded.get(this.#i);
+    if (known) return known;
+    const r: { message: (SshMessage & { id: number }) | undefined; tree: FieldNode | undefined } = { message: undefined, tree: undefined };
+    this.#t.decoded.set(this.#i, r);
     const payload = this.#payload();
-    if (!payload || !this.#ctx || this.msg === null) return;
+    const ctx = this.#t.ctx(this.#i);
+    if (!payload || !ctx || this.msg === null) return r;
     try {
-      const dm = decodeMessage(payload, this.#ctx, this.#base);
-      this.#message = dm.msg;
-      this.#tree = dm.tree;
+      const dm = decodeMessage(payload, ctx, this.inflated ? 0 : 5);
+      r.message = dm.msg;
+      r.tree = dm.tree;
     } catch (e) {
       this.error ??= `decode: ${(e as Error).message}`;
     }
+    return r;
   }
 
   get message(): (SshMessage & { id: number }) | undefined {
-    this.#decode();
-    return this.#message;
+    return this.#decode().message;
   }
 
   get tree(): FieldNode | undefined {
-    this.#decode();
-    return this.#tree;
+    return this.#decode().tree;
   }
 
   /** Whether the payload decodes, without keeping the result (for listings that only need the error). */
   decodeError(): string | undefined {
-    if (this.#done || !this.#ctx || this.msg === null) return this.error;
+    const ctx = this.#t.ctx(this.#i);
+    if (this.#t.decoded.has(this.#i) || !ctx || this.msg === null) return this.error;
     const payload = this.#payload();
     if (!payload) return this.error;
     try {
-      decodeMessage(payload, this.#ctx, this.#base);
+      decodeMessage(payload, ctx, this.inflated ? 0 : 5);
       return undefined;
     } catch (e) {
       return `decode: ${(e as Error).message}`;

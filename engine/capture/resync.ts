@@ -22,11 +22,15 @@ export interface KeyedDirection {
 export type CipherMode = 'gcm' | 'chacha' | 'ctr' | 'none';
 
 export function cipherMode(cipher: string): CipherMode {
-  if (cipher.includes('gcm')) return 'gcm';
-  if (cipher.startsWith('chacha20')) return 'chacha';
-  if (cipher.includes('ctr')) return 'ctr';
-  return 'none';
+  let m = MODES.get(cipher);
+  if (m === undefined) {
+    m = cipher.includes('gcm') ? 'gcm' : cipher.startsWith('chacha20') ? 'chacha' : cipher.includes('ctr') ? 'ctr' : 'none';
+    if (MODES.size < 256) MODES.set(cipher, m);
+  }
+  return m;
 }
+/** cipherMode's answers (it runs once per packet). */
+const MODES = new Map<string, CipherMode>();
 
 /** encrypt-then-mac applies to AES-CTR only: the AEAD ciphers ignore the negotiated MAC (RFC 5647 §5.1). */
 function etm(k: KeyedDirection): boolean {

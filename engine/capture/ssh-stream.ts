@@ -12,7 +12,7 @@ import type { FieldNode, NegotiationRow } from '../events.ts';
 import { endpointText, type DirectionStream, type Endpoint, type TcpConnection } from './tcp-reassembly.ts';
 import { kexFamily, roundKeys, type KexTranscript, type RoundKeys } from './kex-round.ts';
 import type { KeylogSecret } from './keylog.ts';
-import { LazyPacket, PlainArena } from './lazy-packet.ts';
+import { PacketTable, PlainArena } from './lazy-packet.ts';
 import { findKeyedBoundary, findPlainBoundary, keystreamBytes, openerAt, type KeyedDirection } from './resync.ts';
 
 export type Dir = 'c2s' | 's2c';
@@ -143,6 +143,8 @@ function bigToBytes(v: bigint): Uint8Array {
 type Mode = { kind: 'plain' } | { kind: 'keyed'; opener: PacketOpener } | { kind: 'opaque'; headLen: number; macLen: number; lengthClear: boolean };
 
 const NO_FRAME = { frame: 0, time: 0 } as const;
+/** Decrypted packets up to this size are written straight into the lazy reader's arena. */
+const SMALL_PLAIN = 4096;
 
 class Direction {
   pos = 0;
@@ -170,21 +172,26 @@ class Direction {
     readonly s: DirectionStream,
   ) {}
 
-  /** The chunk index holding stream byte `off`. */
+  /** The chunk index holding stream byte `off` (reading moves forward: the last answer or the next is tried first). */
   chunkAt(off: number): number {
     const c = this.s.chunks;
-    let lo = 0;
-    let hi = c.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (c[mid]!.offset <= off) lo = mid;
-      else hi = mid - 1;
+    const k = this.lastChunk;
+    if (k < c.count && c.offset[k]! <= off) {
+      if (k + 1 >= c.count || c.offset[k + 1]! > off) return k;
+      if (k + 2 >= c.count || c.offset[k + 2]! > off) return (this.lastChunk = k + 1);
     }
-    return lo;
+    return (this.lastChunk = c.indexOf(off));
   }
-  /** The chunk (frame number and time) holding stream byte `off`: the chunk itself, no copy. */
+  private lastChunk = 0;
+  /** The frame number of the chunk holding stream byte `off` (0 when there is none). */
+  frameOf(off: number): number {
+    return this.s.chunks.count === 0 ? NO_FRAME.frame : this.s.chunks.frame[this.chunkAt(off)]!;
+  }
+  /** The chunk (frame number and time) holding stream byte `off`. */
   frameAt(off: number): { readonly frame: number; readonly time: number } {
-    return this.s.chunks[this.chunkAt(off)] ?? NO_FRAME;
+    if (this.s.chunks.count === 0) return NO_FRAME;
+    const i = this.chunkAt(off);
+    return { frame: this.s.chunks.frame[i]!, time: this.s.chunks.time[i]! };
   }
   get remaining(): number {
     return this.s.data.length - this.pos;
@@ -249,6 +256,7 @@ export function decodeSshConnection(c: TcpConnection, secrets: KeylogSecret[], o
   const lazy = opts.lazyDecode === true;
   let ctxSnap: DecodeContext | null = null;
   const arena = new PlainArena();
+  const table = lazy ? new PacketTable() : null;
   let authDone = false;
   /** Starts the negotiated compression once, like OpenSSH; the delayed kind waits for USERAUTH_SUCCESS. */
   const startCompression = (d: Direction): void => {
@@ -446,8 +454,8 @@ export function decodeSshConnection(c: TcpConnection, secrets: KeylogSecret[], o
     if (mode.kind === 'keyed' && d.keyed) {
       const ci = d.chunkAt(g);
       const starts: number[] = [];
-      for (let i = ci; i < d.s.chunks.length && starts.length < 256; i++) {
-        const off = d.s.chunks[i]!.offset;
+      for (let i = ci; i < d.s.chunks.count && starts.length < 256; i++) {
+        const off = d.s.chunks.offset[i]!;
         if (off >= limit) break;
         if (off >= g) starts.push(off);
       }
@@ -491,8 +499,7 @@ export function decodeSshConnection(c: TcpConnection, secrets: KeylogSecret[], o
     if (mode.kind === 'opaque' && !mode.lengthClear) {
       // cannot find packet boundaries without keys: one piece per TCP chunk
       const ci = d.chunkAt(start);
-      const ch = d.s.chunks[ci]!;
-      const end = ch.offset + ch.length;
+      const end = d.s.chunks.offset[ci]! + d.s.chunks.length[ci]!;
       const at = d.frameAt(start);
       out.packets.push({ frame: at.frame, time: at.time, dir: d.dir, seq: null, offset: start, wire: data.subarray(start, end), length: end - start, msg: null, name: null, decrypted: false });
       d.pos = end;
@@ -545,13 +552,13 @@ export function decodeSshConnection(c: TcpConnection, secrets: KeylogSecret[], o
       return;
     }
     const wire = data.subarray(start, start + total);
-    const at = d.frameAt(start + total - 1);
+    const ci = d.chunkAt(start + total - 1);
     d.pos += total;
     d.seq = (d.seq + 1) >>> 0;
-    const p: CapturedPacket = { frame: at.frame, time: at.time, dir: d.dir, seq: d.seqKnown ? seq : null, offset: start, wire, length: len, msg: null, name: null, decrypted: false };
+    const p: CapturedPacket = { frame: d.s.chunks.frame[ci]!, time: d.s.chunks.time[ci]!, dir: d.dir, seq: d.seqKnown ? seq : null, offset: start, wire, length: len, msg: null, name: null, decrypted: false };
     out.packets.push(p);
     if (mode.kind === 'opaque') {
-      if (lazy) out.packets[out.packets.length - 1] = new LazyPacket(p, data, total);
+      if (table) out.packets[out.packets.length - 1] = table.add(p, data, total, null, 0, 0, null, null);
       return;
     }
     if (mode.kind === 'keyed' && d.keyed) {
@@ -560,8 +567,31 @@ export function decodeSshConnection(c: TcpConnection, secrets: KeylogSecret[], o
     }
     let plain: Uint8Array;
     if (mode.kind === 'keyed') {
+      const opener = mode.opener;
+      const plainLen = total - macLen;
       try {
-        plain = mode.opener.open(seq, wire); // openers write their output elsewhere; no copy
+        if (table && opener.openTo && plainLen <= SMALL_PLAIN && !d.decompressor) {
+          // a small packet decrypted straight into the arena; a connection message becomes a table row
+          const at = arena.reserve(plainLen);
+          const block = arena.block;
+          try {
+            opener.openTo(seq, wire, block, at);
+          } catch (e) {
+            arena.unreserve(plainLen);
+            throw e;
+          }
+          const pad = block[at + 4]!;
+          const msg = block[at + 5]!;
+          if (pad >= 4 && pad <= len - 1 && 4 + len - pad > 5 && msg >= 80) {
+            p.decrypted = true;
+            p.msg = msg;
+            p.name = messageName(msg, ctx);
+            if (!ctxSnap || ctxSnap.kex !== ctx.kex || ctxSnap.authMethod !== ctx.authMethod) ctxSnap = { ...ctx };
+            out.packets[out.packets.length - 1] = table.add(p, data, total, block, at, plainLen, null, ctxSnap);
+            return;
+          }
+          plain = block.subarray(at, at + plainLen);
+        } else plain = opener.open(seq, wire); // openers write their output elsewhere; no copy
       } catch (e) {
         p.error = e instanceof IntegrityError ? `MAC/tag verification failed: ${e.message}` : `decryption failed: ${(e as Error).message}`;
         return;
@@ -595,9 +625,8 @@ export function decodeSshConnection(c: TcpConnection, secrets: KeylogSecret[], o
     if (lazy && p.msg >= 80) {
       // connection protocol (RFC 4254): nothing here depends on it; decode when someone reads it
       if (!ctxSnap || ctxSnap.kex !== ctx.kex || ctxSnap.authMethod !== ctx.authMethod) ctxSnap = { ...ctx };
-      const lp = new LazyPacket(p, data, total);
-      lp.setPlain(plain, plain === wire ? null : arena, p.inflated ?? null, ctxSnap);
-      out.packets[out.packets.length - 1] = lp;
+      const [buf, at] = plain === wire || plain.buffer === arena.block.buffer ? [plain, 0] : arena.keep(plain);
+      out.packets[out.packets.length - 1] = table!.add(p, data, total, buf, at, plain.length, p.inflated ?? null, ctxSnap);
       return;
     }
     try {
@@ -617,7 +646,7 @@ export function decodeSshConnection(c: TcpConnection, secrets: KeylogSecret[], o
     const a = dirs.c2s;
     const b = dirs.s2c;
     if (a.done && b.done) break;
-    const next = a.done ? b : b.done ? a : b.frameAt(b.pos).frame < a.frameAt(a.pos).frame ? b : a;
+    const next = a.done ? b : b.done ? a : b.frameOf(b.pos) < a.frameOf(a.pos) ? b : a;
     const before = next.pos;
     const wasVersion = next.versionDone;
     const seqBefore = next.seq;

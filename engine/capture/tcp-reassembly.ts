@@ -22,6 +22,81 @@ export interface StreamChunk {
   time: number;
 }
 
+/** Growable columns of numbers (no object per row: long captures have one row per segment). */
+class Column<T extends Float64Array | Uint32Array> {
+  a: T;
+  n = 0;
+  constructor(make: (n: number) => T, capacity = 64) {
+    this.a = make(Math.max(1, capacity));
+  }
+  push(v: number): void {
+    if (this.n === this.a.length) {
+      const b = new (this.a.constructor as new (n: number) => T)(this.n * 2);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.n++] = v;
+  }
+  /** The filled part, copied to its exact size. */
+  done(): T {
+    return this.n === this.a.length ? this.a : (this.a.slice(0, this.n) as T);
+  }
+}
+
+/** The StreamChunks of one direction, in stream order, as columns. */
+export class StreamChunks {
+  readonly count: number;
+  constructor(
+    /** Offset of each chunk in `data`. */
+    readonly offset: Float64Array,
+    readonly length: Uint32Array,
+    readonly frame: Uint32Array,
+    readonly time: Float64Array,
+  ) {
+    this.count = offset.length;
+  }
+  /** Chunk `i` as an object. */
+  at(i: number): StreamChunk {
+    return { offset: this.offset[i]!, length: this.length[i]!, frame: this.frame[i]!, time: this.time[i]! };
+  }
+  /** The index of the chunk holding stream byte `off` (the last chunk starting at or before it; 0 when none). */
+  indexOf(off: number): number {
+    const o = this.offset;
+    let lo = 0;
+    let hi = this.count - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (o[mid]! <= off) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+}
+
+class ChunkColumns {
+  readonly offset: Column<Float64Array>;
+  readonly length: Column<Uint32Array>;
+  readonly frame: Column<Uint32Array>;
+  readonly time: Column<Float64Array>;
+  constructor(capacity: number) {
+    this.offset = new Column((n) => new Float64Array(n), capacity);
+    this.length = new Column((n) => new Uint32Array(n), capacity);
+    this.frame = new Column((n) => new Uint32Array(n), capacity);
+    this.time = new Column((n) => new Float64Array(n), capacity);
+  }
+  push(offset: number, length: number, frame: number, time: number): void {
+    this.offset.push(offset);
+    this.length.push(length);
+    this.frame.push(frame);
+    this.time.push(time);
+  }
+  done(): StreamChunks {
+    return new StreamChunks(this.offset.done(), this.length.done(), this.frame.done(), this.time.done());
+  }
+}
+
+const NO_CHUNKS = new StreamChunks(new Float64Array(0), new Uint32Array(0), new Uint32Array(0), new Float64Array(0));
+
 /** Bytes the capture does not have: `lost` bytes are missing before `offset` of `data`. */
 export interface StreamGap {
   offset: number;
@@ -35,7 +110,7 @@ export interface DirectionStream {
   to: Endpoint;
   /** The reassembled bytes (without the missing ones: see gaps). */
   data: Uint8Array;
-  chunks: StreamChunk[];
+  chunks: StreamChunks;
   gaps: StreamGap[];
   /** Segments whose bytes had all been delivered already. */
   retransmissions: number;
@@ -61,12 +136,12 @@ interface DirBuild {
   to: Endpoint;
   isn: number | null;
   /** The segments with payload, as columns (no object kept per segment). */
-  seq: number[];
-  frame: number[];
-  time: number[];
+  seq: Column<Uint32Array>;
+  frame: Column<Uint32Array>;
+  time: Column<Float64Array>;
   /** Where each payload is: an offset into `buf` (the capture file's buffer, shared by all). */
-  off: number[];
-  len: number[];
+  off: Column<Float64Array>;
+  len: Column<Uint32Array>;
   /** Payloads that do not lie in `buf` (another buffer): kept as views, by segment index. */
   other: Map<number, Uint8Array> | null;
 }
@@ -81,14 +156,18 @@ interface ConnBuild {
 
 const key = (ip: string, port: number) => `${ip}|${port}`;
 
-const newDir = (from: Endpoint, to: Endpoint): DirBuild => ({ from, to, isn: null, seq: [], frame: [], time: [], off: [], len: [], other: null });
+const u32 = (n: number) => new Uint32Array(n);
+const f64 = (n: number) => new Float64Array(n);
+const newDir = (from: Endpoint, to: Endpoint): DirBuild => ({ from, to, isn: null, seq: new Column(u32), frame: new Column(u32), time: new Column(f64), off: new Column(f64), len: new Column(u32), other: null });
 
-function assemble(d: DirBuild, whole: Uint8Array | null): DirectionStream {
-  const out: DirectionStream = { from: d.from, to: d.to, data: new Uint8Array(0), chunks: [], gaps: [], retransmissions: 0, overlaps: 0, synSeen: d.isn !== null };
-  const n = d.seq.length;
+function assemble(b: DirBuild, whole: Uint8Array | null): DirectionStream {
+  const out: DirectionStream = { from: b.from, to: b.to, data: new Uint8Array(0), chunks: NO_CHUNKS, gaps: [], retransmissions: 0, overlaps: 0, synSeen: b.isn !== null };
+  const n = b.seq.n;
   if (n === 0) return out;
-  let base = d.isn ?? d.seq[0]!;
-  if (d.isn === null) {
+  const d = { seq: b.seq.a, frame: b.frame.a, time: b.time.a, off: b.off.a, len: b.len.a, other: b.other };
+  const chunks = new ChunkColumns(n);
+  let base = b.isn ?? d.seq[0]!;
+  if (b.isn === null) {
     // no SYN: start at the lowest sequence number seen (within half the sequence space)
     let min = 0;
     for (let i = 0; i < n; i++) min = Math.min(min, (d.seq[i]! - base) | 0);
@@ -126,11 +205,12 @@ function assemble(d: DirBuild, whole: Uint8Array | null): DirectionStream {
     }
     const other = d.other?.get(i);
     buf.set(other ? other.subarray(from) : whole!.subarray(d.off[i]! + from, d.off[i]! + plen), len);
-    out.chunks.push({ offset: len, length: plen - from, frame: d.frame[i]!, time: d.time[i]! });
+    chunks.push(len, plen - from, d.frame[i]!, d.time[i]!);
     len += plen - from;
     next = end;
   }
   out.data = buf.subarray(0, len);
+  out.chunks = chunks.done();
   return out;
 }
 
@@ -158,7 +238,7 @@ export class Reassembler {
     const freshSyn = s.syn && !s.ackFlag;
     if (c && freshSyn) {
       const d = c.dirs[c.a.ip === s.src && c.a.port === s.srcPort ? 0 : 1];
-      const hasData = c.dirs[0].seq.length > 0 || c.dirs[1].seq.length > 0;
+      const hasData = c.dirs[0].seq.n > 0 || c.dirs[1].seq.n > 0;
       if (hasData || (d.isn !== null && d.isn !== ((s.seq + 1) >>> 0))) c = undefined; // port reuse: a new connection
     }
     if (!c) {
@@ -175,7 +255,7 @@ export class Reassembler {
     this.last = c;
     const p = s.payload;
     if (p.length === 0) return; // pure ACKs carry nothing to reassemble
-    const i = d.seq.length;
+    const i = d.seq.n;
     d.seq.push(s.seq);
     d.frame.push(s.frame);
     d.time.push(s.time);
@@ -188,8 +268,20 @@ export class Reassembler {
     }
   }
 
+  /** The connections; the reassembler then holds nothing (its columns and the file's buffer can be collected). */
   finish(): TcpConnection[] {
-    return this.all.map((c) => ({ a: c.a, b: c.b, initiatorKnown: c.initiatorKnown, aToB: assemble(c.dirs[0], this.whole), bToA: assemble(c.dirs[1], this.whole), firstFrame: c.firstFrame }));
+    const all = this.all.splice(0);
+    this.open.clear();
+    this.last = undefined;
+    const whole = this.whole;
+    this.whole = null;
+    return all.map((c) => {
+      const aToB = assemble(c.dirs[0], whole);
+      c.dirs[0] = newDir(c.a, c.b);
+      const bToA = assemble(c.dirs[1], whole);
+      c.dirs[1] = newDir(c.b, c.a);
+      return { a: c.a, b: c.b, initiatorKnown: c.initiatorKnown, aToB, bToA, firstFrame: c.firstFrame };
+    });
   }
 }
 
