@@ -2,12 +2,12 @@
 // ChaCha20 under K_2 from block 1, the tag Poly1305 keyed with K_2's block 0 over
 // enc_len || ciphertext. node:crypto exposes no raw Poly1305, so the tag is recovered from OpenSSL's
 // RFC 8439 AEAD run over the packet as AAD (derivation below); the mod-p steps are in
-// node-crypto-poly.ts. Every function here is synchronous and runs to the end before another can
+// engine/algorithms/poly1305-limbs.ts. Every function here is synchronous and runs to the end before another can
 // start, so the scratch buffers and limbs at module level are never shared between two calls.
 
 import { createCipheriv, type CipherChaCha20Poly1305 } from 'node:crypto';
 import { chachaBlockInto, chachaKeyWords } from '../engine/algorithms/packet-chacha-block.ts';
-import { addExact, addMod, fromBytes, fromNumber, geq, limbs, mulMod, neg, P_LIMBS, toBytes16, type Limbs } from './node-crypto-poly.ts';
+import { addExact, addMod, clampR, fromBytes, fromNumber, geq, limbs, mulMod, neg, P_LIMBS, toBytes16, type Limbs } from '../engine/algorithms/poly1305-limbs.ts';
 
 /** A plain Uint8Array view of a Buffer's bytes (no copy). */
 const view = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
@@ -117,7 +117,7 @@ function tagOf(a: Limbs, j: boolean, out?: Uint8Array): Uint8Array {
 /**
  * Poly1305 keyed with `polyKey` (r || s) over the pieces taken as one message, computed with
  * OpenSSL's chacha20-poly1305 AEAD under (`key`, 0^4 || `nonce8`), whose own one-time key is the
- * same block 0. See the derivation above; the arithmetic mod p is in node-crypto-poly.ts.
+ * same block 0. See the derivation above; the arithmetic mod p is in engine/algorithms/poly1305-limbs.ts.
  */
 export function polyTag(key: Uint8Array, nonce8: Uint8Array, polyKey: Uint8Array, pieces: readonly Uint8Array[]): Uint8Array {
   let n = 0;
@@ -127,15 +127,7 @@ export function polyTag(key: Uint8Array, nonce8: Uint8Array, polyKey: Uint8Array
     S_BYTES[i] = polyKey[16 + i]!;
   }
   if (n === 0) return S_BYTES.slice();
-  // clamp (RFC 8439 §2.5)
-  R_BYTES[3]! &= 0x0f;
-  R_BYTES[7]! &= 0x0f;
-  R_BYTES[11]! &= 0x0f;
-  R_BYTES[15]! &= 0x0f;
-  R_BYTES[4]! &= 0xfc;
-  R_BYTES[8]! &= 0xfc;
-  R_BYTES[12]! &= 0xfc;
-  fromBytes(R_BYTES, -1, R);
+  fromBytes(clampR(R_BYTES), -1, R);
   fromBytes(S_BYTES, -1, S);
   IV12.fill(0, 0, 4);
   IV12.set(nonce8, 4);

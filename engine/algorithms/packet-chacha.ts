@@ -13,6 +13,7 @@ import { readUint32 } from './packet-none.ts';
 import { constantTimeEqual, uint64be } from './bytes.ts';
 import { chachaBlockBytes, chachaKeyWords, chachaXorBlock0, chachaXorFrom } from './packet-chacha-block.ts';
 import { splitLength } from './packet-gcm.ts';
+import { poly1305Limbs } from './poly1305-limbs.ts';
 
 /**
  * Below these sizes the pure-JS ChaCha20 / Poly1305 beat a provider's native calls, whose fixed cost
@@ -21,6 +22,8 @@ import { splitLength } from './packet-gcm.ts';
  */
 const SMALL_BODY = 512;
 const SMALL_TAG = 2048;
+/** Up to three Poly1305 chunks (a window adjust's tag covers 20 bytes): the limb arithmetic, not noble's per-call setup. */
+const TINY_TAG = 48;
 
 function engine(c: CipherSpec, keys: DirectionKeys, provider?: CryptoProvider) {
   if (keys.key.length < 64) throw new Error(`${c.name} needs a 64-byte key`);
@@ -55,6 +58,7 @@ function engine(c: CipherSpec, keys: DirectionKeys, provider?: CryptoProvider) {
     tag(data: Uint8Array): Uint8Array {
       if (pt && data.length > SMALL_TAG) return pt(k2, nonce, data);
       const polyKey = chachaBlockBytes(k2Words, 0, nonce).subarray(0, 32);
+      if (data.length <= TINY_TAG) return poly1305Limbs(polyKey, data);
       return pp && data.length > SMALL_TAG ? pp(polyKey, data) : poly1305(data, polyKey);
     },
   };

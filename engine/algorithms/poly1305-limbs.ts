@@ -158,3 +158,41 @@ export function addLow128(a: Limbs, b: Limbs): Uint8Array {
   addExact(a, b, t);
   return toBytes16(t);
 }
+
+/** Clamps the r half of a Poly1305 key in place (RFC 8439 §2.5: r &= 0x0ffffffc0ffffffc0ffffffc0fffffff). */
+export function clampR(r: Uint8Array): Uint8Array {
+  r[3]! &= 0x0f;
+  r[7]! &= 0x0f;
+  r[11]! &= 0x0f;
+  r[15]! &= 0x0f;
+  r[4]! &= 0xfc;
+  r[8]! &= 0xfc;
+  r[12]! &= 0xfc;
+  return r;
+}
+
+const PR = limbs();
+const PH = limbs();
+const PC = limbs();
+const CHUNK = new Uint8Array(16);
+
+/**
+ * Poly1305 (RFC 8439 §2.5.1) of a short message with the limb arithmetic above. For the few chunks
+ * of a window adjust's tag this is cheaper than a general implementation's per-call setup, and the
+ * functions it runs are the ones the bulk tag path has already made hot.
+ */
+export function poly1305Limbs(key: Uint8Array, data: Uint8Array): Uint8Array {
+  if (key.length !== 32) throw new Error(`Poly1305 needs a 32-byte key, got ${key.length}`);
+  for (let i = 0; i < 16; i++) CHUNK[i] = key[i]!;
+  fromBytes(clampR(CHUNK), -1, PR);
+  PH.fill(0);
+  for (let o = 0; o < data.length; o += 16) {
+    const n = Math.min(16, data.length - o);
+    CHUNK.fill(0);
+    for (let i = 0; i < n; i++) CHUNK[i] = data[o + i]!;
+    mulMod(addMod(PH, fromBytes(CHUNK, 8 * n, PC), PH), PR, PH);
+  }
+  for (let i = 0; i < 16; i++) CHUNK[i] = key[16 + i]!;
+  addExact(PH, fromBytes(CHUNK, -1, PC), PH);
+  return toBytes16(PH);
+}

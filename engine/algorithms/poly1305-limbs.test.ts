@@ -3,7 +3,8 @@
 
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { addExact, addMod, fromBytes, fromNumber, geq, mulMod, neg, P_LIMBS, toBytes16, type Limbs } from './node-crypto-poly.ts';
+import { poly1305 } from '@noble/ciphers/_poly1305.js';
+import { addExact, addMod, fromBytes, fromNumber, geq, mulMod, neg, P_LIMBS, poly1305Limbs, toBytes16, type Limbs } from './poly1305-limbs.ts';
 
 const P = (1n << 130n) - 5n;
 const big = (l: Limbs) => Array.from(l).reduceRight((acc, v) => (acc << 13n) + BigInt(v), 0n);
@@ -51,5 +52,28 @@ describe('limb arithmetic mod 2^130 - 5', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('poly1305Limbs (short messages: window adjusts, keystrokes)', () => {
+  const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+  it('equals noble Poly1305 for random keys and messages of 0..100 bytes, and the RFC 8439 §2.5.2 vector', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ maxLength: 100 }), (key, data) => {
+        expect(hex(poly1305Limbs(key, data))).toBe(hex(poly1305(data, key)));
+      }),
+      { numRuns: 500 },
+    );
+    const key = Buffer.from('85d6be7857556d337f4452fe42d506a80103808afb0db2fd4abff6af4149f51b', 'hex');
+    const msg = new TextEncoder().encode('Cryptographic Forum Research Group');
+    expect(hex(poly1305Limbs(key, msg))).toBe('a8061dc1305136c6c22b8baf0c0127a9');
+  });
+
+  it('reduces h fully before adding s (h near p, all-0xff keys and data)', () => {
+    const key = new Uint8Array(32).fill(0xff);
+    for (const n of [0, 1, 15, 16, 17, 47, 48]) {
+      const data = new Uint8Array(n).fill(0xff);
+      expect(hex(poly1305Limbs(key, data))).toBe(hex(poly1305(data, key)));
+    }
   });
 });
