@@ -280,7 +280,7 @@ export class LazyPacket implements CapturedPacket {
     const payload = this.#payload();
     if (!payload) return this.error;
     try {
-      decodeMessage(payload, ctx, this.inflated ? 0 : 5);
+      decodeMessage(payload, ctx, this.inflated ? 0 : 5, 'payload', true); // lean: no copies, no hex values
       return undefined;
     } catch (e) {
       return `decode: ${(e as Error).message}`;

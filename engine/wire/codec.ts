@@ -97,6 +97,11 @@ export interface TreeOptions {
    * this on). Without it such a field has only its `length` child. Empty contents get no node.
    */
   valueNodes?: boolean;
+  /**
+   * Reader only: for checking that a message decodes, when the result is thrown away. Byte strings
+   * are returned as views of the buffer (not copies) and their nodes get no hex value or display.
+   */
+  lean?: boolean;
 }
 
 const LENGTH_DOC = 'Length in bytes of the contents that follow (uint32, RFC 4251 §5).';
@@ -161,11 +166,14 @@ export class Reader {
 
   /** See `TreeOptions.valueNodes`. */
   readonly valueNodes: boolean;
+  /** See `TreeOptions.lean`. */
+  readonly lean: boolean;
 
   constructor(buf: Uint8Array, opts: { base?: number; rootPath?: string; rootLabel?: string } & TreeOptions = {}) {
     this.buf = buf;
     this.base = opts.base ?? 0;
     this.valueNodes = opts.valueNodes ?? false;
+    this.lean = opts.lean ?? false;
     this.rec = new TreeRecorder(opts.rootPath ?? '', opts.rootLabel ?? 'message', this.base);
   }
 
@@ -255,9 +263,9 @@ export class Reader {
   bytes(name: string, n: number, o: FieldOpts = {}): Uint8Array {
     this.need(name, n, `${n} raw bytes`);
     const start = this.pos;
-    const v = this.buf.slice(this.pos, this.pos + n);
+    const v = this.lean ? this.buf.subarray(this.pos, this.pos + n) : this.buf.slice(this.pos, this.pos + n);
     this.pos += n;
-    this.leaf(name, 'bytes', start, hexValue(v), displayBytes(v), o);
+    this.leaf(name, 'bytes', start, this.lean ? '' : hexValue(v), this.lean ? '' : displayBytes(v), o);
     return v;
   }
 
@@ -288,9 +296,9 @@ export class Reader {
   /** A string of arbitrary bytes (RFC 4251 §5 "string"). */
   string(name: string, o: FieldOpts = {}): Uint8Array {
     const { start, len } = this.lengthPrefix(name);
-    const v = this.buf.slice(this.pos, this.pos + len);
+    const v = this.lean ? this.buf.subarray(this.pos, this.pos + len) : this.buf.slice(this.pos, this.pos + len);
     this.pos += len;
-    this.leaf(name, 'string', start, hexValue(v), displayBytes(v), o, this.lengthNode(name, start, len));
+    this.leaf(name, 'string', start, this.lean ? '' : hexValue(v), this.lean ? '' : displayBytes(v), o, this.lengthNode(name, start, len));
     return v;
   }
 

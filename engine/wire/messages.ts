@@ -103,10 +103,11 @@ function idDoc(s: MessageSpec): string {
  * `base` (5 when the payload sits in a binary packet). Throws DecodeError naming the field path and
  * absolute offset on truncation, trailing bytes, invalid UTF-8 in text, or a malformed mpint or
  * name-list. A boolean byte other than 0 and 1 is accepted as TRUE (RFC 4251 §5). An id not in the
- * table decodes as "unknown message N" with its body in `data`.
+ * table decodes as "unknown message N" with its body in `data`. `lean` (TreeOptions.lean) is for
+ * checking only: byte fields are then views of `payload` and the tree has no hex values.
  */
-export function decodeMessage(payload: Uint8Array, ctx?: DecodeContext, base = 0, rootPath = 'payload'): { msg: SshMessage & { id: number }; tree: FieldNode } {
-  const r = new Reader(payload, { base, rootPath, rootLabel: 'payload', valueNodes: true });
+export function decodeMessage(payload: Uint8Array, ctx?: DecodeContext, base = 0, rootPath = 'payload', lean = false): { msg: SshMessage & { id: number }; tree: FieldNode } {
+  const r = new Reader(payload, { base, rootPath, rootLabel: 'payload', valueNodes: true, lean });
   const id = r.byte('msgId', { label: 'msg-id' });
   const idNode = r.lastNode!;
   const found = lookup(id, ctx);
