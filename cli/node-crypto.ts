@@ -6,6 +6,7 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, createPrivateKey, createPublicKey, diffieHellman, sign, verify, type KeyObject } from 'node:crypto';
 import { poly1305 } from '@noble/ciphers/_poly1305.js';
 import type { CryptoProvider, HashName } from '../engine/algorithms/types.ts';
+import { modpPow } from './node-crypto-modp.ts';
 import { chachaFromBlock1, chachaIv, chachaPolySealPieces, chachaPolyTag, joinPieces } from './node-crypto-chacha.ts';
 
 export { chachaPolySealPieces, chachaPolyTag };
@@ -84,6 +85,7 @@ export const nodeCryptoProvider: CryptoProvider = {
       return false;
     }
   },
+  modpPow,
 };
 
 // DER prefixes of RFC 8410 keys: PKCS#8 private keys and SubjectPublicKeyInfo public keys, each
