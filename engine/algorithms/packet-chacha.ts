@@ -83,12 +83,12 @@ class ChachaKeys {
   }
 }
 
-class ChachaSealer implements PacketSealer {
+/** What a sealer and an opener share: the cipher's name and sizes, and one direction's keys. */
+class ChachaDirection {
   readonly cipher: string;
   readonly mac = null;
   readonly blockLen: number;
   readonly macLen: number;
-  readonly lengthExcludedFromPadding = true;
   protected readonly e: ChachaKeys;
 
   constructor(c: CipherSpec, keys: DirectionKeys, provider?: CryptoProvider) {
@@ -97,6 +97,10 @@ class ChachaSealer implements PacketSealer {
     this.macLen = c.tagLen;
     this.e = new ChachaKeys(c, keys, provider);
   }
+}
+
+class ChachaSealer extends ChachaDirection implements PacketSealer {
+  readonly lengthExcludedFromPadding = true;
 
   seal(seq: number, packet: Uint8Array): Uint8Array {
     const e = this.e;
@@ -135,23 +139,11 @@ export function createChachaSealer(c: CipherSpec, keys: DirectionKeys, provider?
   return new ChachaSealer(c, keys, provider);
 }
 
-class ChachaOpener implements PacketOpener {
-  readonly cipher: string;
-  readonly mac = null;
-  readonly blockLen: number;
-  readonly macLen: number;
+class ChachaOpener extends ChachaDirection implements PacketOpener {
   readonly headLen = 4;
-  private readonly e: ChachaKeys;
   private lastSeq = -1;
   private readonly lastHead = new Uint8Array(4);
   private readonly lastLen = new Uint8Array(4);
-
-  constructor(c: CipherSpec, keys: DirectionKeys, provider?: CryptoProvider) {
-    this.cipher = c.name;
-    this.blockLen = Math.max(8, c.blockLen);
-    this.macLen = c.tagLen;
-    this.e = new ChachaKeys(c, keys, provider);
-  }
 
   readLength(seq: number, head: Uint8Array): number {
     this.e.setSeq(seq);
