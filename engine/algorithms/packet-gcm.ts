@@ -75,25 +75,31 @@ export function createGcmOpener(c: CipherSpec, keys: DirectionKeys, provider?: C
     headLen: 4,
     readLength: (_seq, head) => readUint32(head),
     open(seq, wire) {
-      const aad = wire.subarray(0, 4);
-      const body = wire.subarray(4);
-      let plain: Uint8Array | null;
-      if (dec) plain = dec(key, nonce, aad, body);
-      else {
-        try {
-          plain = gcm(key, nonce, aad).decrypt(body);
-        } catch {
-          plain = null;
-        }
-      }
-      incrementInvocation(nonce);
-      if (!plain) throw new IntegrityError(`${c.name}: authentication tag mismatch on packet ${seq}`);
+      const plain = openBody(seq, wire);
       const out = new Uint8Array(4 + plain.length);
-      out.set(aad);
+      out.set(wire.subarray(0, 4));
       out.set(plain, 4);
       return out;
     },
+    openBody: (seq, wire) => openBody(seq, wire),
   };
+  // packet_length is the AAD (RFC 5647 §7.3); the rest of the packet is ciphertext || tag
+  function openBody(seq: number, wire: Uint8Array): Uint8Array {
+    const aad = wire.subarray(0, 4);
+    const body = wire.subarray(4);
+    let plain: Uint8Array | null;
+    if (dec) plain = dec(key, nonce, aad, body);
+    else {
+      try {
+        plain = gcm(key, nonce, aad).decrypt(body);
+      } catch {
+        plain = null;
+      }
+    }
+    incrementInvocation(nonce);
+    if (!plain) throw new IntegrityError(`${c.name}: authentication tag mismatch on packet ${seq}`);
+    return plain;
+  }
   if (openTo) {
     // packet_length (the AAD, RFC 5647 §7.3) and the plaintext go straight to the caller's buffer
     opener.openTo = (seq, wire, out, at) => {

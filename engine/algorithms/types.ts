@@ -56,6 +56,12 @@ export interface PacketOpener {
    * to out[at …] instead of a new array (readers that keep many small packets in one buffer).
    */
   openTo?(seq: number, wire: Uint8Array, out: Uint8Array, at: number): void;
+  /**
+   * Optional, for ciphers that leave packet_length in clear (aes-gcm, RFC 5647 §7.3): what `open`
+   * returns from byte 4 on (padding_length, payload, padding), without copying it behind the
+   * length (readers that keep large packets).
+   */
+  openBody?(seq: number, wire: Uint8Array): Uint8Array;
 }
 
 export class IntegrityError extends Error {

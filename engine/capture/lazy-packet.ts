@@ -43,6 +43,8 @@ export class PlainArena {
 const S2C = 1;
 const DECRYPTED = 2;
 const NO_SEQ = 4;
+/** The kept plaintext starts at padding_length: packet_length is the wire's first 4 bytes (aes-gcm). */
+const HEADLESS = 8;
 const NO_MSG = -1;
 
 /** The lazily decoded packets of one connection, as columns. */
@@ -99,10 +101,11 @@ export class PacketTable {
 
   /**
    * A row for `p` (its `wire` is `wireLen` bytes at `p.offset` of `data`, the direction's
-   * stream); its plaintext packet, when known, is `plainLen` bytes at `plainAt` of `plainBuf`.
-   * With `ctx`, the message is decoded on demand.
+   * stream); its plaintext packet, when known, is `plainLen` bytes at `plainAt` of `plainBuf`
+   * (`headless`: without packet_length, which the wire then has in clear). With `ctx`, the message
+   * is decoded on demand.
    */
-  add(p: CapturedPacket, data: Uint8Array, wireLen: number, plainBuf: Uint8Array | null, plainAt: number, plainLen: number, inflated: Uint8Array | null, ctx: DecodeContext | null): LazyPacket {
+  add(p: CapturedPacket, data: Uint8Array, wireLen: number, plainBuf: Uint8Array | null, plainAt: number, plainLen: number, inflated: Uint8Array | null, ctx: DecodeContext | null, headless = false): LazyPacket {
     const i = this.#n;
     if (i === this.#frame.length) this.#grow();
     this.#n++;
@@ -115,7 +118,7 @@ export class PacketTable {
     this.#wireLen[i] = wireLen;
     this.#seq[i] = p.seq ?? 0;
     this.#msg[i] = p.msg ?? NO_MSG;
-    this.#flags[i] = d * S2C | (p.decrypted ? DECRYPTED : 0) | (p.seq === null ? NO_SEQ : 0);
+    this.#flags[i] = (d * S2C) | (p.decrypted ? DECRYPTED : 0) | (p.seq === null ? NO_SEQ : 0) | (headless ? HEADLESS : 0);
     let name = this.#nameIds.get(p.name);
     if (name === undefined) {
       name = this.#names.push(p.name) - 1;
@@ -178,11 +181,30 @@ export class PacketTable {
     const o = this.#offset[i]!;
     return this.#data[this.#flags[i]! & S2C]!.subarray(o, o + this.#wireLen[i]!);
   }
-  plain(i: number): Uint8Array | undefined {
+  /** What was kept of the plaintext (see `add`). */
+  #kept(i: number): Uint8Array | undefined {
     const b = this.#plainBuf[i]!;
     if (b === 0) return undefined;
     const at = this.#plainAt[i]!;
     return this.#bufs[b - 1]!.subarray(at, at + this.#plainLen[i]!);
+  }
+  plain(i: number): Uint8Array | undefined {
+    const kept = this.#kept(i);
+    if (!kept || !(this.#flags[i]! & HEADLESS)) return kept;
+    const out = new Uint8Array(4 + kept.length);
+    out.set(this.wire(i).subarray(0, 4));
+    out.set(kept, 4);
+    return out;
+  }
+  /** The payload (RFC 4253 §6: after padding_length, before the padding), a view. */
+  payload(i: number): Uint8Array | null {
+    const inflated = this.inflated.get(i);
+    if (inflated) return inflated;
+    const kept = this.#kept(i);
+    if (!kept) return null;
+    const length = this.#length[i]!;
+    const head = this.#flags[i]! & HEADLESS ? 0 : 4;
+    return kept.subarray(head + 1, head + length - kept[head]!);
   }
 }
 
@@ -240,11 +262,7 @@ export class LazyPacket implements CapturedPacket {
   }
 
   #payload(): Uint8Array | null {
-    const inflated = this.inflated;
-    if (inflated) return inflated;
-    const plain = this.plain;
-    if (!plain) return null;
-    return plain.subarray(5, 4 + this.length - plain[4]!);
+    return this.#t.payload(this.#i);
   }
 
   #decode(): { message: (SshMessage & { id: number }) | undefined; tree: FieldNode | undefined } {

@@ -486,6 +486,15 @@ export function decodeSshConnection(c: TcpConnection, secrets: KeylogSecret[], o
     err(d, `${missing}; ${report.note}`);
   };
 
+  /** A decrypted connection message (RFC 4254) as a row of the lazy table, replacing `p` (the last packet). */
+  const lazyRow = (p: CapturedPacket, msg: number, data: Uint8Array, total: number, buf: Uint8Array, at: number, n: number, headless: boolean): void => {
+    p.decrypted = true;
+    p.msg = msg;
+    p.name = messageName(msg, ctx);
+    if (!ctxSnap || ctxSnap.kex !== ctx.kex || ctxSnap.authMethod !== ctx.authMethod) ctxSnap = { ...ctx };
+    out.packets[out.packets.length - 1] = table!.add(p, data, total, buf, at, n, null, ctxSnap, headless);
+  };
+
   /** Reads one packet (or one piece of opaque bytes) from `d`. */
   const step = (d: Direction): void => {
     if (!d.versionDone) return readVersion(d);
@@ -582,15 +591,17 @@ export function decodeSshConnection(c: TcpConnection, secrets: KeylogSecret[], o
           }
           const pad = block[at + 4]!;
           const msg = block[at + 5]!;
-          if (pad >= 4 && pad <= len - 1 && 4 + len - pad > 5 && msg >= 80) {
-            p.decrypted = true;
-            p.msg = msg;
-            p.name = messageName(msg, ctx);
-            if (!ctxSnap || ctxSnap.kex !== ctx.kex || ctxSnap.authMethod !== ctx.authMethod) ctxSnap = { ...ctx };
-            out.packets[out.packets.length - 1] = table.add(p, data, total, block, at, plainLen, null, ctxSnap);
-            return;
-          }
+          if (pad >= 4 && pad <= len - 1 && 4 + len - pad > 5 && msg >= 80) return lazyRow(p, msg, data, total, block, at, plainLen, false);
           plain = block.subarray(at, at + plainLen);
+        } else if (table && opener.openBody && !d.decompressor) {
+          // a large aes-gcm packet: its plaintext is kept as decrypted, without packet_length
+          const body = opener.openBody(seq, wire);
+          const pad = body[0]!;
+          const msg = body[1]!;
+          if (pad >= 4 && pad <= len - 1 && len - pad > 1 && msg >= 80) return lazyRow(p, msg, data, total, body, 0, body.length, true);
+          plain = new Uint8Array(4 + body.length);
+          plain.set(wire.subarray(0, 4));
+          plain.set(body, 4);
         } else plain = opener.open(seq, wire); // openers write their output elsewhere; no copy
       } catch (e) {
         p.error = e instanceof IntegrityError ? `MAC/tag verification failed: ${e.message}` : `decryption failed: ${(e as Error).message}`;
