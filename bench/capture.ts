@@ -62,6 +62,8 @@ function say(s: string): void {
 
 interface ChildResult {
   ms: number;
+  /** CPU time (user + system) of the same span. */
+  cpuMs: number;
   packets: number;
   decrypted: number;
   problems: number;
@@ -174,6 +176,7 @@ export async function captureBench(argv: readonly string[]): Promise<number | nu
     const tsharkSees = await tsharkDecryptedCount(f64, peer.port);
     const oursWall: number[] = [];
     const oursIn: number[] = [];
+    const oursCpu: number[] = [];
     const theirs: number[] = [];
     let last: ChildResult | null = null;
     await runCli(interactiveSmall); // the first start after a source change builds the CLI bundle (bin/cli-bundle.mjs)
@@ -186,6 +189,7 @@ export async function captureBench(argv: readonly string[]): Promise<number | nu
           last = r;
           oursWall.push(wall);
           oursIn.push(r.ms);
+          oursCpu.push(r.cpuMs);
           if (o.verbose) say(`  (a) ours: ${wall.toFixed(0)} ms sshscope inspect --json process, ${r.ms.toFixed(0)} ms reading in process; ${r.packets} packets, ${r.decrypted} decrypted`);
         } else {
           const ms = await runTshark(f64, peer.port);
@@ -204,7 +208,7 @@ export async function captureBench(argv: readonly string[]): Promise<number | nu
       target: { kind: 'ratio-max', value: 1.0 },
       note: `ours: \`node bin/sshscope.js inspect --json FILE > /dev/null\` (start-up from the prebuilt CLI bundle, read, decrypt and verify all ${last?.decrypted ?? '?'} encrypted packets, print the --json document); tshark decrypted ${tsharkSees} CHANNEL_DATA messages from the file's Decryption Secrets Block and printed every frame with -V to /dev/null`,
     });
-    rows.push({ what: '(a) (diagnostic) ours in process, without start-up (bench/capture-child.ts: read, decrypt, serialise --json)', unit: 'ms', ours: summarize(oursIn), peerName: 'tshark 4.0 -V', peer: summarize(theirs) });
+    rows.push({ what: '(a) (diagnostic) ours in process, without start-up (bench/capture-child.ts: read, decrypt, serialise --json)', unit: 'ms', ours: summarize(oursIn), peerName: 'tshark 4.0 -V', peer: summarize(theirs), note: `CPU time in process: median ${summarize(oursCpu).median.toFixed(0)} ms` });
 
     // ---- (b) ≥ 200 000 small packets ----
     const inter = { keys: [] as ChildResult[], none: [] as ChildResult[] };
@@ -212,7 +216,7 @@ export async function captureBench(argv: readonly string[]): Promise<number | nu
       // reading only (the --json document of 200 000 packets is itself almost as large as the file)
       inter.keys.push(await runChild(interactive, false, true));
       inter.none.push(await runChild(interactive, true, true));
-      if (o.verbose) say(`  (b) ${inter.keys.at(-1)!.packets} packets: ${inter.keys.at(-1)!.ms.toFixed(0)} ms decrypted, ${inter.none.at(-1)!.ms.toFixed(0)} ms without keys`);
+      if (o.verbose) say(`  (b) ${inter.keys.at(-1)!.packets} packets: ${inter.keys.at(-1)!.ms.toFixed(0)} ms (CPU ${inter.keys.at(-1)!.cpuMs.toFixed(0)}) decrypted, ${inter.none.at(-1)!.ms.toFixed(0)} ms (CPU ${inter.none.at(-1)!.cpuMs.toFixed(0)}) without keys`);
     }
     const fileBytes = inter.keys[0]!.fileBytes;
     const packets = inter.keys[0]!.packets;
@@ -229,7 +233,7 @@ export async function captureBench(argv: readonly string[]): Promise<number | nu
         ours: ms,
         ...(label.startsWith('decrypted') ? { peerName: 'tshark 4.0 -V', peer: summarize(tsharkInter) } : {}),
         target: { kind: 'abs-max', value: Math.round((packets / 200_000) * 1000) },
-        note: `${Math.round(packets / (ms.median / 1000))} packets/s (target ≥ 200 000 packets/s, i.e. ≤ ${Math.round((packets / 200_000) * 1000)} ms)`,
+        note: `${Math.round(packets / (ms.median / 1000))} packets/s (target ≥ 200 000 packets/s, i.e. ≤ ${Math.round((packets / 200_000) * 1000)} ms); CPU time median ${summarize(rs.map((r) => r.cpuMs)).median.toFixed(0)} ms`,
       });
       const peak = summarize(rs.map((r) => (r.maxRss - r.rssBefore) / 1e6));
       rows.push({
