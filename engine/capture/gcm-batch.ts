@@ -189,7 +189,7 @@ export function smallGcm(aes: AesBlocks): SmallGcm {
   // §7.1), so the counter blocks of the next BATCH packets are known before they arrive; one AES
   // call makes them all, assuming each needs at most `per` blocks (J0 + data). A nonce outside the
   // batch, or a longer packet, starts a new batch at that nonce.
-  const BATCH = 64;
+  const BATCH = 128;
   let ks: Uint8Array = new Uint8Array(0);
   let per = 0;
   let count = 0;
@@ -209,14 +209,19 @@ export function smallGcm(aes: AesBlocks): SmallGcm {
     count = Math.min(BATCH, 0x100000000 - lo);
     first.set(nonce);
     const ctr = new Uint8Array(count * per * 16);
-    const nn = nonce.slice();
-    for (let k = 0; k < count; k++) {
-      for (let b = 0; b < per; b++) {
-        const o = (k * per + b) * 16;
-        ctr.set(nn, o);
+    // bytes 0..7 are the same in every block (bytes 4..7 of the invocation counter do not change
+    // inside a batch): write them once and double them across the buffer
+    ctr.set(nonce.subarray(0, 8));
+    for (let n = 16; n < ctr.length; n *= 2) ctr.copyWithin(n, 0, Math.min(n, ctr.length - n));
+    for (let k = 0, o = 0; k < count; k++) {
+      const c = lo + k; // below 2^32
+      for (let b = 0; b < per; b++, o += 16) {
+        ctr[o + 8] = c >>> 24;
+        ctr[o + 9] = c >>> 16;
+        ctr[o + 10] = c >>> 8;
+        ctr[o + 11] = c;
         ctr[o + 15] = b + 1; // J0 = nonce || 1, then inc32 (SP 800-38D §7.2); per < 256
       }
-      for (let i = 11; i >= 4; i--) if ((nn[i] = (nn[i]! + 1) & 0xff) !== 0) break;
     }
     const r = aes(ctr);
     ks = new Uint8Array(r.buffer, r.byteOffset, r.length); // a plain Uint8Array (a Buffer would make the loops polymorphic)
