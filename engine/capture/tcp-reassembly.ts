@@ -204,7 +204,13 @@ function assemble(b: DirBuild, whole: Uint8Array | null): DirectionStream {
       out.gaps.push({ offset: len, lost: start - next, frame: d.frame[i]! });
     }
     const other = d.other?.get(i);
-    buf.set(other ? other.subarray(from) : whole!.subarray(d.off[i]! + from, d.off[i]! + plen), len);
+    const n = plen - from;
+    if (other) buf.set(other.subarray(from), len);
+    else if (n <= 64) {
+      // small segments (interactive sessions): a loop costs less than a view and a set() call
+      const src = d.off[i]! + from;
+      for (let k = 0; k < n; k++) buf[len + k] = whole![src + k]!;
+    } else buf.set(whole!.subarray(d.off[i]! + from, d.off[i]! + plen), len);
     chunks.push(len, plen - from, d.frame[i]!, d.time[i]!);
     len += plen - from;
     next = end;

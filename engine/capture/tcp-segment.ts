@@ -61,6 +61,11 @@ function ipv6Text(b: Uint8Array, o: number): string {
   return `${parts.slice(0, best).join(':')}::${parts.slice(best + bestLen).join(':')}`;
 }
 
+/** Big-endian 16- and 32-bit and little-endian 32-bit numbers at `o` (no DataView per frame). */
+const be16 = (d: Uint8Array, o: number): number => (d[o]! << 8) | d[o + 1]!;
+const be32 = (d: Uint8Array, o: number): number => ((d[o]! << 24) | (d[o + 1]! << 16) | (d[o + 2]! << 8) | d[o + 3]!) >>> 0;
+const le32 = (d: Uint8Array, o: number): number => ((d[o + 3]! << 24) | (d[o + 2]! << 16) | (d[o + 1]! << 8) | d[o]!) >>> 0;
+
 /** Where the IP header starts and which version, or null for a non-IP frame. */
 function short(f: Frame, n: number, field: string): void {
   if (f.data.length < n) throw new CaptureError(`frame ${f.index} link layer`, field, 0, `needs ${n} bytes, the frame has ${f.data.length}`);
@@ -69,26 +74,27 @@ function short(f: Frame, n: number, field: string): void {
 const AT0 = { at: 0 } as const;
 const ETH_V4_14 = { at: 14, ether: ETH_IPV4 } as const;
 
-function linkPayload(f: Frame, dv: DataView): { at: number; ether?: number } | null {
+function linkPayload(f: Frame): { at: number; ether?: number } | null {
+  const d = f.data;
   switch (f.linkType) {
     case LINKTYPE.ETHERNET: {
       short(f, 14, 'ethertype');
       let at = 12;
-      let type = dv.getUint16(at);
+      let type = be16(d, at);
       if (type === ETH_IPV4) return ETH_V4_14;
       while (ETH_VLAN.has(type)) {
         at += 4;
         short(f, at + 2, 'VLAN ethertype');
-        type = dv.getUint16(at);
+        type = be16(d, at);
       }
       return { at: at + 2, ether: type };
     }
     case LINKTYPE.LINUX_SLL:
       short(f, 16, 'protocol');
-      return { at: 16, ether: dv.getUint16(14) };
+      return { at: 16, ether: be16(d, 14) };
     case LINKTYPE.LINUX_SLL2:
       short(f, 20, 'protocol_type');
-      return { at: 20, ether: dv.getUint16(0) };
+      return { at: 20, ether: be16(d, 0) };
     case LINKTYPE.RAW:
     case 12:
     case 14:
@@ -98,8 +104,8 @@ function linkPayload(f: Frame, dv: DataView): { at: number; ether?: number } | n
     case LINKTYPE.NULL:
     case LINKTYPE.LOOP: {
       short(f, 4, 'family');
-      let fam = f.linkType === LINKTYPE.LOOP ? dv.getUint32(0, false) : dv.getUint32(0, true);
-      if (f.linkType === LINKTYPE.NULL && fam > 0xffff) fam = dv.getUint32(0, false); // written on a big-endian host
+      let fam = f.linkType === LINKTYPE.LOOP ? be32(d, 0) : le32(d, 0);
+      if (f.linkType === LINKTYPE.NULL && fam > 0xffff) fam = be32(d, 0); // written on a big-endian host
       if (fam === 2) return { at: 4, ether: ETH_IPV4 };
       if (fam === 24 || fam === 28 || fam === 30 || fam === 10) return { at: 4, ether: ETH_IPV6 };
       return null;
@@ -115,8 +121,7 @@ function linkPayload(f: Frame, dv: DataView): { at: number; ether?: number } | n
  */
 export function tcpSegmentOf(f: Frame): TcpSegment | null {
   const d = f.data;
-  const dv = new DataView(d.buffer, d.byteOffset, d.byteLength);
-  const link = linkPayload(f, dv);
+  const link = linkPayload(f);
   if (!link) return null;
   let o = link.at;
   const where = f.index; // "frame N" in messages, built only when one is thrown
@@ -130,8 +135,8 @@ export function tcpSegmentOf(f: Frame): TcpSegment | null {
     if (d.length - o < 20) throw new CaptureError(`frame ${where} IPv4`, 'header', o, `needs 20 bytes, has ${d.length - o}`);
     const ihl = (d[o]! & 15) * 4;
     if (ihl < 20 || d.length - o < ihl) throw new CaptureError(`frame ${where} IPv4`, 'IHL', o, `header length ${ihl} is invalid for ${d.length - o} bytes`);
-    const totalLen = dv.getUint16(o + 2);
-    const frag = dv.getUint16(o + 6);
+    const totalLen = be16(d, o + 2);
+    const frag = be16(d, o + 6);
     // fragments (more-fragments bit or an offset) are not reassembled: their bytes show up as a TCP gap
     if (d[o + 9] !== 6 || (frag & 0x3fff) !== 0) return null;
     src = ipv4Text(d, o + 12);
@@ -142,7 +147,7 @@ export function tcpSegmentOf(f: Frame): TcpSegment | null {
     o += ihl;
   } else if (version === 6) {
     if (d.length - o < 40) throw new CaptureError(`frame ${where} IPv6`, 'header', o, `needs 40 bytes, has ${d.length - o}`);
-    const payloadLen = dv.getUint16(o + 4);
+    const payloadLen = be16(d, o + 4);
     let next = d[o + 6]!;
     src = ipv6Text(d, o + 8);
     dst = ipv6Text(d, o + 24);
@@ -152,7 +157,7 @@ export function tcpSegmentOf(f: Frame): TcpSegment | null {
     for (let guard = 0; next !== 6; guard++) {
       if (guard > 16 || o + 8 > end) return null;
       if (next === 44) {
-        if ((dv.getUint16(o + 2) & 0xfff8) !== 0) return null; // not the first fragment
+        if ((be16(d, o + 2) & 0xfff8) !== 0) return null; // not the first fragment
         next = d[o]!;
         o += 8;
       } else if (next === 0 || next === 43 || next === 60) {
@@ -173,10 +178,10 @@ export function tcpSegmentOf(f: Frame): TcpSegment | null {
     time: f.time,
     src,
     dst,
-    srcPort: dv.getUint16(o),
-    dstPort: dv.getUint16(o + 2),
-    seq: dv.getUint32(o + 4),
-    ack: dv.getUint32(o + 8),
+    srcPort: be16(d, o),
+    dstPort: be16(d, o + 2),
+    seq: be32(d, o + 4),
+    ack: be32(d, o + 8),
     fin: (flags & 1) !== 0,
     syn: (flags & 2) !== 0,
     rst: (flags & 4) !== 0,
