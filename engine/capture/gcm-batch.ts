@@ -238,8 +238,19 @@ export function smallGcm(aes: AesBlocks): SmallGcm {
       k = 0;
     }
     const at = k * per * 16; // E(J0) at `at`, the keystream from at + 16
-    y.fill(0);
-    ghash(m, y, aadSrc, aadAt, aadAt + aadLen);
+    if (aadLen > 0 && aadLen <= 4) {
+      // SSH's AAD is packet_length alone: the first block is one word and zeros, so y = w · H
+      // takes the four lookups of byte positions 0..3 only
+      const w = word(aadSrc, aadAt, aadAt + aadLen);
+      const k0 = (w >>> 22) & 0x3fc;
+      const k1 = 1024 | ((w >>> 14) & 0x3fc);
+      const k2 = 2048 | ((w >>> 6) & 0x3fc);
+      const k3 = 3072 | ((w << 2) & 0x3fc);
+      for (let i = 0; i < 4; i++) y[i] = m[k0 + i]! ^ m[k1 + i]! ^ m[k2 + i]! ^ m[k3 + i]!;
+    } else {
+      y.fill(0);
+      ghash(m, y, aadSrc, aadAt, aadAt + aadLen);
+    }
     const end = ctAt + n;
     ghash(m, y, src, ctAt, end);
     // the lengths block: 64-bit bit counts of the AAD and the ciphertext (both below 2^32 here)
