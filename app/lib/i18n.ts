@@ -68,12 +68,34 @@ const CORE_STRINGS = {
   'term.title': { en: 'An interactive shell over SSH', zh: '通过 SSH 的交互式 shell' },
   'term.start': { en: 'Start an interactive session', zh: '开始交互会话' },
   'term.intro': {
-    en: 'The client asks for a terminal (pty-req) and a shell. Everything you type travels as SSH_MSG_CHANNEL_DATA — one encrypted packet per keystroke — and the server’s echo comes back the same way. Watch the timeline grow. Try: help, ls, cat README.txt, exit.',
-    zh: '客户端请求一个终端（pty-req）和一个 shell。你输入的每个字符都作为 SSH_MSG_CHANNEL_DATA 发送——每次按键一个加密数据包——服务器的回显也以同样方式返回。请观察时序图的增长。试试：help、ls、cat README.txt、exit。',
+    en: 'Run the session yourself. Choose what ssh asks for on its session channel, start, and type: everything you send travels as encrypted SSH_MSG_CHANNEL_DATA, and the timeline grows as you type. Try in the shell: help, ls, cat README.txt, exit.',
+    zh: '亲自运行一个会话。选择 ssh 在会话通道上请求什么，开始后输入：你发送的一切都作为加密的 SSH_MSG_CHANNEL_DATA 传输，时序图随着输入而增长。在 shell 中试试：help、ls、cat README.txt、exit。',
   },
   'term.loading': { en: 'Loading the terminal…', zh: '正在加载终端…' },
   'term.closed': { en: 'The session has ended. Start a new one to type again.', zh: '会话已结束。开始新的会话才能继续输入。' },
   'term.packets': { en: '{n} packets so far', zh: '目前共 {n} 个数据包' },
+  'term.mode': { en: 'ssh asks for', zh: 'ssh 请求' },
+  'term.command': { en: 'command', zh: '命令' },
+  'term.mode.shell-pty': { en: 'a pty and a shell (ssh host)', zh: 'pty 和 shell（ssh host）' },
+  'term.mode.shell': { en: 'a shell, no pty (ssh -T host)', zh: 'shell，无 pty（ssh -T host）' },
+  'term.mode.exec': { en: 'exec a command, no pty (ssh host cmd)', zh: '执行命令，无 pty（ssh host cmd）' },
+  'term.mode.exec-pty': { en: 'a pty, then exec (ssh -t host cmd)', zh: '先 pty，再执行命令（ssh -t host cmd）' },
+  'term.help.shell-pty': {
+    en: 'CHANNEL_REQUEST "pty-req" then "shell" (RFC 4254 §6.2, §6.5). The server\'s terminal echoes every key and edits the line: each keystroke is a packet.',
+    zh: 'CHANNEL_REQUEST "pty-req"，然后 "shell"（RFC 4254 §6.2、§6.5）。服务器端的终端回显每个按键并负责行编辑：每次按键都是一个数据包。',
+  },
+  'term.help.shell': {
+    en: 'Only "shell", no "pty-req": your own terminal edits and echoes the line and ssh sends it when you press Enter, so no prompt and no remote echo. Ctrl-D on an empty line sends CHANNEL_EOF and the shell exits.',
+    zh: '只有 "shell"，没有 "pty-req"：由你自己的终端编辑并回显这一行，按回车时 ssh 才把整行发出，所以没有提示符，也没有远程回显。在空行按 Ctrl-D 会发送 CHANNEL_EOF，shell 随之退出。',
+  },
+  'term.help.exec': {
+    en: 'Only "exec" with the command line: no pty, so the bytes pass unchanged (binary-safe, what scp, rsync and tar pipes rely on). The exit status comes back as "exit-status" (RFC 4254 §6.10). With cat, type lines and end with Ctrl-D.',
+    zh: '只有带命令行的 "exec"：没有 pty，所以字节原样通过（二进制安全，scp、rsync 和 tar 管道都依赖这一点）。退出码通过 "exit-status" 返回（RFC 4254 §6.10）。用 cat 时输入几行，再按 Ctrl-D 结束。',
+  },
+  'term.help.exec-pty': {
+    en: '"pty-req" then "exec": the command runs on a terminal, so it echoes, turns Enter into a newline and Ctrl-C into an interrupt (cat then exits with 130). This is what -t is for: running an interactive program as a command.',
+    zh: '"pty-req"，然后 "exec"：命令运行在终端上，所以会回显，把回车变成换行，把 Ctrl-C 变成中断（此时 cat 以 130 退出）。这就是 -t 的用途：把交互式程序当作命令来运行。',
+  },
   'view.tabs': { en: 'Views', zh: '视图' },
 
   'timeline.title': { en: 'Timeline', zh: '时序图' },

@@ -1,11 +1,27 @@
 // A live, interactive session for the terminal view: the same scenario as runScenario, but the
-// client asks for a pty and a shell (RFC 4254 §6.2, §6.5) and the server runs the pretend shell
-// of `sshscope serve` (cli/virtual-shell.ts, pure logic). Every keystroke becomes
-// SSH_MSG_CHANNEL_DATA packets that are appended to the event log as they happen.
+// client asks for what `ssh` would (RFC 4254 §6.2 pty-req, §6.5 shell or exec: TermMode) and the
+// server runs the pretend shell of `sshscope serve` (cli/virtual-shell.ts, pure logic). Every
+// keystroke (with a pty) or line (without) becomes SSH_MSG_CHANNEL_DATA packets that are appended
+// to the event log as they happen.
 
 import { createClient, createServer, type Connection, type SshEvent } from '../../engine/index.ts';
 import { VirtualShell } from '../../cli/virtual-shell.ts';
 import { scenarioSetup, type HostFiles, type ScenarioConfig } from './scenario.ts';
+
+/** What the client asks for on its session channel, as ssh(1) decides it. */
+export interface TermMode {
+  /** pty-req first: `ssh host` from a terminal, or `ssh -t host cmd`. */
+  pty: boolean;
+  /** exec this command line (`ssh host cmd`); null asks for the shell. */
+  command: string | null;
+}
+
+export const TERM_MODES: readonly { id: string; mode: TermMode; argv: (user: string, command: string) => string }[] = [
+  { id: 'shell-pty', mode: { pty: true, command: null }, argv: (u) => `ssh ${u}@server` },
+  { id: 'shell', mode: { pty: false, command: null }, argv: (u) => `ssh -T ${u}@server` },
+  { id: 'exec', mode: { pty: false, command: '' }, argv: (u, c) => `ssh ${u}@server '${c}'` },
+  { id: 'exec-pty', mode: { pty: true, command: '' }, argv: (u, c) => `ssh -t ${u}@server '${c}'` },
+];
 
 export class LiveSession {
   readonly events: SshEvent[] = [];
@@ -22,7 +38,11 @@ export class LiveSession {
   /** Terminal output (the client's received channel data). */
   onOutput: ((data: Uint8Array) => void) | null = null;
 
-  constructor(config: ScenarioConfig, private size: { cols: number; rows: number }) {
+  constructor(
+    config: ScenarioConfig,
+    private size: { cols: number; rows: number },
+    readonly mode: TermMode = { pty: true, command: null },
+  ) {
     const setup = scenarioSetup({ ...config, tamper: null });
     this.files = setup.files;
     this.client = createClient(setup.client);
@@ -34,6 +54,13 @@ export class LiveSession {
   send(text: string): void {
     if (this.closed || this.channel < 0) return;
     this.client.command({ type: 'data', channel: this.channel, data: new TextEncoder().encode(text) });
+    this.pump();
+  }
+
+  /** The end of ssh's input (Ctrl-D at the start of a line without a pty): CHANNEL_EOF, RFC 4254 §5.3. */
+  eof(): void {
+    if (this.closed || this.channel < 0) return;
+    this.client.command({ type: 'eof', channel: this.channel });
     this.pump();
   }
 
@@ -51,7 +78,7 @@ export class LiveSession {
     if (e.change === 'request' && d['accepted'] !== false) {
       if (d['request'] === 'pty-req') this.ptys.set(e.id, { term: String(d['term'] ?? 'xterm'), cols: Number(d['widthChars'] ?? 80), rows: Number(d['heightRows'] ?? 24) });
       if (d['request'] === 'window-change') this.shells.get(e.id)?.resize(Number(d['widthChars'] ?? 80), Number(d['heightRows'] ?? 24));
-      if (d['request'] === 'shell' && !this.shells.has(e.id)) {
+      if ((d['request'] === 'shell' || d['request'] === 'exec') && !this.shells.has(e.id)) {
         const id = e.id;
         const sh = new VirtualShell({
           user: this.user,
@@ -65,7 +92,8 @@ export class LiveSession {
           },
         });
         this.shells.set(id, sh);
-        sh.shell();
+        if (d['request'] === 'shell') sh.shell();
+        else sh.exec(typeof d['command'] === 'string' ? d['command'] : new TextDecoder().decode(d['command'] as Uint8Array));
       }
     } else if (e.change === 'data') {
       const data = (d['data'] as Uint8Array | undefined) ?? new Uint8Array();
@@ -79,8 +107,9 @@ export class LiveSession {
     if (e.type !== 'channel' || e.id !== this.channel) return;
     const d = (e.detail ?? {}) as { data?: Uint8Array };
     if (e.change === 'open') {
-      this.client.command({ type: 'pty', channel: this.channel, term: 'xterm-256color', cols: this.size.cols, rows: this.size.rows });
-      this.client.command({ type: 'shell', channel: this.channel });
+      if (this.mode.pty) this.client.command({ type: 'pty', channel: this.channel, term: 'xterm-256color', cols: this.size.cols, rows: this.size.rows });
+      if (this.mode.command === null) this.client.command({ type: 'shell', channel: this.channel });
+      else this.client.command({ type: 'exec', channel: this.channel, command: this.mode.command });
     } else if ((e.change === 'data' || e.change === 'extended-data') && d.data) {
       this.output.push(d.data);
       this.onOutput?.(d.data);

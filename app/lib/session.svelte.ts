@@ -3,7 +3,7 @@
 
 import { DEFAULT_SCENARIO, runScenario, type HostFiles, type ScenarioConfig, type ScenarioRun } from './scenario.ts';
 import { streamOffset } from './session-runner.ts';
-import { LiveSession } from './live-session.ts';
+import { LiveSession, type TermMode } from './live-session.ts';
 import { buildSteps, packetAtOrBefore, phaseAt, phaseJump, type PacketEvent, type Step } from './steps.ts';
 import { translate, type Lang, type StringKey } from './i18n.ts';
 import { explainEvent, type Explanation } from './explain.ts';
@@ -178,10 +178,10 @@ export class Session {
   }
 
   /** Starts an interactive shell session; its events replace the log and grow as one types. */
-  startLive(cols: number, rows: number): LiveSession {
+  startLive(cols: number, rows: number, mode?: TermMode): LiveSession {
     this.playing = false;
     this.follow = false;
-    const live = new LiveSession(this.config, { cols, rows });
+    const live = new LiveSession(this.config, { cols, rows }, mode);
     this.live = live;
     this.liveActive = true;
     this.syncLive();

@@ -261,6 +261,35 @@ describe.skipIf(!hasChromium)('the visualizer in chromium', () => {
     expect(b.errors).toEqual([]);
   });
 
+  it('the terminal view: ssh -T (a shell without pty: lines, no prompt) and ssh host cmd (exec, exit status)', async () => {
+    const { page } = b;
+    await load(page, '?view=terminal');
+    const rows = () => page.evaluate(() => [...document.querySelectorAll('[data-testid="terminal"] .xterm-rows > div')].map((r) => r.textContent?.trimEnd() ?? '').filter(Boolean));
+    await page.selectOption('[data-testid="term-mode"]', 'shell');
+    expect(await page.textContent('[data-testid="term-argv"]')).toBe('$ ssh -T alice@server');
+    await page.click('[data-testid="term-start"]');
+    await page.waitForSelector('[data-testid="terminal"] .xterm-rows');
+    await page.keyboard.type('echo hi');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="terminal"] .xterm-rows > div')].some((row) => row.textContent?.trim() === 'hi'));
+    // no prompt: the remote shell has no terminal
+    expect((await rows()).some((r) => r.includes('$ ') && !r.startsWith('$ ssh'))).toBe(false);
+    await page.keyboard.press('Control+D');
+    await page.waitForSelector('.closed');
+    await screenshot(page, '13b-terminal-no-pty');
+
+    await page.selectOption('[data-testid="term-mode"]', 'exec');
+    await page.fill('[data-testid="term-command"]', 'echo done; exit 3');
+    expect(await page.textContent('[data-testid="term-argv"]')).toBe("$ ssh alice@server 'echo done; exit 3'");
+    await page.click('[data-testid="term-start"]');
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="terminal"] .xterm-rows > div')].some((row) => row.textContent?.trim() === 'done'));
+    await page.waitForSelector('.closed');
+    await page.click('[data-testid="tab-packets"]');
+    const list = (await page.textContent('[data-testid="packet-list"]')) ?? '';
+    expect(list).toContain('CHANNEL_REQUEST');
+    expect(b.errors).toEqual([]);
+  });
+
   it('first load stays within 300 KB of gzipped JavaScript', async () => {
     const { gzipSync } = await import('node:zlib');
     const base = inject('appUrl');
