@@ -145,12 +145,33 @@ export function findKeyedBoundary(k: KeyedDirection, s: KeyedSearch, budget = 20
   const stateless = mode === 'chacha' ? openerAt(k, 0, 0) : null;
   const clearLength = mode === 'gcm' || etm(k);
   let left = budget;
+  // chacha20-poly1305: the length is XORed with K_1's keystream for the sequence number alone, so a
+  // candidate whose decrypted length cannot be a packet is rejected for a 32nd of an attempt
+  const lengthKeystream = new Map<number, number>();
+  const ZERO4 = new Uint8Array(4);
+  const chachaLengthFits = (o: number, seqLo: number, seqHi: number): boolean => {
+    if (o + 4 > s.limit) return false;
+    const v = u32(d, o);
+    for (let seq = seqLo; seq <= seqHi; seq++) {
+      let ks = lengthKeystream.get(seq >>> 0);
+      if (ks === undefined) {
+        ks = stateless!.readLength(seq >>> 0, ZERO4);
+        lengthKeystream.set(seq >>> 0, ks);
+      }
+      if (lengthFits(k, (v ^ ks) >>> 0)) return true;
+    }
+    return false;
+  };
   const attempt = (o: number, j: number): KeyedHit | null => {
-    left--; // every candidate counts, so the work stays bounded
     const D = s.gapAt - s.from + s.lost + (o - s.gapAt);
-    if (j > 0 && D < j * 16) return null;
     const keystream = s.keystream + (mode === 'ctr' ? D - j * over : 0);
-    if (keystream < 0 || keystream % 16 !== 0) return null;
+    // cheap refusals cost a 32nd of an attempt: j packets need 16 bytes each, AES-CTR packets
+    // start on a keystream block, and a chacha length must decrypt to a packet length
+    if ((j > 0 && D < j * 16) || keystream < 0 || keystream % 16 !== 0 || (stateless && !chachaLengthFits(o, s.seqLo + j, s.seqHi + j))) {
+      left -= 1 / 32;
+      return null;
+    }
+    left--; // every candidate counts, so the work stays bounded
     const index = s.index + j;
     if (clearLength) {
       // the length is in clear: check it before paying for an opener
@@ -184,35 +205,45 @@ export function findKeyedBoundary(k: KeyedDirection, s: KeyedSearch, budget = 20
     return { hit, exhausted: left <= 0, used: budget - left };
   }
   const maxJ = (o: number) => Math.max(1, Math.min(4096, Math.floor((s.gapAt - s.from + s.lost + (o - s.gapAt)) / 16)));
+  const done = (hit: KeyedHit | null) => ({ hit, exhausted: !hit && left <= 0, used: budget - left });
   // 1. segment starts, few lost packets (packets usually start a segment, holes are usually short)
   const FEW = 16;
+  let first: KeyedHit | null = null;
   for (const o of s.segmentStarts) {
     if (o < s.gapAt || o >= s.limit) continue;
-    for (let j = 1; j <= Math.min(FEW, maxJ(o)) && left > 0; j++) {
-      const hit = attempt(o, j);
-      if (hit) return { hit, exhausted: false, used: budget - left };
-    }
+    for (let j = 1; j <= Math.min(FEW, maxJ(o)) && left > 0 && !first; j++) first = attempt(o, j);
+    if (first) break;
   }
-  const last = Math.min(s.limit, s.gapAt + MAX_PACKET_LENGTH + 64);
+  // 2. every offset (before the segment start found, if any: a packet that starts inside a segment
+  //    and survived whole must not be skipped), fewest lost packets first
+  const last = first ? first.offset : Math.min(s.limit, s.gapAt + MAX_PACKET_LENGTH + 64);
+  const jLimit = (o: number) => (first ? Math.min(first.skipped, maxJ(o)) : maxJ(o));
   if (clearLength) {
     // 2a. the length is in clear: offsets whose length fits and is followed by another that fits
     for (let o = s.gapAt; o < last && left > 0; o++) {
       if (o + 4 > s.limit || !lengthFits(k, u32(d, o))) continue;
       const next = o + 4 + u32(d, o) + (mode === 'gcm' ? (CIPHERS[k.cipher]?.tagLen ?? 16) : over - 4);
       if (next + 4 <= s.limit && !lengthFits(k, u32(d, next))) continue;
-      for (let j = 1; j <= maxJ(o) && left > 0; j++) {
+      for (let j = 1; j <= jLimit(o) && left > 0; j++) {
         const hit = attempt(o, j);
-        if (hit) return { hit, exhausted: false, used: budget - left };
+        if (hit) return done(hit);
       }
     }
-    return { hit: null, exhausted: left <= 0, used: budget - left };
+    return done(first);
   }
-  // 2b. every offset, fewest lost packets first
-  for (let j = 1; j <= maxJ(last) && left > 0; j++) {
-    for (let o = s.gapAt; o < last && left > 0; o++) {
+  // 2b. every offset, fewest lost packets first (AES-CTR: only offsets on a keystream block)
+  for (let j = 1; j <= jLimit(last) && left > 0; j++) {
+    const step = mode === 'ctr' ? 16 : 1;
+    const start = mode === 'ctr' ? s.gapAt + mod16(-(s.keystream + s.gapAt - s.from + s.lost - j * over)) : s.gapAt;
+    for (let o = start; o < last && left > 0; o += step) {
       const hit = attempt(o, j);
-      if (hit) return { hit, exhausted: false, used: budget - left };
+      if (hit) return done(hit);
     }
   }
-  return { hit: null, exhausted: left <= 0, used: budget - left };
+  return done(first);
+}
+
+/** x mod 16 in 0 … 15. */
+function mod16(x: number): number {
+  return ((x % 16) + 16) % 16;
 }

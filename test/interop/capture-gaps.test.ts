@@ -101,7 +101,14 @@ describe.skipIf(!ready)('gaps in tcpdump captures of real sessions', () => {
       const drop = new Set<number>();
       const inside3 = segs.find((s) => s.start > p3.offset && s.start < p3.offset + p3.wire.length);
       if (inside3) drop.add(inside3.index);
+      const before = drop.size;
       for (const s of segs) if (s.start >= p6.offset && s.end <= p7.offset + p7.wire.length) drop.add(s.index);
+      // the kernel decides the segment sizes: when no segment lies wholly inside the 6th and 7th
+      // packets, drop the first one that starts inside them
+      if (drop.size === before) {
+        const inside67 = segs.find((s) => s.start > p6.offset && s.start < p7.offset + p7.wire.length);
+        if (inside67) drop.add(inside67.index);
+      }
       expect(drop.size).toBeGreaterThan(0);
       const dropped = segs.filter((s) => drop.has(s.index));
       const cut = pcapOf(
@@ -119,7 +126,7 @@ describe.skipIf(!ready)('gaps in tcpdump captures of real sessions', () => {
       for (const p of whole.packets) {
         if (p.dir !== 'c2s' || hit(p) || p.name === null) continue;
         const q = decoded.find((x) => x.dir === 'c2s' && x.offset === shift(p.offset));
-        expect(q, `c2s ${p.name} seq ${p.seq} at ${p.offset}`).toBeDefined();
+        expect(q, `c2s ${p.name} seq ${p.seq} at ${p.offset} (cut: ${shift(p.offset)}); dropped ${JSON.stringify(dropped)}; gaps ${JSON.stringify(st.gaps)}; whole c2s ${JSON.stringify(whole.packets.filter((x) => x.dir === 'c2s').map((x) => [x.seq, x.offset, x.wire.length]))}; cut c2s ${JSON.stringify(st.packets.filter((x) => x.dir === 'c2s').map((x) => [x.seq, x.offset, x.wire.length, x.name]))}`).toBeDefined();
         expect([q!.name, q!.seq, q!.decrypted, q!.error]).toEqual([p.name, p.seq, p.decrypted, undefined]);
       }
       const lostCount = whole.packets.filter((p) => p.dir === 'c2s' && p.name !== null && hit(p)).length;
