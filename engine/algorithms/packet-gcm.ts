@@ -22,36 +22,53 @@ function setup(c: CipherSpec, keys: DirectionKeys) {
   return { key: keys.key.slice(0, c.keyLen), nonce: keys.iv.slice(0, 12) };
 }
 
-export function createGcmSealer(c: CipherSpec, keys: DirectionKeys, provider?: CryptoProvider): PacketSealer {
-  const { key, nonce } = setup(c, keys);
-  const enc = provider?.aesGcmEncrypt?.bind(provider);
-  const encPieces = provider?.aesGcmEncryptPieces?.bind(provider);
-  const sealer: PacketSealer = {
-    cipher: c.name,
-    mac: null,
-    blockLen: c.blockLen,
-    macLen: c.tagLen,
-    lengthExcludedFromPadding: true,
-    seal(_seq, packet) {
-      const aad = packet.subarray(0, 4);
-      const body = packet.subarray(4);
-      const out = new Uint8Array(packet.length + c.tagLen);
-      out.set(aad);
-      out.set(enc ? enc(key, nonce, aad, body) : gcm(key, nonce, aad).encrypt(body), 4);
-      incrementInvocation(nonce);
-      return out;
-    },
-  };
-  if (encPieces) {
-    // RFC 5647 §7.3: packet_length (the first 4 bytes) is the AAD and travels in clear.
-    sealer.sealPieces = (_seq, pieces) => {
-      const { aad, body } = splitLength(pieces);
-      const r = encPieces(key, nonce, aad, body);
-      incrementInvocation(nonce);
-      return [aad, ...r.pieces, r.tag];
-    };
+// Classes, not closures made per connection: the compiled code of seal / sealPieces carries over to
+// the next connection instead of being optimised again (a rekey or a new connection would
+// otherwise pay the compiler again under bulk load).
+class GcmSealer implements PacketSealer {
+  readonly cipher: string;
+  readonly mac = null;
+  readonly blockLen: number;
+  readonly macLen: number;
+  readonly lengthExcludedFromPadding = true;
+  protected readonly key: Uint8Array;
+  protected readonly nonce: Uint8Array;
+
+  constructor(
+    c: CipherSpec,
+    keys: DirectionKeys,
+    protected readonly provider?: CryptoProvider,
+  ) {
+    this.cipher = c.name;
+    this.blockLen = c.blockLen;
+    this.macLen = c.tagLen;
+    ({ key: this.key, nonce: this.nonce } = setup(c, keys));
   }
-  return sealer;
+
+  seal(_seq: number, packet: Uint8Array): Uint8Array {
+    const aad = packet.subarray(0, 4);
+    const body = packet.subarray(4);
+    const out = new Uint8Array(packet.length + this.macLen);
+    out.set(aad);
+    out.set(this.provider?.aesGcmEncrypt ? this.provider.aesGcmEncrypt(this.key, this.nonce, aad, body) : gcm(this.key, this.nonce, aad).encrypt(body), 4);
+    incrementInvocation(this.nonce);
+    return out;
+  }
+}
+
+/** With a provider's aesGcmEncryptPieces: the bulk fast path (PacketSealer.sealPieces). */
+class GcmPiecesSealer extends GcmSealer {
+  sealPieces(_seq: number, pieces: readonly Uint8Array[]): Uint8Array[] {
+    // RFC 5647 §7.3: packet_length (the first 4 bytes) is the AAD and travels in clear.
+    const { aad, body } = splitLength(pieces);
+    const r = this.provider!.aesGcmEncryptPieces!(this.key, this.nonce, aad, body);
+    incrementInvocation(this.nonce);
+    return [aad, ...r.pieces, r.tag];
+  }
+}
+
+export function createGcmSealer(c: CipherSpec, keys: DirectionKeys, provider?: CryptoProvider): PacketSealer {
+  return provider?.aesGcmEncryptPieces ? new GcmPiecesSealer(c, keys, provider) : new GcmSealer(c, keys, provider);
 }
 
 /** The packet's pieces as packet_length (a copy of the first 4 bytes) and the pieces after it. */
