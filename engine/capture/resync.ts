@@ -10,6 +10,7 @@
 
 import { CIPHERS, MACS, createOpener, type CryptoProvider, type DirectionKeys, type PacketOpener } from '../algorithms/index.ts';
 import { addToCounter } from '../algorithms/aes-ctr-stream.ts';
+import { unsafe as aesBlock } from '@noble/ciphers/aes.js';
 import { MAX_PACKET_LENGTH } from '../core/binary-packet.ts';
 
 export interface KeyedDirection {
@@ -162,12 +163,24 @@ export function findKeyedBoundary(k: KeyedDirection, s: KeyedSearch, budget = 20
     }
     return false;
   };
+  // AES-CTR without -etm: the length is the first 4 bytes of the first keystream block, one AES
+  // block under a key expanded once (RFC 4344 §4: counter = IV + blocks used), so a candidate whose
+  // decrypted length cannot be a packet is refused without an opener
+  const ctrKey = mode === 'ctr' && !clearLength ? aesBlock.expandKeyLE(k.keys.key) : null;
+  const counter = new Uint8Array(16);
+  const ctrLengthFits = (o: number, keystream: number): boolean => {
+    if (o + 4 > s.limit) return false;
+    counter.set(k.keys.iv);
+    addToCounter(counter, keystream / 16);
+    const ks = aesBlock.encryptBlock(ctrKey!, counter);
+    return lengthFits(k, (u32(d, o) ^ u32(ks, 0)) >>> 0);
+  };
   const attempt = (o: number, j: number): KeyedHit | null => {
     const D = s.gapAt - s.from + s.lost + (o - s.gapAt);
     const keystream = s.keystream + (mode === 'ctr' ? D - j * over : 0);
     // cheap refusals cost a 32nd of an attempt: j packets need 16 bytes each, AES-CTR packets
-    // start on a keystream block, and a chacha length must decrypt to a packet length
-    if ((j > 0 && D < j * 16) || keystream < 0 || keystream % 16 !== 0 || (stateless && !chachaLengthFits(o, s.seqLo + j, s.seqHi + j))) {
+    // start on a keystream block, and a chacha or AES-CTR length must decrypt to a packet length
+    if ((j > 0 && D < j * 16) || keystream < 0 || keystream % 16 !== 0 || (stateless && !chachaLengthFits(o, s.seqLo + j, s.seqHi + j)) || (ctrKey && !ctrLengthFits(o, keystream))) {
       left -= 1 / 32;
       return null;
     }
