@@ -7,6 +7,7 @@ import { createCipheriv, createDecipheriv, createHash, createHmac, createPrivate
 import { poly1305 } from '@noble/ciphers/_poly1305.js';
 import type { CryptoProvider, HashName } from '../engine/algorithms/types.ts';
 import { modpPow } from './node-crypto-modp.ts';
+import { ecdh, ecdhPublicKey, ecdsaVerify } from './node-crypto-ec.ts';
 import { chachaFromBlock1, chachaIv, chachaPolySealPieces, chachaPolyTag, joinPieces } from './node-crypto-chacha.ts';
 
 export { chachaPolySealPieces, chachaPolyTag };
@@ -86,6 +87,9 @@ export const nodeCryptoProvider: CryptoProvider = {
     }
   },
   modpPow,
+  ecdhPublicKey,
+  ecdh,
+  ecdsaVerify,
 };
 
 // DER prefixes of RFC 8410 keys: PKCS#8 private keys and SubjectPublicKeyInfo public keys, each

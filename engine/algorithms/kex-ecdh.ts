@@ -13,7 +13,7 @@
 // x coordinate of d·Q, as an unsigned integer encoded as mpint (RFC 5656 §4, SEC1 §3.3.1).
 
 import { p256, p384, p521 } from '@noble/curves/nist.js';
-import type { HashName, KexClientState, KexResult, KexServerResult, KexSpec } from './types.ts';
+import type { CryptoProvider, HashName, KexClientState, KexResult, KexServerResult, KexSpec } from './types.ts';
 import { KexError } from './types.ts';
 import { hex, sshMpintFromUnsigned } from './bytes.ts';
 
@@ -55,16 +55,19 @@ export function checkEcPoint(info: EcdhCurveInfo, q: Uint8Array, who: string): v
   }
 }
 
-function shared(info: EcdhCurveInfo, priv: Uint8Array, peer: Uint8Array, who: string): Uint8Array {
+function shared(info: EcdhCurveInfo, priv: Uint8Array, peer: Uint8Array, who: string, provider: CryptoProvider | undefined): Uint8Array {
   checkEcPoint(info, peer, who);
-  let s: Uint8Array;
   try {
-    s = info.curve.getSharedSecret(priv, peer, true);
+    if (provider?.ecdh) return provider.ecdh(info.id, priv, peer);
+    // A compressed point: 0x02/0x03 || X. SSH's K is X alone.
+    return info.curve.getSharedSecret(priv, peer, true).slice(1);
   } catch (e) {
     throw new KexError(`ECDH on ${info.id} failed: ${(e as Error).message}`);
   }
-  // A compressed point: 0x02/0x03 || X. SSH's K is X alone.
-  return s.slice(1);
+}
+
+function publicPoint(info: EcdhCurveInfo, priv: Uint8Array, provider: CryptoProvider | undefined): Uint8Array {
+  return provider?.ecdhPublicKey ? provider.ecdhPublicKey(info.id, priv) : info.curve.getPublicKey(priv, false);
 }
 
 function result(info: EcdhCurveInfo, x: Uint8Array, priv: Uint8Array): KexResult {
@@ -88,16 +91,16 @@ export function ecdhKex(info: EcdhCurveInfo): KexSpec {
     family: 'ecdh',
     hash: info.hash,
     kEncoding: 'mpint',
-    startClient(random): KexClientState {
+    startClient(random, provider): KexClientState {
       const priv = ecdhPrivateKey(info, random);
-      const clientPublic = info.curve.getPublicKey(priv, false);
-      return { clientPublic, finish: (serverPublic) => result(info, shared(info, priv, serverPublic, 'server'), priv) };
+      const clientPublic = publicPoint(info, priv, provider);
+      return { clientPublic, finish: (serverPublic) => result(info, shared(info, priv, serverPublic, 'server', provider), priv) };
     },
-    respond(random, clientPublic): KexServerResult {
+    respond(random, clientPublic, provider): KexServerResult {
       checkEcPoint(info, clientPublic, 'client');
       const priv = ecdhPrivateKey(info, random);
-      const serverPublic = info.curve.getPublicKey(priv, false);
-      return { ...result(info, shared(info, priv, clientPublic, 'client'), priv), serverPublic };
+      const serverPublic = publicPoint(info, priv, provider);
+      return { ...result(info, shared(info, priv, clientPublic, 'client', provider), priv), serverPublic };
     },
   };
 }

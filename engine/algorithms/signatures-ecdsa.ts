@@ -55,17 +55,18 @@ function ecdsaSpec(c: EcdsaCurveSpec): SignatureSpec {
   return {
     name,
     keyType: name,
-    sign(key, data) {
+    sign(key, data, provider) {
       if (key.type !== name) throw new Error(`${name} cannot sign with a ${key.type} key`);
       const k = key as EcdsaPrivateKey;
       // prehash: the curve's hash (RFC 5656 §6.2.1); RFC 6979 deterministic k.
-      const compact = c.curve.sign(data, i2osp(k.d, c.fieldBytes), { prehash: true, lowS: false });
+      const d = i2osp(k.d, c.fieldBytes);
+      const compact = provider?.ecdsaSign ? provider.ecdsaSign(c.id, d, data) : c.curve.sign(data, d, { prehash: true, lowS: false });
       const r = os2ip(compact.subarray(0, c.fieldBytes));
       const s = os2ip(compact.subarray(c.fieldBytes));
       const inner = concat(sshMpintFromUnsigned(minimalBytes(r)), sshMpintFromUnsigned(minimalBytes(s)));
       return concat(sshString(ascii(name)), sshString(inner));
     },
-    verify(publicKeyBlob, data, signatureBlob) {
+    verify(publicKeyBlob, data, signatureBlob, provider) {
       try {
         const pk = new BlobCursor(publicKeyBlob);
         if (pk.text() !== name || pk.text() !== c.id) return false;
@@ -81,6 +82,7 @@ function ecdsaSpec(c: EcdsaCurveSpec): SignatureSpec {
         if (r === null || s === null || !rs.done()) return false;
         if (r <= 0n || r >= n || s <= 0n || s >= n) return false;
         const compact = concat(i2osp(r, c.fieldBytes), i2osp(s, c.fieldBytes));
+        if (provider?.ecdsaVerify) return provider.ecdsaVerify(c.id, Q, data, compact);
         return c.curve.verify(compact, data, Q, { prehash: true, lowS: false });
       } catch {
         return false;

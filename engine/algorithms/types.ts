@@ -149,6 +149,20 @@ export interface CryptoProvider {
    * uses as diffie-hellman-group14/16/18 (RFC 8268 §3), which OpenSSL recognises by name.
    */
   modpPow?(p: bigint, exponent: bigint, base?: bigint): bigint | null;
+  /**
+   * ECDH on a NIST curve (RFC 5656 §4): the uncompressed public point (0x04 || X || Y) of a private
+   * scalar, and the x coordinate of privateKey·peerPublic (SSH's K). The engine checks the peer's
+   * point before it calls `ecdh`.
+   */
+  ecdhPublicKey?(curve: EcdsaCurveName, privateKey: Uint8Array): Uint8Array;
+  ecdh?(curve: EcdsaCurveName, privateKey: Uint8Array, peerPublic: Uint8Array): Uint8Array;
+  /**
+   * ECDSA (RFC 5656 §3.1.2) over `data` hashed with the curve's hash (§6.2.1); the signature as r || s,
+   * each fieldBytes long. Signing must use RFC 6979 deterministic k so seeded sessions stay
+   * reproducible (node:crypto's random k does not, so its provider only verifies).
+   */
+  ecdsaSign?(curve: EcdsaCurveName, privateScalar: Uint8Array, data: Uint8Array): Uint8Array;
+  ecdsaVerify?(curve: EcdsaCurveName, publicPoint: Uint8Array, data: Uint8Array, signature: Uint8Array): boolean;
 }
 
 /** Key-exchange method families decide the message formats of ids 30–34 (RFC 4253 §8, RFC 5656 §4, RFC 4419). */

@@ -5,7 +5,7 @@
 
 import { x25519 } from '@noble/curves/ed25519.js';
 import { p256, p384, p521 } from '@noble/curves/nist.js';
-import { CIPHERS, createOpener, deriveKeys, hash, hashLen, KEX, MACS, SIGNATURES, type CryptoProvider, type DirectionKeys, type Negotiated, type PacketOpener, type KexFamily } from '../algorithms/index.ts';
+import { CIPHERS, createOpener, deriveKeys, hash, hashLen, KEX, MACS, SIGNATURES, type CryptoProvider, type DirectionKeys, type EcdsaCurveName, type Negotiated, type PacketOpener, type KexFamily } from '../algorithms/index.ts';
 import { sshMpintFromUnsigned, sshString } from '../algorithms/bytes.ts';
 import { exchangeHashInput } from '../core/exchange-hash.ts';
 import { toHex } from '../wire/codec.ts';
@@ -53,11 +53,14 @@ export function kexFamily(name: string): KexFamily {
 const NIST: Record<string, typeof p256 | typeof p384 | typeof p521> = { 'ecdh-sha2-nistp256': p256, 'ecdh-sha2-nistp384': p384, 'ecdh-sha2-nistp521': p521 };
 
 /** K's raw value from a PRIVATE_KEY line (curve25519 and NIST ECDH only), or null. */
-function sharedFromPrivate(kex: string, priv: Uint8Array, peerPublic: Uint8Array): Uint8Array | null {
+function sharedFromPrivate(kex: string, priv: Uint8Array, peerPublic: Uint8Array, provider: CryptoProvider | undefined): Uint8Array | null {
   try {
-    if (kex.startsWith('curve25519-sha256')) return x25519.getSharedSecret(priv, peerPublic);
+    if (kex.startsWith('curve25519-sha256')) return provider?.x25519 ? provider.x25519(priv, peerPublic) : x25519.getSharedSecret(priv, peerPublic);
     const curve = NIST[kex];
-    if (curve) return curve.getSharedSecret(priv, peerPublic).slice(1); // K = x coordinate (RFC 5656 §4)
+    if (!curve) return null;
+    const id = kex.slice('ecdh-sha2-'.length) as EcdsaCurveName;
+    if (provider?.ecdh) return provider.ecdh(id, priv, peerPublic); // throws on a point not on the curve
+    return curve.getSharedSecret(priv, peerPublic).slice(1); // K = x coordinate (RFC 5656 §4)
   } catch {
     return null;
   }
@@ -97,7 +100,7 @@ export function roundKeys(t: KexTranscript, secrets: KeylogSecret[], previousSes
   for (const s of candidates) {
     let raw: Uint8Array | null = s.value;
     if (s.kind === 'private-key') {
-      raw = sharedFromPrivate(n.kex, s.value, s.cookie === cookieC ? t.serverPublic : t.clientPublic);
+      raw = sharedFromPrivate(n.kex, s.value, s.cookie === cookieC ? t.serverPublic : t.clientPublic, provider);
       if (!raw) {
         lastReason = `a PRIVATE_KEY line (line ${s.line}) works only for curve25519 and NIST ECDH here, not ${n.kex}`;
         continue;
