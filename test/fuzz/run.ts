@@ -1,6 +1,8 @@
-// `npm run fuzz -- --minutes N [--seed S] [--start I] [--out FILE]`, or `--replay I` to rerun one
-// input. Inputs come from targets.ts (deterministic per seed and index) and run in a worker
-// thread; this thread is the watchdog:
+// `npm run fuzz -- --minutes N [--seed S] [--start I] [--lane J/W] [--out FILE]`, or `--replay I`
+// to rerun one input. Inputs come from targets.ts (deterministic per seed and index) and run in a
+// worker thread; with --lane J/W it takes inputs start+J, start+J+W, … (run W processes, J = 0…W−1,
+// to use W cores: one process each, so each input's CPU time is its own). This thread is the
+// watchdog:
 //   crash     anything but a parser's typed error escaped (the engine may throw nothing)
 //   mismatch  the rechunking differential disagreed
 //   hang      one input used more than 1 s of CPU time (measured in the worker: on a shared
@@ -9,6 +11,9 @@
 //   memory    heap after a full GC grew more than 64 MiB from the baseline of the warm run
 // Crashers, mismatches and hangs are written to test/fuzz/corpus/found/ as JSON inputs, which
 // corpus-replay.test.ts replays in `npm test` once they are fixed and moved up into corpus/.
+// Ctrl-C (SIGINT) or SIGTERM ends the run as the deadline would: the summary and --out file are
+// written. The process may be paused (SIGSTOP, e.g. while a benchmark runs) and continued: the
+// wall-clock watchdog does not count the pause.
 
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -48,7 +53,7 @@ function targetName(input: { kind: string; parser?: string }): string {
 }
 
 async function workerMain(): Promise<void> {
-  const { seed, start, shared } = workerData as { seed: string; start: number; shared: SharedArrayBuffer };
+  const { seed, start, step, shared } = workerData as { seed: string; start: number; step: number; shared: SharedArrayBuffer };
   const { generate, execute, getMaterials } = await import('./targets.ts');
   const cell = new Int32Array(shared);
   v8.setFlagsFromString('--expose-gc');
@@ -56,7 +61,7 @@ async function workerMain(): Promise<void> {
   getMaterials();
   const p: Progress = { done: 0, next: start, perTarget: {}, heap: 0, heapBaseline: 0 };
   let lastPost = Date.now();
-  for (let i = start; ; i++) {
+  for (let i = start; ; i += step) {
     Atomics.store(cell, 0, i);
     Atomics.store(cell, 1, 1);
     const input = generate(seed, i);
@@ -74,7 +79,7 @@ async function workerMain(): Promise<void> {
     if (!out.ok) parentPort!.postMessage({ type: 'finding', f: { index: i, kind: out.kind, target: name, message: out.message, input } } satisfies WorkerMessage);
     else if (ms > HANG_MS) parentPort!.postMessage({ type: 'finding', f: { index: i, kind: 'hang', target: name, message: `took ${ms.toFixed(0)} ms of CPU time`, ms, input } } satisfies WorkerMessage);
     p.done++;
-    p.next = i + 1;
+    p.next = i + step;
     if (p.done % 2000 === 0) {
       gc();
       p.heap = process.memoryUsage().heapUsed;
@@ -118,21 +123,30 @@ async function main(): Promise<void> {
     return;
   }
   const minutes = Number(arg(argv, 'minutes') ?? '1');
+  const [laneIndex, workers] = (arg(argv, 'lane') ?? '0/1').split('/').map(Number) as [number, number];
+  if (!(workers >= 1 && laneIndex >= 0 && laneIndex < workers)) throw new Error('fuzz: --lane J/W needs 0 ≤ J < W');
   const outFile = arg(argv, 'out');
-  let start = Number(arg(argv, 'start') ?? '0');
-  const deadline = Date.now() + minutes * 60_000;
+  const first = Number(arg(argv, 'start') ?? '0');
+  let deadline = Date.now() + minutes * 60_000;
   const findings: Finding[] = [];
   const totals: Progress['perTarget'] = {};
   let doneBefore = 0;
-  let last: Progress | null = null;
+  const lastOf: (Progress | null)[] = [null];
   let heapBaseline = 0;
   let heapMax = 0;
   let heapLast = 0;
   let killed = 0;
   const t0 = Date.now();
-  console.log(`fuzz: seed ${seed}, from input ${start}, ${minutes} min; reproduce one input with --seed ${seed} --replay I`);
+  console.log(`fuzz: seed ${seed}, from input ${first}, lane ${laneIndex}/${workers}, ${minutes} min; reproduce one input with --seed ${seed} --replay I`);
+  const endEarly = () => {
+    console.log('fuzz: stopping (signal); the summary follows');
+    deadline = 0;
+  };
+  process.on('SIGINT', endEarly);
+  process.on('SIGTERM', endEarly);
 
-  const merge = (p: Progress) => {
+  const merge = (lane: number, p: Progress) => {
+    const last = lastOf[lane];
     for (const [k, v] of Object.entries(p.perTarget)) {
       const t = (totals[k] ??= { n: 0, ms: 0, maxMs: 0, typed: 0 });
       const prev = last?.perTarget[k] ?? { n: 0, ms: 0, maxMs: 0, typed: 0 };
@@ -146,9 +160,9 @@ async function main(): Promise<void> {
       heapMax = Math.max(heapMax, p.heap);
       if (!heapBaseline && p.heapBaseline) heapBaseline = p.heapBaseline;
     }
-    last = p;
+    lastOf[lane] = p;
   };
-  const total = () => doneBefore + (last?.done ?? 0);
+  const total = () => doneBefore + lastOf.reduce((n, p) => n + (p?.done ?? 0), 0);
   const line = () => {
     const secs = (Date.now() - t0) / 1000;
     const crashes = findings.filter((f) => f.kind === 'crash').length;
@@ -157,75 +171,86 @@ async function main(): Promise<void> {
     const mb = (n: number) => (n / 1048576).toFixed(1);
     return `fuzz: ${total()} inputs in ${secs.toFixed(0)} s (${(total() / secs).toFixed(0)}/s), crashes ${crashes}, hangs ${hangs}, mismatches ${mism}, heap ${mb(heapLast)} MiB (baseline ${mb(heapBaseline)}, max ${mb(heapMax)})`;
   };
+  const status = setInterval(() => console.log(line()), 10_000);
 
-  while (Date.now() < deadline) {
-    const shared = new SharedArrayBuffer(8);
-    const cell = new Int32Array(shared);
-    const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: { seed, start, shared }, resourceLimits: { maxOldGenerationSizeMb: 1024 } });
-    last = null;
-    const ended = new Promise<string>((resolve) => {
-      worker.on('message', (m: WorkerMessage) => {
-        if (m.type === 'progress') merge(m.p);
-        else {
-          findings.push(m.f);
-          console.log(`fuzz: ${m.f.kind} at input ${m.f.index} (${m.f.target}): ${m.f.message.split('\n')[0]} -> corpus/found/${save(m.f)}`);
-        }
+  /** This lane's inputs start+J, start+J+W, …: its worker is restarted after a hang or a death, until the deadline. */
+  const lane = async (j: number): Promise<void> => {
+    let start = first + laneIndex;
+    while (Date.now() < deadline) {
+      const shared = new SharedArrayBuffer(8);
+      const cell = new Int32Array(shared);
+      const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: { seed, start, step: workers, shared }, resourceLimits: { maxOldGenerationSizeMb: 1024 } });
+      lastOf[j] = null;
+      const ended = new Promise<string>((resolve) => {
+        worker.on('message', (m: WorkerMessage) => {
+          if (m.type === 'progress') merge(j, m.p);
+          else {
+            findings.push(m.f);
+            console.log(`fuzz: ${m.f.kind} at input ${m.f.index} (${m.f.target}): ${m.f.message.split('\n')[0]} -> corpus/found/${save(m.f)}`);
+          }
+        });
+        worker.on('error', (e) => resolve(`worker error: ${e.message}`));
+        worker.on('exit', (code) => resolve(`worker exit ${code}`));
       });
-      worker.on('error', (e) => resolve(`worker error: ${e.message}`));
-      worker.on('exit', (code) => resolve(`worker exit ${code}`));
-    });
-    let watchedIndex = -1;
-    let watchedSince = Date.now();
-    let stop: string | null = null;
-    const timer = setInterval(() => {
+      let watchedIndex = -1;
+      let watchedSince = Date.now();
+      let lastTick = Date.now();
+      let stop: string | null = null;
+      const timer = setInterval(() => {
+        const now = Date.now();
+        // a tick long overdue: the process was paused (SIGSTOP) — the pause is not the input's time
+        if (now - lastTick > 2000) watchedSince = now;
+        lastTick = now;
+        const idx = Atomics.load(cell, 0);
+        const busy = Atomics.load(cell, 1);
+        if (idx !== watchedIndex || !busy) {
+          watchedIndex = idx;
+          watchedSince = now;
+        } else if (now - watchedSince > KILL_MS) {
+          stop = `input ${idx} still running after ${KILL_MS} ms`;
+          void worker.terminate();
+        }
+        if (now >= deadline && !stop) {
+          stop = 'time';
+          void worker.terminate();
+        }
+      }, 100);
+      const why = await ended;
+      clearInterval(timer);
+      const last = lastOf[j] as Progress | null;
+      doneBefore += last ? last.done : 0;
+      const nextIndex = last ? last.next : start;
+      lastOf[j] = null;
+      if (stop === 'time') break;
       const idx = Atomics.load(cell, 0);
-      const busy = Atomics.load(cell, 1);
-      if (idx !== watchedIndex || !busy) {
-        watchedIndex = idx;
-        watchedSince = Date.now();
-      } else if (Date.now() - watchedSince > KILL_MS) {
-        stop = `input ${idx} still running after ${KILL_MS} ms`;
-        void worker.terminate();
+      if (stop) {
+        killed++;
+        const { generate } = await import('./targets.ts');
+        const input = generate(seed, idx);
+        const f: Finding = { index: idx, kind: 'hang', target: targetName(input as { kind: string; parser?: string }), message: stop, input };
+        findings.push(f);
+        console.log(`fuzz: hang at input ${idx}: ${stop} -> corpus/found/${save(f)}`);
+        start = idx + workers;
+        doneBefore += 1;
+      } else if (!last) {
+        console.log(`fuzz: the worker did not start: ${why}`);
+        process.exitCode = 2;
+        deadline = 0;
+        return;
+      } else {
+        // crashed out of memory or otherwise: note it and go on after the input it was on
+        const { generate } = await import('./targets.ts');
+        const input = generate(seed, idx);
+        const f: Finding = { index: idx, kind: 'crash', target: targetName(input as { kind: string; parser?: string }), message: why, input };
+        findings.push(f);
+        console.log(`fuzz: worker died at input ${idx}: ${why} -> corpus/found/${save(f)}`);
+        start = Math.max(nextIndex, idx + workers);
       }
-      if (Date.now() >= deadline && !stop) {
-        stop = 'time';
-        void worker.terminate();
-      }
-    }, 100);
-    const status = setInterval(() => console.log(line()), 10_000);
-    const why = await ended;
-    clearInterval(timer);
-    clearInterval(status);
-    doneBefore += last ? (last as Progress).done : 0;
-    const nextIndex = last ? (last as Progress).next : start;
-    const started = last !== null;
-    last = null;
-    if (stop === 'time') break;
-    if (stop) {
-      killed++;
-      const idx = Atomics.load(cell, 0);
-      const { generate } = await import('./targets.ts');
-      const input = generate(seed, idx);
-      const f: Finding = { index: idx, kind: 'hang', target: targetName(input as { kind: string; parser?: string }), message: stop, input };
-      findings.push(f);
-      console.log(`fuzz: hang at input ${idx}: ${stop} -> corpus/found/${save(f)}`);
-      start = idx + 1;
-      doneBefore += 1;
-    } else if (!started) {
-      console.log(`fuzz: the worker did not start: ${why}`);
-      process.exitCode = 2;
-      return;
-    } else {
-      // crashed out of memory or otherwise: note it and go on after the input it was on
-      const idx = Atomics.load(cell, 0);
-      const { generate } = await import('./targets.ts');
-      const input = generate(seed, idx);
-      const f: Finding = { index: idx, kind: 'crash', target: targetName(input as { kind: string; parser?: string }), message: why, input };
-      findings.push(f);
-      console.log(`fuzz: worker died at input ${idx}: ${why} -> corpus/found/${save(f)}`);
-      start = Math.max(nextIndex, idx + 1);
     }
-  }
+  };
+  await lane(0);
+  clearInterval(status);
+  if (process.exitCode === 2) return;
   console.log(line());
   const secs = (Date.now() - t0) / 1000;
   for (const [k, v] of Object.entries(totals).sort()) {
@@ -234,7 +259,7 @@ async function main(): Promise<void> {
   const growth = heapBaseline ? heapLast - heapBaseline : 0;
   const memoryOk = growth < HEAP_LIMIT_GROWTH;
   console.log(`fuzz: heap growth after GC ${(growth / 1048576).toFixed(1)} MiB (limit ${HEAP_LIMIT_GROWTH / 1048576}) ${memoryOk ? 'ok' : 'TOO MUCH'}; killed workers ${killed}`);
-  if (outFile) writeFileSync(outFile, JSON.stringify({ seed, inputs: total(), seconds: secs, findings: findings.map((f) => ({ ...f, input: undefined })), totals, heapBaseline, heapLast, heapMax }, null, 1));
+  if (outFile) writeFileSync(outFile, JSON.stringify({ seed, lane: `${laneIndex}/${workers}`, first, inputs: total(), seconds: secs, findings: findings.map((f) => ({ ...f, input: undefined })), totals, heapBaseline, heapLast, heapMax }, null, 1));
   process.exitCode = findings.length || !memoryOk ? 1 : 0;
 }
 

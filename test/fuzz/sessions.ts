@@ -14,6 +14,7 @@ import type { SshPrivateKey, CryptoProvider } from '../../engine/algorithms/type
 import { respondToExec } from '../../engine/core/session-harness.ts';
 import { nodeCryptoProvider } from '../../cli/node-crypto.ts';
 import { ecdsaFromScalar } from '../../engine/keys/private-key-types.ts';
+import { memoProvider } from './memo-provider.ts';
 
 export type { Side };
 
@@ -72,9 +73,13 @@ function ecdsaHostKey(seed: Uint8Array): SshPrivateKey {
   return ecdsaFromScalar('nistp256', d) as unknown as SshPrivateKey;
 }
 
+/** node:crypto (the CLI's path) or the engine's noble defaults, with public-key results remembered across inputs. */
+export const MEMO_NODE = memoProvider(nodeCryptoProvider);
+export const MEMO_NOBLE = memoProvider(undefined);
+
 export function configsOf(r: Recipe): { client: ClientConfig; server: ServerConfig } {
   const { host, user } = keysOf(r);
-  const provider: CryptoProvider | undefined = r.native ? nodeCryptoProvider : undefined;
+  const provider: CryptoProvider = r.native ? MEMO_NODE : MEMO_NOBLE;
   const algorithms = {
     kex: [r.kex],
     cipher: [r.cipher],

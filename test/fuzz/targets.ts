@@ -15,7 +15,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Rng } from './prng.ts';
 import { mutateBytes, mutateText } from './mutate.ts';
-import { DEEP_RECIPES, RECIPES, configsOf, connectionOf, driverOf, record, settle, type Recording, type Side } from './sessions.ts';
+import { DEEP_RECIPES, MEMO_NOBLE, MEMO_NODE, RECIPES, configsOf, connectionOf, driverOf, record, settle, type Recording, type Side } from './sessions.ts';
 import { framesOf, pcapngOf, pcapOf } from './pcap-build.ts';
 import type { SshEvent } from '../../engine/events.ts';
 import { fromHex, toHex } from '../../engine/wire/codec.ts';
@@ -33,7 +33,6 @@ import { readKeyFile } from '../../engine/keys/key-file.ts';
 import { base64Decode, base64Encode } from '../../engine/keys/base64.ts';
 import { fingerprintSha256 } from '../../engine/keys/fingerprint.ts';
 import { keylogLines, keylogOf } from '../../cli/keylog.ts';
-import { nodeCryptoProvider } from '../../cli/node-crypto.ts';
 import { KEX } from '../../engine/algorithms/kex.ts';
 
 export type FuzzInput =
@@ -196,7 +195,8 @@ export function execute(input: FuzzInput): Outcome {
       return engineGuard(() => runDeep(input));
     case 'capture':
       return typedGuard(() => {
-        const r = analyzeCapture(fromHex(input.bytes), { ...(input.keylog !== undefined ? { keylog: input.keylog } : {}), ...(input.native ? { provider: nodeCryptoProvider } : {}) });
+        // node:crypto or noble, each with remembered public-key results (memo-provider.ts)
+        const r = analyzeCapture(fromHex(input.bytes), { ...(input.keylog !== undefined ? { keylog: input.keylog } : {}), provider: input.native ? MEMO_NODE : MEMO_NOBLE });
         // the report must be computable from what the reader returned
         void JSON.stringify(r, (_k, v) => (typeof v === 'bigint' ? v.toString() : v instanceof Uint8Array ? v.length : v));
       }, (e) => e instanceof CaptureError);
