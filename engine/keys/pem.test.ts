@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { createPrivateKey, createSign, createVerify, generateKeyPairSync } from 'node:crypto';
 import fc from 'fast-check';
-import { parsePrivateKeyFile, readPem, writePemPrivateKey } from './pem.ts';
+import { parsePrivateKeyFile, readPem, writePem, writePemPrivateKey } from './pem.ts';
 import { KeyFileError } from './errors.ts';
 import { bytesToBigint } from '../wire/codec.ts';
 import { ED25519_PRIVATE } from './fixtures.test-data.ts';
@@ -27,6 +27,30 @@ describe('PEM private keys made by node:crypto (OpenSSL)', () => {
       const want = { type: `ecdsa-sha2-${name}`, curve: name, Q, d: big(j.d!) };
       expect(parsePrivateKeyFile(privateKey.export({ format: 'pem', type: 'sec1' }) as string)).toEqual(want);
       expect(parsePrivateKeyFile(privateKey.export({ format: 'pem', type: 'pkcs8' }) as string)).toEqual(want);
+    }
+  });
+
+  it('a SEC1 or PKCS#8 EC key whose scalar is 0 or ≥ n is a KeyFileError naming the field (found by the fuzzer)', () => {
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const der = new Uint8Array(privateKey.export({ format: 'der', type: 'sec1' }) as Buffer);
+    // SEC1: 30 77 02 01 01 04 20 <d: 32 bytes> …
+    expect([...der.subarray(2, 7)]).toEqual([0x02, 0x01, 0x01, 0x04, 0x20]);
+    const n = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+    for (const d of [0n, n, (1n << 256n) - 1n]) {
+      const bad = der.slice();
+      bad.set(Buffer.from(d.toString(16).padStart(64, '0'), 'hex'), 7);
+      for (const text of [writePem('EC PRIVATE KEY', bad)]) {
+        const e = (() => {
+          try {
+            parsePrivateKeyFile(text);
+          } catch (err) {
+            return err;
+          }
+        })();
+        expect(e).toBeInstanceOf(KeyFileError);
+        expect((e as KeyFileError).field).toBe('ECPrivateKey.privateKey');
+        expect((e as KeyFileError).offset).toBe(7);
+      }
     }
   });
 

@@ -94,7 +94,8 @@ export function parsePkcs1(der: Uint8Array): SshRsaPrivateKey {
 export function parseSec1(der: Uint8Array, curveFromOuter?: EcdsaCurve): SshEcdsaPrivateKey {
   const f = top(der, 'ECPrivateKey');
   if (derUint(f[0], 'ECPrivateKey.version') !== 1n) throw new KeyFileError('version must be 1', { field: 'ECPrivateKey.version' });
-  const d = bytesToBigint(expectTag(f[1], TAG.OCTET_STRING, 'ECPrivateKey.privateKey').content);
+  const dField = expectTag(f[1], TAG.OCTET_STRING, 'ECPrivateKey.privateKey');
+  const d = bytesToBigint(dField.content);
   let curve = curveFromOuter;
   let Q: Uint8Array | undefined;
   for (const c of f.slice(2)) {
@@ -108,6 +109,9 @@ export function parseSec1(der: Uint8Array, curveFromOuter?: EcdsaCurve): SshEcds
     }
   }
   if (!curve) throw new KeyFileError('no curve named', { field: 'ECPrivateKey.parameters' });
+  // SEC1 §3.2.1: d in [1, n−1]; Q is derived from it, so check before deriving
+  const order = ECDSA_CURVES[curve].curve.Point.CURVE().n;
+  if (d <= 0n || d >= order) throw new KeyFileError(`private scalar out of range for ${curve} (must be 1 … n−1, SEC1 §3.2.1)`, { field: 'ECPrivateKey.privateKey', offset: dField.contentStart });
   const key = ecdsaFromScalar(curve, d);
   if (Q && !equalBytes(Q, key.Q)) throw new KeyFileError('public key does not derive from the private key', { field: 'ECPrivateKey.publicKey' });
   return checked(key, 'ECPrivateKey');
