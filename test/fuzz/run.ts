@@ -179,7 +179,7 @@ async function main(): Promise<void> {
     while (Date.now() < deadline) {
       const shared = new SharedArrayBuffer(8);
       const cell = new Int32Array(shared);
-      const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: { seed, start, step: workers, shared }, resourceLimits: { maxOldGenerationSizeMb: 1024 } });
+      const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: { seed, start, step: workers, shared }, resourceLimits: { maxOldGenerationSizeMb: 1024, maxYoungGenerationSizeMb: 192 } });
       lastOf[j] = null;
       const ended = new Promise<string>((resolve) => {
         worker.on('message', (m: WorkerMessage) => {
