@@ -17,6 +17,7 @@ import type { ClientConfig, ServerConfig } from '../../engine/core/config.ts';
 import { attachSocket, connectTcp } from '../../engine/adapters/node-tcp.ts';
 import { respondToExec } from '../../engine/core/session-harness.ts';
 import { defaultEnv } from '../../engine/env.ts';
+import { nodeCryptoProvider } from '../../cli/node-crypto.ts';
 import type { SshEvent } from '../../engine/events.ts';
 import type { SshPrivateKey } from '../../engine/algorithms/types.ts';
 import { publicKeyBlob } from '../../engine/algorithms/signatures.ts';
@@ -161,6 +162,17 @@ describe.skipIf(!ready)('our client → real sshd: every classic algorithm', () 
     expect(r.stdout).toBe(`hk ${hk}\n`);
     expect(chosen(r.events, 'host key')).toBe(hk);
     expect(sshd.logText()).toContain(`kex: host key algorithm: ${hk}`);
+  });
+
+  // The CLI's provider does ECDH and ECDSA verification in OpenSSL (cli/node-crypto-ec.ts)
+  it.each(['nistp256', 'nistp384', 'nistp521'])('through node:crypto: ecdh-sha2-%s with an ecdsa-sha2 host key on the same curve', async (curve) => {
+    const kex = `ecdh-sha2-${curve}`;
+    const hk = `ecdsa-sha2-${curve}`;
+    const r = await clientExec(sshd.port, { ...cfg({ kex: [kex], hostKey: [hk] }), env: defaultEnv(nodeCryptoProvider) }, `echo node ${curve}`);
+    expect(r.error).toBe(null);
+    expect(r.stdout).toBe(`node ${curve}\n`);
+    expect(chosen(r.events, 'kex')).toBe(kex);
+    expect(chosen(r.events, 'host key')).toBe(hk);
   });
 
   it.each(['p256', 'p384', 'p521', 'ed25519'])('user key %s (publickey auth)', async (name) => {
