@@ -1,8 +1,9 @@
 // One measurement of the capture reader in a fresh process (run by bench/capture.ts):
 //   node --import tsx bench/capture-child.ts FILE [--no-keys] [--no-json]
 // Reads FILE (no copy), analyzes it as `sshscope inspect --json` does (node:crypto provider, lazy
-// decoding of connection messages, the JSON document built and serialised unless --no-json: then
-// only the reading, parsing and decryption are measured) and prints one JSON line:
+// decoding of connection messages checked as they are decrypted without keeping their plaintext,
+// the JSON document built and serialised) or, with --no-json, as the listing does (plaintexts kept
+// for the listing to decode; only the reading, parsing and decryption measured) and prints one JSON line:
 // { ms, cpuMs, packets, decrypted, problems, rssBefore, maxRss, fileBytes }. Memory: maxRss is the
 // process's peak resident set (getrusage), rssBefore the resident set after start-up, before
 // the file was read.
@@ -20,8 +21,9 @@ const fileBytes = statSync(file).size;
 const t0 = performance.now();
 const cpu0 = process.cpuUsage();
 // as `sshscope inspect` does: the analysis reads the file and lets go of it when it can
-const a = analyzeCapture(() => readBytes(file), { provider: captureCryptoProvider(), lazyDecode: true, embeddedSecrets: !noKeys });
-const json = process.argv.includes('--no-json') ? '' : JSON.stringify(inspectJson(a));
+const noJson = process.argv.includes('--no-json');
+const a = analyzeCapture(() => readBytes(file), { provider: captureCryptoProvider(), lazyDecode: true, reuseFile: true, dropPlaintext: !noJson, embeddedSecrets: !noKeys });
+const json = noJson ? '' : JSON.stringify(inspectJson(a));
 const ms = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
 const cpuMs = (cpu.user + cpu.system) / 1000;

@@ -19,7 +19,7 @@ import { keylogLines, keylogOf } from './keylog.ts';
 import { analyzeCapture } from '../engine/capture/analyze.ts';
 import { CaptureError } from '../engine/capture/errors.ts';
 import { captureCryptoProvider, runInspect } from './inspect.ts';
-import type { InspectJson } from '../engine/capture/report.ts';
+import { inspectJson, type InspectJson } from '../engine/capture/report.ts';
 
 function configs(seed: string, algorithms: ClientConfig['algorithms'], extra: Partial<ClientConfig> = {}) {
   const hostKeyEnv = seededEnv(`${seed}/hostkey`);
@@ -223,6 +223,24 @@ describe('sshscope inspect on captures of in-memory sessions', () => {
         expect(p.plain).toEqual(e.plain);
         expect(p.message).toEqual(e.message);
       });
+      // `inspect --json` on an upload (the client's stream fills most of the file): that stream
+      // compacted inside the file's buffer, connection messages checked when decrypted and their
+      // plaintext dropped; the same document as the default reading
+      const up = session(`cli-json-${cipher}`, { kex: ['curve25519-sha256'], cipher: [cipher] }, 'exit 0', new Uint8Array(60_000).map((_, i) => (i * 5) & 255));
+      const upFile = pcapOf(framesOf(up.pieces, 700));
+      const upEager = analyzeCapture(upFile, { keylog: up.keylog });
+      const owned = upFile.slice();
+      const json = analyzeCapture(() => owned, { keylog: up.keylog, provider: captureCryptoProvider(), lazyDecode: true, reuseFile: true, dropPlaintext: true });
+      expect(JSON.stringify(inspectJson(json))).toBe(JSON.stringify(inspectJson(upEager)));
+      const packets = json.streams[0]!.packets;
+      expect(packets.some((p) => p.dir === 'c2s' && p.wire.buffer === owned.buffer)).toBe(true);
+      packets.forEach((p, i) => {
+        const e = upEager.streams[0]!.packets[i]!;
+        expect([p.wire, p.error]).toEqual([e.wire, e.error]);
+        if ((p.msg ?? 0) >= 80) expect([p.plain, p.message]).toEqual([undefined, undefined]);
+        else expect(p.plain).toEqual(e.plain);
+      });
+      expect(packets.filter((p) => p.name === 'SSH_MSG_CHANNEL_DATA' && p.decrypted && p.length > 2000).length).toBeGreaterThan(1);
       // a wrong key: every packet after NEWKEYS fails its tag, on the small-packet path too
       const wrong = s.keylog.replace(/SHARED_SECRET [0-9a-f]+/, 'SHARED_SECRET 1234').replace(/PRIVATE_KEY [0-9a-f]+/, `PRIVATE_KEY ${'77'.repeat(32)}`);
       const bad = analyzeCapture(file, { keylog: wrong, provider: captureCryptoProvider(), lazyDecode: true }).streams[0]!;

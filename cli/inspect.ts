@@ -85,10 +85,13 @@ export function runInspect(argv: string[], out: (s: string) => void, err: (s: st
     if (!file || p.positionals.length > 1) throw new ArgError('give exactly one capture file');
     const keylogPath = getValue(p, 'keylog');
     const keylog = keylogPath !== undefined ? readFileSync(keylogPath, 'utf8') : undefined;
-    // lazy: connection messages are decoded when the listing or the JSON reads them, not kept;
-    // the file is read by the analysis (not held here), which lets go of it once the streams are out
-    const a = analyzeCapture(() => readBytes(file), { provider: captureCryptoProvider(), lazyDecode: true, ...(keylog !== undefined ? { keylog } : {}) });
-    if (p.switches.has('json')) out(`${JSON.stringify(inspectJson(a), null, 1)}\n`);
+    // lazy: connection messages are decoded when the listing reads them, not kept; the JSON only
+    // says whether each one decodes, so it has them checked as they are decrypted and keeps no
+    // plaintext (dropPlaintext). The file is read by the analysis (not held here), which compacts
+    // the largest stream inside the file's buffer (reuseFile) and lets go of the rest.
+    const json = p.switches.has('json');
+    const a = analyzeCapture(() => readBytes(file), { provider: captureCryptoProvider(), lazyDecode: true, reuseFile: true, dropPlaintext: json, ...(keylog !== undefined ? { keylog } : {}) });
+    if (json) out(`${JSON.stringify(inspectJson(a), null, 1)}\n`);
     else out(inspectText(a));
     return 0;
   } catch (e) {

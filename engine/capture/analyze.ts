@@ -30,6 +30,15 @@ export interface AnalyzeOptions {
   lazyDecode?: boolean;
   /** Use the key logs in pcapng Decryption Secrets Blocks (default true). */
   embeddedSecrets?: boolean;
+  /**
+   * The bytes the source function returns are the analysis's to overwrite (only with a function
+   * source, whose bytes nobody else uses): the largest TCP direction is then compacted inside the
+   * file's buffer instead of copied into a new one (Reassembler.finish), one file-sized allocation
+   * less. `sshscope inspect` reads the file for this alone.
+   */
+  reuseFile?: boolean;
+  /** See DecodeOptions.dropPlaintext (with lazyDecode). */
+  dropPlaintext?: boolean;
 }
 
 const MAX_FRAME_PROBLEMS = 20;
@@ -48,7 +57,7 @@ export function analyzeCapture(source: Uint8Array | (() => Uint8Array), opts: An
   const dec = new TextDecoder();
   const secrets: { text: string; n: number }[] = [];
   // frames become segments as they are read: no array of every frame
-  const { format, frameCount, problems: fileProblems } = readSegments(source, (f) => {
+  const { format, frameCount, problems: fileProblems, owned } = readSegments(source, opts.reuseFile === true, (f) => {
     try {
       const s = tcpSegmentOf(f);
       if (s) reassembler.add(s);
@@ -66,7 +75,7 @@ export function analyzeCapture(source: Uint8Array | (() => Uint8Array), opts: An
   if (opts.keylog !== undefined) logs.push(parseKeylog(opts.keylog, 'key log'));
   for (const s of secrets) logs.push(parseKeylog(s.text, `pcapng Decryption Secrets Block ${s.n}`));
   const keylog = mergeKeylogs(...logs);
-  const conns = reassembler.finish();
+  const conns = reassembler.finish(owned ? { reuse: owned } : {});
   const streams: SshStream[] = [];
   let other = 0;
   for (const c of conns) {
@@ -74,7 +83,7 @@ export function analyzeCapture(source: Uint8Array | (() => Uint8Array), opts: An
       other++;
       continue;
     }
-    streams.push(decodeSshConnection(c, keylog.secrets, { ...(opts.provider ? { provider: opts.provider } : {}), ...(opts.lazyDecode ? { lazyDecode: true } : {}) }));
+    streams.push(decodeSshConnection(c, keylog.secrets, { ...(opts.provider ? { provider: opts.provider } : {}), ...(opts.lazyDecode ? { lazyDecode: true } : {}), ...(opts.dropPlaintext ? { dropPlaintext: true } : {}) }));
   }
   return { format, frames: frameCount, otherConnections: other, streams, problems, keylogErrors: keylog.errors };
 }
@@ -82,10 +91,14 @@ export function analyzeCapture(source: Uint8Array | (() => Uint8Array), opts: An
 /**
  * readCaptureFile without keeping the bytes: the frames go to `onFrame` (the Reassembler keeps the
  * file's buffer until it has copied the streams out), the Decryption Secrets Blocks to `onSecrets`,
- * and only the format, frame count and problems come back.
+ * and only the format, frame count and problems come back, with `owned`: the file's buffer when
+ * the Reassembler may overwrite it (`reuse`, a function source, and bytes that fill their whole
+ * ArrayBuffer: a small Node Buffer can be a slice of a pool that other Buffers share).
  */
-function readSegments(source: Uint8Array | (() => Uint8Array), onFrame: (f: Frame) => void, onSecrets: (s: DecryptionSecrets, i: number) => void): Pick<CaptureFile, 'format' | 'frameCount' | 'problems'> {
-  const file = readCaptureFile(typeof source === 'function' ? source() : source, onFrame);
+function readSegments(source: Uint8Array | (() => Uint8Array), reuse: boolean, onFrame: (f: Frame) => void, onSecrets: (s: DecryptionSecrets, i: number) => void): Pick<CaptureFile, 'format' | 'frameCount' | 'problems'> & { owned: ArrayBufferLike | null } {
+  const bytes = typeof source === 'function' ? source() : source;
+  const owned = reuse && typeof source === 'function' && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : null;
+  const file = readCaptureFile(bytes, onFrame);
   file.secrets.forEach(onSecrets);
-  return { format: file.format, frameCount: file.frameCount, problems: file.problems };
+  return { format: file.format, frameCount: file.frameCount, problems: file.problems, owned };
 }

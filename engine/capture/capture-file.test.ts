@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { readCaptureFile } from './capture-file.ts';
 import { CaptureError } from './errors.ts';
 import { tcpSegmentOf } from './tcp-segment.ts';
-import { reassemble } from './tcp-reassembly.ts';
+import { Reassembler, reassemble, type DirectionStream } from './tcp-reassembly.ts';
 import type { TcpSegment } from './tcp-segment.ts';
 
 // Independent builders for the test: pcap / pcapng bytes written field by field from the specs.
@@ -176,5 +176,92 @@ describe('TCP reassembly', () => {
         expect(c.aToB.gaps).toEqual([]);
       }),
     );
+  });
+
+  // finish({ reuse }): the largest direction compacted inside the file's buffer must give the same
+  // streams as copying, whatever the segments: in order or not, retransmitted, with holes, small.
+  describe('compacting the largest direction inside the file buffer', () => {
+    /** A "file": each segment's payload after a header of junk, all views of one buffer. */
+    type Seg = { dir: 'c' | 's'; seq: number; len: number; head: number };
+    function fileOf(segs: Seg[]): { buf: Uint8Array; segments: TcpSegment[] } {
+      const size = segs.reduce((n, g) => n + g.head + g.len, 0);
+      const buf = new Uint8Array(size);
+      let at = 0;
+      const segments = segs.map((g, i) => {
+        buf.fill(0xee, at, at + g.head);
+        at += g.head;
+        // payload bytes tell their direction and sequence number, so a wrong move shows
+        for (let k = 0; k < g.len; k++) buf[at + k] = ((g.seq + k) * (g.dir === 'c' ? 7 : 13)) & 255;
+        const s = { ...seg(g.seq, '', i + 1, g.dir), payload: buf.subarray(at, at + g.len) };
+        at += g.len;
+        return s;
+      });
+      return { buf, segments };
+    }
+    const view = (d: DirectionStream) => ({ data: [...d.data], chunks: [...Array(d.chunks.count).keys()].map((i) => d.chunks.at(i)), gaps: d.gaps, retransmissions: d.retransmissions, overlaps: d.overlaps });
+    const arb = fc.array(fc.record({ dir: fc.constantFrom<'c' | 's'>('c', 'c', 'c', 's'), len: fc.integer({ min: 1, max: 40 }), head: fc.integer({ min: 0, max: 10 }), jump: fc.integer({ min: -30, max: 8 }) }), { minLength: 1, maxLength: 40 });
+    it('gives the streams copying gives, and leaves the copied directions intact', () => {
+      let compacted = 0;
+      fc.assert(
+        fc.property(arb, fc.boolean(), (raw, mostlyInOrder) => {
+          const next = { c: 1000, s: 5000 };
+          const segs = raw.map((r) => {
+            // mostly in order: the next bytes; otherwise back (retransmission, overlap) or ahead (hole)
+            const seq = next[r.dir] + (mostlyInOrder ? Math.max(0, r.jump) >> 2 : r.jump);
+            next[r.dir] = Math.max(next[r.dir], seq + r.len);
+            return { dir: r.dir, seq, len: r.len, head: r.head };
+          });
+          const copied = fileOf(segs);
+          const expected = new Reassembler();
+          for (const s of copied.segments) expected.add(s);
+          const want = expected.finish()[0]!;
+          const reused = fileOf(segs);
+          const r = new Reassembler();
+          for (const s of reused.segments) r.add(s);
+          const got = r.finish({ reuse: reused.buf.buffer })[0]!;
+          expect(view(got.aToB)).toEqual(view(want.aToB));
+          expect(view(got.bToA)).toEqual(view(want.bToA));
+          const inPlace = [got.aToB, got.bToA].filter((d) => d.data.buffer === reused.buf.buffer);
+          expect(inPlace.length).toBeLessThanOrEqual(1);
+          compacted += inPlace.length;
+        }),
+        { numRuns: 500 },
+      );
+      expect(compacted).toBeGreaterThan(100);
+    });
+    it('compacts an in-order direction that fills most of the file; not one that came out of order or fills less than half', () => {
+      const bulk: Seg[] = [...Array(20).keys()].map((i) => ({ dir: 'c', seq: 1000 + 30 * i, len: 30, head: 10 }));
+      const small: Seg[] = [{ dir: 's', seq: 5000, len: 5, head: 10 }, { dir: 's', seq: 5005, len: 5, head: 10 }];
+      const run = (segs: Seg[], reuse: boolean) => {
+        const f = fileOf(segs);
+        const r = new Reassembler();
+        for (const s of f.segments) r.add(s);
+        const c = r.finish(reuse ? { reuse: f.buf.buffer } : {})[0]!;
+        // aToB is the first sender's direction
+        const [bulkDir, smallDir] = c.aToB.from.ip === 'c' ? [c.aToB, c.bToA] : [c.bToA, c.aToB];
+        return { c: { aToB: bulkDir, bToA: smallDir }, buf: f.buf };
+      };
+      const mixed = [small[0]!, ...bulk.slice(0, 10), small[1]!, ...bulk.slice(10)];
+      const a = run(mixed, true);
+      expect(a.c.aToB.data.buffer).toBe(a.buf.buffer);
+      expect(a.c.bToA.data.buffer).not.toBe(a.buf.buffer);
+      expect([...a.c.aToB.data]).toEqual([...run(mixed, false).c.aToB.data]);
+      expect([...a.c.bToA.data]).toEqual([...run(mixed, false).c.bToA.data]);
+      // out of order: copied (sorted) as before
+      const swapped = [bulk[1]!, bulk[0]!, ...bulk.slice(2)];
+      const b = run(swapped, true);
+      expect(b.c.aToB.data.buffer).not.toBe(b.buf.buffer);
+      expect([...b.c.aToB.data]).toEqual([...run(swapped, false).c.aToB.data]);
+      // less than half of the file: copied
+      const thin = bulk.map((g) => ({ ...g, head: 40 }));
+      expect(run(thin, true).c.aToB.data.buffer).not.toBe(run(thin, true).buf.buffer);
+      // without `reuse`, or with another buffer, nothing is overwritten
+      const kept = fileOf(mixed);
+      const before = [...kept.buf];
+      const r = new Reassembler();
+      for (const s of kept.segments) r.add(s);
+      r.finish({ reuse: new ArrayBuffer(8) });
+      expect([...kept.buf]).toEqual(before);
+    });
   });
 });

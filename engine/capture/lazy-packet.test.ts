@@ -40,4 +40,22 @@ describe('lazyDecode', () => {
     expect(broken.message).toBeUndefined();
     expect(broken.error).toMatch(/^decode: /);
   });
+
+  it('dropPlaintext: the same listing, connection messages checked as they are read and not kept', () => {
+    // cipher and MAC "none" after NEWKEYS, so that a message can be broken without breaking a tag
+    const s = testSession('lazy-drop', { kex: ['curve25519-sha256'], cipher: ['none'], mac: ['none'] }, 'echo x');
+    const data = s.chunks.find((c) => c.dir === 's2c' && c.bytes[5] === 94)!; // CHANNEL_DATA: its string length (payload bytes 5–8)
+    data.bytes = data.bytes.slice();
+    data.bytes[10] = 0x7f;
+    const file = writeSessionPcapng({ client: { ip: '10.0.0.1', port: 40000 }, server: { ip: '10.0.0.2', port: 22 }, chunks: s.chunks, keylog: s.keylog });
+    const lazy = analyzeCapture(file, { lazyDecode: true });
+    const dropped = analyzeCapture(file, { lazyDecode: true, dropPlaintext: true });
+    expect(JSON.stringify(inspectJson(dropped))).toBe(JSON.stringify(inspectJson(lazy)));
+    const bad = dropped.streams[0]!.packets.filter((p) => p.error !== undefined);
+    expect(bad.map((p) => [p.name, p.error])).toEqual([['SSH_MSG_CHANNEL_DATA', expect.stringMatching(/^decode: .*length \d+ exceeds/)]]);
+    const conn = dropped.streams[0]!.packets.filter((p) => (p.msg ?? 0) >= 80);
+    expect(conn.length).toBeGreaterThan(5);
+    expect(conn.every((p) => p.plain === undefined && p.message === undefined)).toBe(true);
+    expect(dropped.streams[0]!.packets.filter((p) => p.name === 'SSH_MSG_USERAUTH_REQUEST').every((p) => p.message !== undefined)).toBe(true);
+  });
 });

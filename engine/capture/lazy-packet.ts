@@ -40,6 +40,19 @@ export class PlainArena {
   }
 }
 
+/**
+ * Whether a payload decodes, without keeping the result: a lean decode (no copies, no hex values)
+ * whose error, if any, is what the packet's `error` says. `base`: 5 in a binary packet, 0 inflated.
+ */
+export function leanDecodeError(payload: Uint8Array, ctx: DecodeContext, base: number): string | undefined {
+  try {
+    decodeMessage(payload, ctx, base, 'payload', true);
+    return undefined;
+  } catch (e) {
+    return `decode: ${(e as Error).message}`;
+  }
+}
+
 const S2C = 1;
 const DECRYPTED = 2;
 const NO_SEQ = 4;
@@ -297,11 +310,6 @@ export class LazyPacket implements CapturedPacket {
     if (this.#t.decoded.has(this.#i) || !ctx || this.msg === null) return this.error;
     const payload = this.#payload();
     if (!payload) return this.error;
-    try {
-      decodeMessage(payload, ctx, this.inflated ? 0 : 5, 'payload', true); // lean: no copies, no hex values
-      return undefined;
-    } catch (e) {
-      return `decode: ${(e as Error).message}`;
-    }
+    return leanDecodeError(payload, ctx, this.inflated ? 0 : 5);
   }
 }

@@ -12,7 +12,7 @@ import type { FieldNode, NegotiationRow } from '../events.ts';
 import { endpointText, type DirectionStream, type Endpoint, type TcpConnection } from './tcp-reassembly.ts';
 import { kexFamily, roundKeys, type KexTranscript, type RoundKeys } from './kex-round.ts';
 import type { KeylogSecret } from './keylog.ts';
-import { PacketTable, PlainArena } from './lazy-packet.ts';
+import { PacketTable, PlainArena, leanDecodeError } from './lazy-packet.ts';
 import { findKeyedBoundary, findPlainBoundary, keystreamBytes, openerAt, type KeyedDirection } from './resync.ts';
 
 export type Dir = 'c2s' | 's2c';
@@ -223,6 +223,13 @@ export interface DecodeOptions {
    * plain object with its tree, which survives a structured clone).
    */
   lazyDecode?: boolean;
+  /**
+   * With lazyDecode: each connection message is checked as soon as it is decrypted (the lean
+   * decode LazyPacket.decodeError does; a failure becomes the packet's `error`) and its plaintext
+   * is not kept, so `plain`, `inflated`, `message` and `tree` of those packets are undefined. For
+   * callers that only list packets (`sshscope inspect --json`): no second copy of the stream.
+   */
+  dropPlaintext?: boolean;
 }
 
 export function decodeSshConnection(c: TcpConnection, secrets: KeylogSecret[], opts: DecodeOptions = {}): SshStream {
@@ -254,7 +261,18 @@ export function decodeSshConnection(c: TcpConnection, secrets: KeylogSecret[], o
   const dirs = { c2s: new Direction('c2s', cs), s2c: new Direction('s2c', sc) };
   const ctx: DecodeContext = {};
   const lazy = opts.lazyDecode === true;
+  const drop = lazy && opts.dropPlaintext === true;
   let ctxSnap: DecodeContext | null = null;
+  /** The decode context as it is now, shared by the rows decoded in it. */
+  const snapshot = (): DecodeContext => {
+    if (!ctxSnap || ctxSnap.kex !== ctx.kex || ctxSnap.authMethod !== ctx.authMethod) ctxSnap = { ...ctx };
+    return ctxSnap;
+  };
+  /** dropPlaintext: a connection message checked now, its plaintext about to be let go. */
+  const check = (p: CapturedPacket, payload: Uint8Array, base: number): void => {
+    const e = leanDecodeError(payload, snapshot(), base);
+    if (e !== undefined) p.error = e;
+  };
   const arena = new PlainArena();
   const table = lazy ? new PacketTable() : null;
   let authDone = false;
@@ -486,13 +504,12 @@ export function decodeSshConnection(c: TcpConnection, secrets: KeylogSecret[], o
     err(d, `${missing}; ${report.note}`);
   };
 
-  /** A decrypted connection message (RFC 4254) as a row of the lazy table, replacing `p` (the last packet). */
-  const lazyRow = (p: CapturedPacket, msg: number, data: Uint8Array, total: number, buf: Uint8Array, at: number, n: number, headless: boolean): void => {
+  /** A decrypted connection message (RFC 4254) as a row of the lazy table, replacing `p` (the last packet); `buf` null: plaintext dropped. */
+  const lazyRow = (p: CapturedPacket, msg: number, data: Uint8Array, total: number, buf: Uint8Array | null, at: number, n: number, headless: boolean): void => {
     p.decrypted = true;
     p.msg = msg;
     p.name = messageName(msg, ctx);
-    if (!ctxSnap || ctxSnap.kex !== ctx.kex || ctxSnap.authMethod !== ctx.authMethod) ctxSnap = { ...ctx };
-    out.packets[out.packets.length - 1] = table!.add(p, data, total, buf, at, n, null, ctxSnap, headless);
+    out.packets[out.packets.length - 1] = table!.add(p, data, total, buf, at, n, null, snapshot(), headless);
   };
 
   /** Reads one packet (or one piece of opaque bytes) from `d`. */
@@ -591,14 +608,23 @@ export function decodeSshConnection(c: TcpConnection, secrets: KeylogSecret[], o
           }
           const pad = block[at + 4]!;
           const msg = block[at + 5]!;
-          if (pad >= 4 && pad <= len - 1 && 4 + len - pad > 5 && msg >= 80) return lazyRow(p, msg, data, total, block, at, plainLen, false);
+          if (pad >= 4 && pad <= len - 1 && 4 + len - pad > 5 && msg >= 80) {
+            if (!drop) return lazyRow(p, msg, data, total, block, at, plainLen, false);
+            check(p, block.subarray(at + 5, at + 4 + len - pad), 5);
+            arena.unreserve(plainLen); // the next packet is decrypted into the same bytes
+            return lazyRow(p, msg, data, total, null, 0, 0, false);
+          }
           plain = block.subarray(at, at + plainLen);
         } else if (table && opener.openBody && !d.decompressor) {
           // a large aes-gcm packet: its plaintext is kept as decrypted, without packet_length
           const body = opener.openBody(seq, wire);
           const pad = body[0]!;
           const msg = body[1]!;
-          if (pad >= 4 && pad <= len - 1 && len - pad > 1 && msg >= 80) return lazyRow(p, msg, data, total, body, 0, body.length, true);
+          if (pad >= 4 && pad <= len - 1 && len - pad > 1 && msg >= 80) {
+            if (!drop) return lazyRow(p, msg, data, total, body, 0, body.length, true);
+            check(p, body.subarray(1, len - pad), 5);
+            return lazyRow(p, msg, data, total, null, 0, 0, true);
+          }
           plain = new Uint8Array(4 + body.length);
           plain.set(wire.subarray(0, 4));
           plain.set(body, 4);
@@ -635,9 +661,13 @@ export function decodeSshConnection(c: TcpConnection, secrets: KeylogSecret[], o
     p.name = messageName(p.msg, ctx);
     if (lazy && p.msg >= 80) {
       // connection protocol (RFC 4254): nothing here depends on it; decode when someone reads it
-      if (!ctxSnap || ctxSnap.kex !== ctx.kex || ctxSnap.authMethod !== ctx.authMethod) ctxSnap = { ...ctx };
+      if (drop) {
+        check(p, payload, base);
+        out.packets[out.packets.length - 1] = table!.add(p, data, total, null, 0, 0, null, snapshot());
+        return;
+      }
       const [buf, at] = plain === wire || plain.buffer === arena.block.buffer ? [plain, 0] : arena.keep(plain);
-      out.packets[out.packets.length - 1] = table!.add(p, data, total, buf, at, plain.length, p.inflated ?? null, ctxSnap);
+      out.packets[out.packets.length - 1] = table!.add(p, data, total, buf, at, plain.length, p.inflated ?? null, snapshot());
       return;
     }
     try {

@@ -160,19 +160,40 @@ const u32 = (n: number) => new Uint32Array(n);
 const f64 = (n: number) => new Float64Array(n);
 const newDir = (from: Endpoint, to: Endpoint): DirBuild => ({ from, to, isn: null, seq: new Column(u32), frame: new Column(u32), time: new Column(f64), off: new Column(f64), len: new Column(u32), other: null });
 
-function assemble(b: DirBuild, whole: Uint8Array | null): DirectionStream {
+/** Payload bytes of a direction (retransmissions included). */
+function payloadBytes(b: DirBuild): number {
+  let t = 0;
+  for (let i = 0; i < b.len.n; i++) t += b.len.a[i]!;
+  return t;
+}
+
+/**
+ * Whether `b`'s payloads can be moved to the start of `whole` in place: all of them lie in it, in
+ * the file in sequence-number order. Then each payload's destination (the bytes of the stream
+ * before it) lies at or before its own position, so moving them in order overwrites only bytes
+ * already read: the stream's headers and payloads behind it.
+ */
+function compactable(b: DirBuild, base: number): boolean {
+  if (b.other) return false;
+  const { seq, off, len } = b;
+  for (let i = 1; i < seq.n; i++) {
+    if (((seq.a[i]! - base) >>> 0) < ((seq.a[i - 1]! - base) >>> 0)) return false;
+    if (off.a[i]! < off.a[i - 1]! + len.a[i - 1]!) return false;
+  }
+  return true;
+}
+
+/**
+ * Reassembles one direction. `inPlace`: the stream is compacted inside `whole` (the file's buffer,
+ * which the caller gave up) instead of copied into a new buffer; only when compactable().
+ */
+function assemble(b: DirBuild, whole: Uint8Array | null, inPlace = false): DirectionStream {
   const out: DirectionStream = { from: b.from, to: b.to, data: new Uint8Array(0), chunks: NO_CHUNKS, gaps: [], retransmissions: 0, overlaps: 0, synSeen: b.isn !== null };
   const n = b.seq.n;
   if (n === 0) return out;
   const d = { seq: b.seq.a, frame: b.frame.a, time: b.time.a, off: b.off.a, len: b.len.a, other: b.other };
   const chunks = new ChunkColumns(n);
-  let base = b.isn ?? d.seq[0]!;
-  if (b.isn === null) {
-    // no SYN: start at the lowest sequence number seen (within half the sequence space)
-    let min = 0;
-    for (let i = 0; i < n; i++) min = Math.min(min, (d.seq[i]! - base) | 0);
-    base = (base + min) >>> 0;
-  }
+  const base = baseSeq(b);
   const rel = new Float64Array(n);
   let inOrder = true;
   for (let i = 0; i < n; i++) {
@@ -185,7 +206,7 @@ function assemble(b: DirBuild, whole: Uint8Array | null): DirectionStream {
   if (!inOrder) order.sort((x, y) => rel[x]! - rel[y]! || d.frame[x]! - d.frame[y]!);
   let total = 0;
   for (let i = 0; i < n; i++) total += d.len[i]!;
-  const buf = new Uint8Array(total);
+  const buf = inPlace ? whole! : new Uint8Array(total);
   let next = 0; // relative sequence number of the next byte wanted
   let len = 0;
   for (const i of order) {
@@ -205,7 +226,8 @@ function assemble(b: DirBuild, whole: Uint8Array | null): DirectionStream {
     }
     const other = d.other?.get(i);
     const n = plen - from;
-    if (other) buf.set(other.subarray(from), len);
+    if (inPlace) buf.copyWithin(len, d.off[i]! + from, d.off[i]! + plen);
+    else if (other) buf.set(other.subarray(from), len);
     else if (n <= 64) {
       // small segments (interactive sessions): a loop costs less than a view and a set() call
       const src = d.off[i]! + from;
@@ -218,6 +240,18 @@ function assemble(b: DirBuild, whole: Uint8Array | null): DirectionStream {
   out.data = buf.subarray(0, len);
   out.chunks = chunks.done();
   return out;
+}
+
+/** The sequence number of a direction's first byte: after the SYN's, or the lowest seen. */
+function baseSeq(b: DirBuild): number {
+  let base = b.isn ?? b.seq.a[0]!;
+  if (b.isn === null) {
+    // no SYN: start at the lowest sequence number seen (within half the sequence space)
+    let min = 0;
+    for (let i = 0; i < b.seq.n; i++) min = Math.min(min, (b.seq.a[i]! - base) | 0);
+    base = (base + min) >>> 0;
+  }
+  return base;
 }
 
 /**
@@ -274,19 +308,39 @@ export class Reassembler {
     }
   }
 
-  /** The connections; the reassembler then holds nothing (its columns and the file's buffer can be collected). */
-  finish(): TcpConnection[] {
+  /**
+   * The connections; the reassembler then holds nothing (its columns and the file's buffer can be
+   * collected). `reuse`: a buffer the caller gave up (the file's, which the segments' payloads are
+   * views of): the largest direction, when it fills at least half of the file and arrived
+   * in order, is compacted inside it instead of copied into a new buffer of its size: one
+   * file-sized allocation (and its page faults) less. The others are copied out first.
+   */
+  finish(opts: { reuse?: ArrayBufferLike } = {}): TcpConnection[] {
     const all = this.all.splice(0);
     this.open.clear();
     this.last = undefined;
     const whole = this.whole;
     this.whole = null;
-    return all.map((c) => {
-      const aToB = assemble(c.dirs[0], whole);
-      c.dirs[0] = newDir(c.a, c.b);
-      const bToA = assemble(c.dirs[1], whole);
-      c.dirs[1] = newDir(c.b, c.a);
-      return { a: c.a, b: c.b, initiatorKnown: c.initiatorKnown, aToB, bToA, firstFrame: c.firstFrame };
+    let inPlace: DirBuild | null = null;
+    if (whole && opts.reuse === whole.buffer) {
+      let most = 0;
+      for (const c of all)
+        for (const d of c.dirs) {
+          const n = payloadBytes(d);
+          if (n > most) [inPlace, most] = [d, n];
+        }
+      // below half the file, holding the whole buffer for the stream would cost more than it saves
+      if (inPlace && (most * 2 < whole.length || !compactable(inPlace, baseSeq(inPlace)))) inPlace = null;
+    }
+    // each direction's columns are let go once it is assembled; the one compacted in place goes last
+    const streams = all.map((c) => c.dirs.map((d, k) => {
+      if (d === inPlace) return null;
+      c.dirs[k] = newDir(d.from, d.to);
+      return assemble(d, whole);
+    }));
+    return all.map((c, i) => {
+      const [aToB, bToA] = streams[i]!.map((s) => s ?? assemble(inPlace!, whole, true));
+      return { a: c.a, b: c.b, initiatorKnown: c.initiatorKnown, aToB: aToB!, bToA: bToA!, firstFrame: c.firstFrame };
     });
   }
 }
