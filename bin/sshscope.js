@@ -8,25 +8,26 @@ import { existsSync } from 'node:fs';
 const mainUrl = new URL('../cli/main.ts', import.meta.url);
 const argv = process.argv.slice(2);
 
-/** cli/main.ts's main(), from the bundle when possible. */
+/** cli/main.ts's main(), from the bundle when possible (then with saveCache(), see cli-bundle.mjs). */
 async function loadMain() {
   if (process.env.SSHSCOPE_TSX !== '1') {
     try {
-      const { freshBundle } = await import('./cli-bundle.mjs');
-      return (await import(await freshBundle())).main;
+      const { freshBundle, loadBundle } = await import('./cli-bundle.mjs');
+      return loadBundle(await freshBundle(), argv);
     } catch {
       // no esbuild, a read-only checkout, a source that does not compile: tsx says what is wrong
     }
   }
   const { register } = await import('tsx/esm/api');
   register();
-  return (await import(mainUrl.href)).main;
+  return { main: (await import(mainUrl.href)).main, saveCache() {} };
 }
 
 try {
   if (existsSync(mainUrl)) {
-    const main = await loadMain();
+    const { main, saveCache } = await loadMain();
     process.exitCode = await main(argv);
+    saveCache();
   } else if (argv[0] === 'start') {
     // cli/main.ts is not there yet: `start` alone works without it.
     const { register } = await import('tsx/esm/api');

@@ -62,6 +62,28 @@ describe('bin/sshscope.js and its CLI bundle', () => {
     expect(r.out).toContain('edited connection 1: client 10.0.0.1:50000');
   });
 
+  it("keeps each command's compiled code in a V8 code cache; a damaged cache is rejected and rewritten", () => {
+    const file = join(dir, 'cache.pcapng');
+    const session = testSession('launcher-cache', undefined, 'echo cached');
+    writeFileSync(file, writeSessionPcapng({ client: { ip: '10.0.0.1', port: 50001 }, server: { ip: '10.0.0.2', port: 22 }, chunks: session.chunks, keylog: session.keylog }));
+    const first = sshscope(['inspect', '--json', file]);
+    expect(first.code).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(dir, '.sshscope-cli/manifest.json'), 'utf8')) as { entry: string };
+    const cache = join(dir, '.sshscope-cli', `${manifest.entry}.inspect.cache`);
+    expect(existsSync(cache)).toBe(true);
+    // Node 20 cannot run import() in code compiled from a code cache: the bundle has none
+    expect(readFileSync(join(dir, '.sshscope-cli', manifest.entry), 'utf8')).not.toMatch(/\bimport\(/);
+    const second = sshscope(['inspect', '--json', file]);
+    expect([second.code, second.out, second.err]).toEqual([0, first.out, '']);
+    writeFileSync(cache, 'not a code cache');
+    const third = sshscope(['inspect', '--json', file]);
+    expect([third.code, third.out, third.err]).toEqual([0, first.out, '']);
+    expect(readFileSync(cache, 'utf8')).not.toBe('not a code cache');
+    // a usage error leaves no cache for its command
+    expect(sshscope(['fingerprint', '--no-such-flag']).code).toBe(2);
+    expect(existsSync(join(dir, '.sshscope-cli', `${manifest.entry}.fingerprint.cache`))).toBe(false);
+  });
+
   it('falls back to tsx when a source does not build, with the same result as before', () => {
     edit('cli/keygen.ts', 'export ', 'const broken: = ;\nexport ');
     // --version does not load keygen.ts: tsx runs it; keygen reports the syntax error
