@@ -57,7 +57,7 @@ export function analyzeCapture(source: Uint8Array | (() => Uint8Array), opts: An
   const dec = new TextDecoder();
   const secrets: { text: string; n: number }[] = [];
   // frames become segments as they are read: no array of every frame
-  const { format, frameCount, problems: fileProblems, owned } = readSegments(source, opts.reuseFile === true, (f) => {
+  const read = readSegments(source, opts.reuseFile === true, (f) => {
     try {
       const s = tcpSegmentOf(f);
       if (s) reassembler.add(s);
@@ -69,13 +69,15 @@ export function analyzeCapture(source: Uint8Array | (() => Uint8Array), opts: An
     // the key log is read now: the file's bytes (which Decryption Secrets Blocks are views of) are not kept
     if (s.type === SSH_KEYLOG_SECRETS && opts.embeddedSecrets !== false) secrets.push({ text: dec.decode(s.data), n: i + 1 });
   });
+  const { format, frameCount, problems: fileProblems } = read;
   const problems = [...fileProblems.map((p) => p.message), ...frameErrors];
   if (frameProblems > MAX_FRAME_PROBLEMS) problems.push(`… and ${frameProblems - MAX_FRAME_PROBLEMS} more frames that could not be decoded`);
   const logs: Keylog[] = [];
   if (opts.keylog !== undefined) logs.push(parseKeylog(opts.keylog, 'key log'));
   for (const s of secrets) logs.push(parseKeylog(s.text, `pcapng Decryption Secrets Block ${s.n}`));
   const keylog = mergeKeylogs(...logs);
-  const conns = reassembler.finish(owned ? { reuse: owned } : {});
+  const conns = reassembler.finish(read.owned ? { reuse: read.owned } : {});
+  read.owned = null; // the file's buffer goes with the reassembler's last reference, not kept here
   const streams: SshStream[] = [];
   let other = 0;
   for (const c of conns) {
