@@ -78,8 +78,16 @@ function isSwitch(p: Part): p is Switch {
   return 'switch' in p;
 }
 
+const SNAKE = new Map<string, string>();
+
+/** camelCase to snake_case (memoised: every decoded field asks for its label). */
 export function snake(name: string): string {
-  return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  let s = SNAKE.get(name);
+  if (s === undefined) {
+    s = name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+    SNAKE.set(name, s);
+  }
+  return s;
 }
 
 export function variantOf(sw: Switch, scope: Scope): Variant {

@@ -121,10 +121,13 @@ export function decodeMessage(payload: Uint8Array, ctx?: DecodeContext, base = 0
     return { msg: { name: unknownName(id), id, data }, tree };
   }
   const { spec, assumed } = found;
-  idNode.doc = idDoc(spec);
-  idNode.display = `${id} (${spec.name})`;
-  tree.label = assumed ? `${spec.name} (${assumed})` : spec.name;
-  tree.doc = `${spec.doc} (${spec.rfc})`;
+  if (!lean) {
+    // words for the tree, which a lean check throws away
+    idNode.doc = idDoc(spec);
+    idNode.display = `${id} (${spec.name})`;
+    tree.label = assumed ? `${spec.name} (${assumed})` : spec.name;
+    tree.doc = `${spec.doc} (${spec.rfc})`;
+  }
   const out: Record<string, unknown> = {};
   decodeParts(r, spec.parts, out);
   r.end('end');
