@@ -616,7 +616,7 @@ export function decodeSshConnection(c: TcpConnection, secrets: KeylogSecret[], o
           }
           plain = block.subarray(at, at + plainLen);
         } else if (table && opener.openBody && !d.decompressor) {
-          // a large aes-gcm packet: its plaintext is kept as decrypted, without packet_length
+          // a large aes-gcm packet: its plaintext is kept as decrypted, without packet_length (or checked and dropped)
           const body = opener.openBody(seq, wire);
           const pad = body[0]!;
           const msg = body[1]!;
