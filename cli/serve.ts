@@ -1,6 +1,6 @@
 // `sshscope serve`: a small SSH server for learning. One server Connection per TCP connection,
 // password and publickey users from the command line, and cli/virtual-shell.ts behind every
-// session channel's "exec" and "shell" requests (RFC 4254 §6.5).
+// session channel's "exec" and "shell" requests (RFC 4254 §6.5; the wiring is cli/shell-channels.ts).
 
 import * as net from 'node:net';
 import { appendFileSync, createWriteStream, readFileSync, writeFileSync } from 'node:fs';
@@ -16,7 +16,7 @@ import { JsonLog } from './json-log.ts';
 import { keylogLines, keylogOf, legacyKeylogLines } from './keylog.ts';
 import { SessionRecorder } from '../engine/capture/session-recorder.ts';
 import { loadPrivateKeyFile, parseSize } from './connect.ts';
-import { VirtualShell, type PtyInfo } from './virtual-shell.ts';
+import { ShellChannels } from './shell-channels.ts';
 
 export const SERVE_SPEC: CommandSpec = {
   name: 'serve',
@@ -82,13 +82,6 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** What a session channel has asked for so far. */
-interface SessionState {
-  pty: PtyInfo | null;
-  env: Record<string, string>;
-  shell: VirtualShell | null;
-}
-
 /** Listens and serves; resolves once listening. */
 export function startServer(o: ServeOptions): Promise<RunningServer> {
   let connectionCount = 0;
@@ -124,25 +117,16 @@ export function startServer(o: ServeOptions): Promise<RunningServer> {
     const recorder = o.pcapFile ? new SessionRecorder('server') : null;
     const clientEnd = { ip: socket.remoteAddress ?? '127.0.0.1', port: socket.remotePort ?? 0 };
     const serverEnd = { ip: socket.localAddress ?? '127.0.0.1', port: socket.localPort ?? 0 };
-    const sessions = new Map<number, SessionState>();
     let user = '?';
-    const startShell = (ch: number, st: SessionState, run: (sh: VirtualShell) => void) => {
-      if (st.shell) return;
-      const sh = new VirtualShell({
-        user,
-        pty: st.pty,
-        env: st.env,
-        write: (data, stream) => conn.command({ type: 'data', channel: ch, data, stream }),
-        exit: (status) => {
-          // the order OpenSSH uses: exit-status, EOF, CLOSE (RFC 4254 §6.10, §5.3)
-          conn.command({ type: 'exit-status', channel: ch, status });
-          conn.command({ type: 'eof', channel: ch });
-          conn.command({ type: 'close', channel: ch });
-        },
-      });
-      st.shell = sh;
-      run(sh);
-    };
+    const shells = new ShellChannels({
+      server: conn,
+      user: () => user,
+      onStart: (_ch, start) => {
+        if (start.forced) log(`connection ${id}: forced command ${JSON.stringify(start.command)}`);
+        else if (start.request === 'exec') log(`connection ${id}: exec ${JSON.stringify(start.command)}`);
+        else log(`connection ${id}: shell${start.pty ? ' with a pty' : ''}`);
+      },
+    });
     const onEvent = (e: SshEvent) => {
       o.onEvent?.(e, id);
       if (recorder && e.type === 'keys') {
@@ -164,82 +148,22 @@ export function startServer(o: ServeOptions): Promise<RunningServer> {
         log(`connection ${id}: ${user} logged in (${e.method})`);
       } else if (e.type === 'channel') {
         const d = (e.detail ?? {}) as Record<string, unknown>;
-        if (e.change === 'open') {
-          sessions.set(e.id, { pty: null, env: {}, shell: null });
+        if (e.change === 'request' && d.request === 'subsystem' && d.accepted !== false && shells.has(e.id)) {
+          d.name = d.subsystemName ?? d.name;
+          // RFC 4254 §6.5: no subsystems (sftp …) here; say so and end the channel as a failed
+          // command would
+          log(`connection ${id}: subsystem ${JSON.stringify(String(d.name))} refused`);
+          conn.command({ type: 'data', channel: e.id, data: new TextEncoder().encode(`sshscope serve: subsystem ${String(d.name)} is not available\n`), stream: 'stderr' });
+          conn.command({ type: 'exit-status', channel: e.id, status: 1 });
+          conn.command({ type: 'eof', channel: e.id });
+          conn.command({ type: 'close', channel: e.id });
           return;
         }
-        const st = sessions.get(e.id);
-        if (!st) return;
-        switch (e.change) {
-          case 'request': {
-            if (d.accepted === false) return;
-            switch (d.request) {
-              case 'pty-req':
-                st.pty = { term: String(d.term ?? 'xterm'), cols: Number(d.widthChars ?? 80), rows: Number(d.heightRows ?? 24) };
-                return;
-              case 'env': {
-                // RFC 4254 §6.4; the value may arrive as raw bytes when it is not UTF-8
-                const name = String(d.variableName ?? d.name);
-                const value = asText(d.value);
-                st.env[name] = value;
-                st.shell?.setEnv(name, value);
-                return;
-              }
-              case 'exec':
-              case 'shell':
-                if (typeof d.forcedCommand === 'string') {
-                  // authorized_keys command="…" (sshd(8) AUTHORIZED_KEYS FILE FORMAT): it replaces
-                  // whatever the client asked for, which is kept in SSH_ORIGINAL_COMMAND
-                  if (d.request === 'exec') st.env.SSH_ORIGINAL_COMMAND = asText(d.command);
-                  log(`connection ${id}: forced command ${JSON.stringify(d.forcedCommand)}`);
-                  const forced = d.forcedCommand;
-                  return startShell(e.id, st, (sh) => sh.exec(forced));
-                }
-                if (d.request === 'exec') {
-                  const command = asText(d.command);
-                  log(`connection ${id}: exec ${JSON.stringify(command)}`);
-                  return startShell(e.id, st, (sh) => sh.exec(command));
-                }
-                log(`connection ${id}: shell${st.pty ? ' with a pty' : ''}`);
-                return startShell(e.id, st, (sh) => sh.shell());
-              case 'subsystem': {
-                d.name = d.subsystemName ?? d.name;
-                // RFC 4254 §6.5: no subsystems (sftp …) here; say so and end the channel as a
-                // failed command would
-                log(`connection ${id}: subsystem ${JSON.stringify(String(d.name))} refused`);
-                conn.command({ type: 'data', channel: e.id, data: new TextEncoder().encode(`sshscope serve: subsystem ${String(d.name)} is not available\n`), stream: 'stderr' });
-                conn.command({ type: 'exit-status', channel: e.id, status: 1 });
-                conn.command({ type: 'eof', channel: e.id });
-                conn.command({ type: 'close', channel: e.id });
-                return;
-              }
-              case 'window-change':
-                st.shell?.resize(Number(d.widthChars), Number(d.heightRows));
-                return;
-              case 'signal':
-                st.shell?.signal(String(d.signal));
-                return;
-            }
-            return;
-          }
-          case 'data': {
-            const data = d.data;
-            if (data instanceof Uint8Array) {
-              st.shell?.input(data);
-              unconsumed.set(e.id, (unconsumed.get(e.id) ?? 0) + data.length);
-              releaseInput();
-            }
-            return;
-          }
-          case 'eof':
-            st.shell?.eof();
-            return;
-          case 'close':
-          case 'closed':
-            sessions.delete(e.id);
-            unconsumed.delete(e.id);
-            return;
-        }
+        if (!shells.handle(e)) return;
+        if (e.change === 'data' && d.data instanceof Uint8Array) {
+          unconsumed.set(e.id, (unconsumed.get(e.id) ?? 0) + d.data.length);
+          releaseInput();
+        } else if (e.change === 'close' || e.change === 'closed') unconsumed.delete(e.id);
       } else if (e.type === 'closed') {
         log(`connection ${id} closed: ${e.message}`);
         sockets.delete(socket);
@@ -270,13 +194,6 @@ export function startServer(o: ServeOptions): Promise<RunningServer> {
 export function parseSeconds(v: string, flag: string): number {
   if (!/^\d+(\.\d+)?$/.test(v)) throw new ArgError(`${flag} wants a number of seconds, not ${JSON.stringify(v)}`);
   return Math.round(Number(v) * 1000);
-}
-
-/** A request field that is text, or raw bytes when it was not valid UTF-8. */
-function asText(v: unknown): string {
-  if (typeof v === 'string') return v;
-  if (v instanceof Uint8Array) return new TextDecoder().decode(v);
-  return v === undefined || v === null ? '' : String(v);
 }
 
 function parseUserPassword(s: string): ServerUser {

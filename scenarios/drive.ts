@@ -9,7 +9,7 @@ import type { ClientConfig, PermitOpen, ServerConfig } from '../engine/core/conf
 import { respondToExec } from '../engine/core/session-harness.ts';
 import type { SshEvent } from '../engine/events.ts';
 import type { ServiceSpec } from './types.ts';
-import { VirtualShell, type PtyInfo } from '../cli/virtual-shell.ts';
+import { ShellChannels } from '../cli/shell-channels.ts';
 
 export interface DriveOptions {
   client: ClientConfig;
@@ -99,8 +99,8 @@ export function drive(o: DriveOptions): DriveResult {
   let stdout = '';
   const stdoutParts: Uint8Array[] = [];
   let stderr = '';
-  const ptys = new Map<number, PtyInfo>();
-  const shells = new Map<number, VirtualShell>();
+  // The server side of a session run by the pretend shell (as `sshscope serve` and the app's terminal do).
+  const shells = o.virtualShell ? new ShellChannels({ server, user: () => o.client.username, hostname: 'server' }) : null;
   let exitStatus: number | null = null;
   let authenticated = false;
   let channel = -1;
@@ -176,8 +176,8 @@ export function drive(o: DriveOptions): DriveResult {
       }
       return;
     }
-    if (o.virtualShell) {
-      virtualShellEvent(e);
+    if (shells) {
+      shells.handle(e);
       return;
     }
     if (e.change === 'request') {
@@ -195,32 +195,6 @@ export function drive(o: DriveOptions): DriveResult {
       server.command({ type: 'close', channel: e.id });
     }
   };
-
-  /** The server side of a session run by the pretend shell (as `sshscope serve` and the app's terminal do). */
-  function virtualShellEvent(e: Extract<SshEvent, { type: 'channel' }>): void {
-    const d = (e.detail ?? {}) as Record<string, unknown>;
-    if (e.change === 'request' && d['accepted'] !== false) {
-      if (d['request'] === 'pty-req') ptys.set(e.id, { term: String(d['term'] ?? 'xterm'), cols: Number(d['widthChars'] ?? 80), rows: Number(d['heightRows'] ?? 24) });
-      if ((d['request'] === 'shell' || d['request'] === 'exec') && !shells.has(e.id)) {
-        const id = e.id;
-        const sh = new VirtualShell({
-          user: o.client.username,
-          hostname: 'server',
-          pty: ptys.get(id) ?? null,
-          write: (data, stream) => server.command({ type: 'data', channel: id, data, stream }),
-          exit: (status) => {
-            server.command({ type: 'exit-status', channel: id, status });
-            server.command({ type: 'eof', channel: id });
-            server.command({ type: 'close', channel: id });
-          },
-        });
-        shells.set(id, sh);
-        if (d['request'] === 'shell') sh.shell();
-        else sh.exec(typeof d['command'] === 'string' ? d['command'] : new TextDecoder().decode(d['command'] as Uint8Array));
-      }
-    } else if (e.change === 'data') shells.get(e.id)?.input((d['data'] as Uint8Array | undefined) ?? new Uint8Array());
-    else if (e.change === 'eof') shells.get(e.id)?.eof();
-  }
 
   /**
    * The Terrapin man in the middle on the server→client stream (Bäumer, Brinkmann, Schwenk 2023):

@@ -1,11 +1,11 @@
 // A live, interactive session for the terminal view: the same scenario as runScenario, but the
 // client asks for what `ssh` would (RFC 4254 §6.2 pty-req, §6.5 shell or exec: TermMode) and the
-// server runs the pretend shell of `sshscope serve` (cli/virtual-shell.ts, pure logic). Every
+// server runs the pretend shell of `sshscope serve` (cli/shell-channels.ts, pure logic). Every
 // keystroke (with a pty) or line (without) becomes SSH_MSG_CHANNEL_DATA packets that are appended
 // to the event log as they happen.
 
 import { createClient, createServer, type Connection, type SshEvent } from '../../engine/index.ts';
-import { VirtualShell } from '../../cli/virtual-shell.ts';
+import { ShellChannels } from '../../cli/shell-channels.ts';
 import { scenarioSetup, type HostFiles, type ScenarioConfig } from './scenario.ts';
 
 /** What the client asks for on its session channel, as ssh(1) decides it. */
@@ -29,9 +29,8 @@ export class LiveSession {
   private readonly client: Connection;
   private readonly server: Connection;
   private channel = -1;
-  private shells = new Map<number, VirtualShell>();
-  private ptys = new Map<number, { term: string; cols: number; rows: number }>();
   private user = '?';
+  private readonly shells: ShellChannels;
   closed = false;
   /** Everything the terminal has shown so far (to redraw it when the view is reopened). */
   readonly output: Uint8Array[] = [];
@@ -47,6 +46,7 @@ export class LiveSession {
     this.files = setup.files;
     this.client = createClient(setup.client);
     this.server = createServer(setup.server);
+    this.shells = new ShellChannels({ server: this.server, user: () => this.user, hostname: 'server' });
     this.pump();
   }
 
@@ -73,32 +73,7 @@ export class LiveSession {
 
   private onServerEvent(e: SshEvent): void {
     if (e.type === 'auth' && e.result === 'success' && e.user) this.user = e.user;
-    if (e.type !== 'channel') return;
-    const d = (e.detail ?? {}) as Record<string, unknown>;
-    if (e.change === 'request' && d['accepted'] !== false) {
-      if (d['request'] === 'pty-req') this.ptys.set(e.id, { term: String(d['term'] ?? 'xterm'), cols: Number(d['widthChars'] ?? 80), rows: Number(d['heightRows'] ?? 24) });
-      if (d['request'] === 'window-change') this.shells.get(e.id)?.resize(Number(d['widthChars'] ?? 80), Number(d['heightRows'] ?? 24));
-      if ((d['request'] === 'shell' || d['request'] === 'exec') && !this.shells.has(e.id)) {
-        const id = e.id;
-        const sh = new VirtualShell({
-          user: this.user,
-          hostname: 'server',
-          pty: this.ptys.get(id) ?? null,
-          write: (data, stream) => this.server.command({ type: 'data', channel: id, data, stream }),
-          exit: (status) => {
-            this.server.command({ type: 'exit-status', channel: id, status });
-            this.server.command({ type: 'eof', channel: id });
-            this.server.command({ type: 'close', channel: id });
-          },
-        });
-        this.shells.set(id, sh);
-        if (d['request'] === 'shell') sh.shell();
-        else sh.exec(typeof d['command'] === 'string' ? d['command'] : new TextDecoder().decode(d['command'] as Uint8Array));
-      }
-    } else if (e.change === 'data') {
-      const data = (d['data'] as Uint8Array | undefined) ?? new Uint8Array();
-      this.shells.get(e.id)?.input(data);
-    } else if (e.change === 'eof') this.shells.get(e.id)?.eof();
+    this.shells.handle(e);
   }
 
   private onClientEvent(e: SshEvent): void {
