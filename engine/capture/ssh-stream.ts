@@ -13,7 +13,7 @@ import { endpointText, type DirectionStream, type Endpoint, type TcpConnection }
 import { kexFamily, roundKeys, type KexTranscript, type RoundKeys } from './kex-round.ts';
 import type { KeylogSecret } from './keylog.ts';
 import { PacketTable, PlainArena, leanDecodeError } from './lazy-packet.ts';
-import { findKeyedBoundary, findPlainBoundary, keystreamBytes, openerAt, type KeyedDirection } from './resync.ts';
+import { DIRECTION_SEARCH_BUDGET, GAP_SEARCH_BUDGET, findKeyedBoundary, findPlainBoundary, keystreamBytes, openerAt, type KeyedDirection } from './resync.ts';
 
 export type Dir = 'c2s' | 's2c';
 
@@ -163,7 +163,7 @@ class Direction {
   kIndex = 0;
   kStream = 0;
   /** Attempts left for decrypting resynchronisations in this direction (bounded work on hostile captures). */
-  searchBudget = 1_000_000;
+  searchBudget = DIRECTION_SEARCH_BUDGET;
   plainBudget = 4_000_000;
   /** Gaps already dealt with (by their offset). */
   handled = new Set<number>();
@@ -478,7 +478,7 @@ export function decodeSshConnection(c: TcpConnection, secrets: KeylogSecret[], o
         if (off >= g) starts.push(off);
       }
       if (d.searchBudget <= 0) return lost('the search budget of this direction is used up by earlier gaps: the rest of this direction is lost');
-      const r = findKeyedBoundary(d.keyed, { data, from: E, gapAt: g, lost: gap.lost, limit, segmentStarts: starts, seqLo: d.seq, seqHi: d.seqKnown ? d.seq : d.seqHi, index: d.kIndex, keystream: d.kStream }, Math.min(200_000, d.searchBudget));
+      const r = findKeyedBoundary(d.keyed, { data, from: E, gapAt: g, lost: gap.lost, limit, segmentStarts: starts, seqLo: d.seq, seqHi: d.seqKnown ? d.seq : d.seqHi, index: d.kIndex, keystream: d.kStream }, Math.min(GAP_SEARCH_BUDGET, d.searchBudget));
       d.searchBudget -= r.used;
       if (!r.hit) return lost(r.exhausted ? 'no packet after the gap authenticated within the search budget: the rest of this direction is lost' : 'no packet after the gap decrypts and authenticates: the rest of this direction is lost');
       const h = r.hit;
@@ -543,7 +543,7 @@ export function decodeSshConnection(c: TcpConnection, secrets: KeylogSecret[], o
     if (mode.kind === 'keyed' && !d.seqKnown && d.keyed) {
       // a gap before NEWKEYS (without strict KEX) left the sequence number uncertain: the one that authenticates
       const next = d.gapAfter(start);
-      const r = findKeyedBoundary(d.keyed, { data, from: start, gapAt: start, lost: 0, limit: next ? next.offset : data.length, segmentStarts: [], seqLo: d.seq, seqHi: d.seqHi, index: d.kIndex, keystream: d.kStream, only: start }, Math.max(0, Math.min(200_000, d.searchBudget)));
+      const r = findKeyedBoundary(d.keyed, { data, from: start, gapAt: start, lost: 0, limit: next ? next.offset : data.length, segmentStarts: [], seqLo: d.seq, seqHi: d.seqHi, index: d.kIndex, keystream: d.kStream, only: start }, Math.max(0, Math.min(GAP_SEARCH_BUDGET, d.searchBudget)));
       d.searchBudget -= r.used;
       if (!r.hit) {
         err(d, `the sequence number is unknown after a gap (${d.seq} … ${d.seqHi}) and none authenticates this packet; this direction stops here`);
