@@ -37,6 +37,13 @@ async function runExample(name: string, source: string, env: Record<string, stri
 }
 
 describe('docs/engine.md examples', () => {
+  it('docs/engine.zh.md carries the same examples, in the same order', () => {
+    const blocks = (text: string) => [...text.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    const zh = readFileSync(join(repoRoot, 'docs/engine.zh.md'), 'utf8');
+    expect(blocks(zh)).toEqual(blocks(doc));
+    expect(blocks(doc).length).toBeGreaterThan(0);
+  });
+
   it('the in-memory pair runs a whole session', async () => {
     const r = await runExample('memory-pair', example('pumpPair(client, server'));
     expect(r.stderr).toBe('');
