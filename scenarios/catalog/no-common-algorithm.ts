@@ -5,8 +5,8 @@ export const noCommonAlgorithm: Scenario = {
   id: 'no-common-algorithm',
   title: { en: 'No algorithm in common', zh: '没有共同的算法' },
   summary: {
-    en: 'Each side lists the ciphers it accepts in KEXINIT. The client\'s first choice that the server also lists wins; when there is none, the connection ends with SSH_MSG_DISCONNECT reason 3 (KEY_EXCHANGE_FAILED), and the message shows both offers.',
-    zh: '双方在 KEXINIT 中列出各自接受的加密算法。选中的是客户端列表中第一个服务器也支持的算法；如果一个都没有，连接以 SSH_MSG_DISCONNECT 原因码 3（KEY_EXCHANGE_FAILED）结束，消息中给出双方的列表。',
+    en: 'Each side lists the ciphers it accepts in KEXINIT. The client\'s first choice that the server also lists wins; when there is none, the connection ends. Our engines say so with SSH_MSG_DISCONNECT reason 3 (KEY_EXCHANGE_FAILED), whose message shows both offers; OpenSSH sends no DISCONNECT: each side notices on its own ("Unable to negotiate … no matching cipher found. Their offer: …") and closes the TCP connection.',
+    zh: '双方在 KEXINIT 中列出各自接受的加密算法。选中的是客户端列表中第一个服务器也支持的算法；如果一个都没有，连接就此结束。我们的引擎会发送 SSH_MSG_DISCONNECT 原因码 3（KEY_EXCHANGE_FAILED），消息中给出双方的列表；OpenSSH 则不发送 DISCONNECT：双方各自发现协商失败（"Unable to negotiate … no matching cipher found. Their offer: …"），然后关闭 TCP 连接。',
   },
   rfc: ['RFC 4253 §7.1', 'RFC 4253 §11.1'],
   seed: 'no-common-algorithm',

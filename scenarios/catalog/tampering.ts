@@ -5,8 +5,8 @@ export const tampering: Scenario = {
   id: 'tampering',
   title: { en: 'Tampering: one flipped bit is detected', zh: '篡改：翻转一个比特也会被发现' },
   summary: {
-    en: 'After NEWKEYS every packet carries a MAC (or an AEAD tag). Flip one bit of a client packet on the wire and the server\'s check fails: it disconnects with reason 5, MAC_ERROR.',
-    zh: 'NEWKEYS 之后每个数据包都带有 MAC（或 AEAD 认证标签）。在网络上翻转客户端数据包的一个比特，服务器的校验就会失败：它以原因码 5（MAC_ERROR）断开连接。',
+    en: 'After NEWKEYS every packet carries a MAC (or an AEAD tag). Flip one bit of a client packet on the wire and the server\'s check fails: our server disconnects with reason 5, MAC_ERROR; a real OpenSSH sshd sends no DISCONNECT at all, it logs "message authentication code incorrect" and closes the TCP connection.',
+    zh: 'NEWKEYS 之后每个数据包都带有 MAC（或 AEAD 认证标签）。在网络上翻转客户端数据包的一个比特，服务器的校验就会失败：我们的服务器以原因码 5（MAC_ERROR）断开连接；真实的 OpenSSH sshd 则根本不发送 DISCONNECT，只在日志里记下 "message authentication code incorrect"，然后关闭 TCP 连接。',
   },
   rfc: ['RFC 4253 §6.4', 'RFC 4253 §11.1', 'OpenSSH PROTOCOL.chacha20poly1305'],
   seed: 'tampering',
@@ -24,8 +24,8 @@ export const tampering: Scenario = {
       tamper: true,
       expect: 'failure',
       narration: {
-        en: 'aes128-ctr with hmac-sha2-256: the MAC is computed over the sequence number and the unencrypted packet (RFC 4253 §6.4). A man in the middle flips one bit of the client\'s first encrypted packet; decryption still "works" (CTR mode flips the same plaintext bit) but the MAC no longer matches, and the server disconnects with MAC_ERROR (5).',
-        zh: '使用 aes128-ctr 和 hmac-sha2-256：MAC 是对序列号和未加密数据包计算的（RFC 4253 §6.4）。中间人翻转客户端第一个加密数据包中的一个比特；解密仍然"成功"（CTR 模式只会翻转明文中对应的比特），但 MAC 不再匹配，服务器以 MAC_ERROR（5）断开连接。',
+        en: 'aes128-ctr with hmac-sha2-256: the MAC is computed over the sequence number and the unencrypted packet (RFC 4253 §6.4). A man in the middle flips one bit of the client\'s first encrypted packet; decryption still "works" (CTR mode flips the same plaintext bit) but the MAC no longer matches, and the server disconnects with MAC_ERROR (5). (That DISCONNECT is our server\'s choice, from the reason codes of RFC 4253 §11.1; OpenSSH drops the connection without one.)',
+        zh: '使用 aes128-ctr 和 hmac-sha2-256：MAC 是对序列号和未加密数据包计算的（RFC 4253 §6.4）。中间人翻转客户端第一个加密数据包中的一个比特；解密仍然"成功"（CTR 模式只会翻转明文中对应的比特），但 MAC 不再匹配，服务器以 MAC_ERROR（5）断开连接。（发送这个 DISCONNECT 是我们服务器的选择，原因码取自 RFC 4253 §11.1；OpenSSH 会不发 DISCONNECT 直接断开连接。）',
       },
     },
     {

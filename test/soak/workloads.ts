@@ -114,10 +114,13 @@ export interface ClientRunOptions {
   seed?: string;
   rekeyBytes?: number;
   cipher?: string;
+  mac?: string;
   /** Connect through another port (a proxy) instead. */
   via?: number;
   /** Called with the number of bytes uploaded so far, after each chunk. */
   onProgress?: (sent: number, received: number) => void;
+  /** Sees every event of the connection, after the run's own handling. */
+  onEvent?: (e: SshEvent) => void;
   timeouts?: SocketTimeouts;
   /** Give up after this long (a hang). */
   deadlineMs?: number;
@@ -137,7 +140,7 @@ export async function runOurClient(o: ClientRunOptions): Promise<ClientRun> {
     hostKeyCheck: () => 'known',
     trace: false,
     ...(o.rekeyBytes ? { rekeyBytes: o.rekeyBytes } : {}),
-    ...(o.cipher ? { algorithms: { cipher: [o.cipher] } } : {}),
+    ...(o.cipher || o.mac ? { algorithms: { ...(o.cipher ? { cipher: [o.cipher] } : {}), ...(o.mac ? { mac: [o.mac] } : {}) } } : {}),
   };
   const conn = createClient(cfg);
   const hash = createHash('sha256');
@@ -202,6 +205,7 @@ export async function runOurClient(o: ClientRunOptions): Promise<ClientRun> {
         res.closed = e.message;
         res.closedReason = e.reason ?? null;
       }
+      o.onEvent?.(e);
     };
     const attached = attachSocket(conn, socket, onEvent, {
       side: 'client',
@@ -236,6 +240,8 @@ export interface SshRun {
  */
 export function runRealSsh(o: { port: number; keyPath: string; user: string; command: string; upload?: number; seed?: string; knownHosts: string; extra?: string[]; timeoutMs?: number; connectTimeout?: number }): Promise<SshRun> {
   const args = [
+    // ssh keeps the first value it reads for an option, so `extra` overrides the defaults below
+    ...(o.extra ?? []),
     '-F', '/dev/null',
     '-o', `UserKnownHostsFile=${o.knownHosts}`,
     '-o', 'GlobalKnownHostsFile=/dev/null',
@@ -247,7 +253,6 @@ export function runRealSsh(o: { port: number; keyPath: string; user: string; com
     '-o', 'LogLevel=ERROR',
     '-i', o.keyPath,
     '-p', String(o.port),
-    ...(o.extra ?? []),
     `${o.user}@127.0.0.1`,
     o.command,
   ];
@@ -296,6 +301,15 @@ export interface Proxy {
   relayed(): { up: number; down: number };
   /** Cuts every connection: destroys the socket on `side` (with a TCP RST if `reset`), then the other. */
   cut(side: 'client' | 'server', reset?: boolean): void;
+  /**
+   * Flips the lowest bit of the byte at `offset` of one direction's stream (`up`: client→server),
+   * counted over everything this proxy relayed in that direction: a man in the middle's tampering.
+   */
+  flip(dir: 'up' | 'down', offset: number): void;
+  /** Whether the flip has happened. */
+  flipped(): boolean;
+  /** The first 64 KiB relayed in one direction, over all connections (for cleartext handshakes). */
+  head(dir: 'up' | 'down'): Uint8Array;
   close(): Promise<void>;
 }
 
@@ -304,27 +318,49 @@ export function startProxy(targetPort: number): Promise<Proxy> {
   const pairs = new Set<{ a: net.Socket; b: net.Socket }>();
   let up = 0;
   let down = 0;
+  const flipAt: { up: number | null; down: number | null } = { up: null, down: null };
+  let didFlip = false;
+  const HEAD_LIMIT = 64 * 1024;
+  const heads: { up: Buffer[]; down: Buffer[] } = { up: [], down: [] };
+  const keepHead = (dir: 'up' | 'down', d: Buffer, seen: number): void => {
+    if (seen < HEAD_LIMIT) heads[dir].push(Buffer.from(d.subarray(0, HEAD_LIMIT - seen)));
+  };
+  /** `d` with the planned bit flipped when the byte at flipAt[dir] falls in it (`seen` bytes before it). */
+  const tamper = (dir: 'up' | 'down', d: Buffer, seen: number): Buffer => {
+    const at = flipAt[dir];
+    if (at === null || at < seen || at >= seen + d.length) return d;
+    const out = Buffer.from(d);
+    out[at - seen]! ^= 1;
+    didFlip = true;
+    return out;
+  };
   const server = net.createServer((a) => {
     const b = net.connect({ host: '127.0.0.1', port: targetPort });
     const pair = { a, b };
     pairs.add(pair);
     a.on('data', (d: Buffer) => {
+      keepHead('up', d, up);
+      const out = tamper('up', d, up);
       up += d.length;
-      if (!b.write(d)) a.pause();
+      if (!b.write(out)) a.pause();
     });
     b.on('data', (d: Buffer) => {
+      keepHead('down', d, down);
+      const out = tamper('down', d, down);
       down += d.length;
-      if (!a.write(d)) b.pause();
+      if (!a.write(out)) b.pause();
     });
     a.on('drain', () => b.resume());
     b.on('drain', () => a.resume());
-    const end = () => {
-      a.destroy();
-      b.destroy();
+    // One side closing ends the other gracefully: what is still queued for it (a DISCONNECT, say)
+    // is written first. An error (a reset) tears the other side down at once.
+    const follow = (other: net.Socket) => (hadError: boolean) => {
+      if (hadError) other.destroy();
+      else other.end();
       pairs.delete(pair);
     };
-    a.on('close', end);
-    b.on('close', end);
+    a.on('close', follow(b));
+    b.on('close', follow(a));
     a.on('error', () => {});
     b.on('error', () => {});
   });
@@ -333,11 +369,17 @@ export function startProxy(targetPort: number): Promise<Proxy> {
       resolve({
         port: (server.address() as net.AddressInfo).port,
         relayed: () => ({ up, down }),
+        flip(dir, offset) {
+          flipAt[dir] = offset;
+        },
+        flipped: () => didFlip,
+        head: (dir) => new Uint8Array(Buffer.concat(heads[dir])),
         cut(side, reset = false) {
           for (const p of pairs) {
-            const first = side === 'client' ? p.a : p.b;
+            const [first, second] = side === 'client' ? [p.a, p.b] : [p.b, p.a];
             if (reset) first.resetAndDestroy();
             else first.destroy();
+            second.destroy();
           }
         },
         close: () =>
