@@ -36,6 +36,9 @@ export class ServerAuth {
     this.cfg = cfg;
   }
 
+  /** USERAUTH_REQUESTs received so far. */
+  private requests = 0;
+
   private get maxTries(): number {
     return this.cfg.maxAuthTries ?? 6;
   }
@@ -62,13 +65,15 @@ export class ServerAuth {
     const userName = msg.user as string;
     const method = msg.method as string;
     this.current = method;
+    this.requests++;
     if (msg.service !== SERVICE) return this.host.fatal(REASON.SERVICE_NOT_AVAILABLE, `service ${String(msg.service)} is not available`, { field: 'service name' });
     if (this.lastUser !== null && this.lastUser !== userName) this.completed.clear();
     this.lastUser = userName;
     const user = this.findUser(userName);
     switch (method) {
       case 'none':
-        return this.fail(userName, 'none', 'the "none" method only asks which methods can continue', false);
+        // Like sshd, only an opening "none" is free; one later counts as a failed attempt.
+        return this.fail(userName, 'none', 'the "none" method only asks which methods can continue', this.requests > 1);
       case 'password': {
         const ok = !!user?.password && !msg.change && constantTimeEqual(user.password, msg.password as string);
         this.host.emit({ type: 'auth', method, result: 'attempt', user: userName, detail: user ? 'password compared with the server\'s user table' : 'no such user (the reply looks the same, on purpose)' }, 3);

@@ -138,6 +138,21 @@ describe('authentication details', () => {
     expect(closed.reason).toBe(2);
     expect(closed.message).toMatch(/Too many authentication failures/);
   });
+
+  it('like sshd with MaxAuthTries 2: the opening "none" is free, the second wrong password ends the connection', () => {
+    // the same sequence test/interop/auth-limit-openssh.test.ts observes from a real sshd
+    const { client, server } = setup('max-tries-none', { password: undefined, keys: [], authMethods: ['password'] }, { maxAuthTries: 2 });
+    const c = createClient(client);
+    const sv = createServer(server);
+    const wrong = ['not-it-1', 'not-it-2', 'not-it-3'];
+    let asked = 0;
+    const { events } = pumpPair(c, sv, (e, from) => {
+      if (from === c && e.type === 'decision' && e.kind === 'password') c.answer(e.id, wrong[asked++] ?? null);
+    });
+    expect(asked).toBe(2);
+    expect(byType(events, 'auth', 'client').map((e) => `${e.method} ${e.result}`)).toEqual(['none failure', 'password failure']);
+    expect(byType(events, 'closed', 'client')[0]).toMatchObject({ reason: 2, message: 'peer disconnected: Too many authentication failures' });
+  });
 });
 
 describe('connection protocol details', () => {
