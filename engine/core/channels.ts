@@ -310,7 +310,7 @@ export class Channels {
       case 'SSH_MSG_CHANNEL_OPEN_CONFIRMATION': {
         const ch = this.lookup(msg);
         if (!ch) return;
-        if (ch.state !== 'opening') return this.host.fatal(REASON.PROTOCOL_ERROR, `channel ${ch.localId} confirmed twice`);
+        if (ch.state !== 'opening') return this.host.fatal(REASON.PROTOCOL_ERROR, `channel ${ch.localId} confirmed twice`, { field: 'recipient channel', offset: 6 });
         ch.remoteId = msg.senderChannel as number;
         ch.remoteWindow = msg.initialWindowSize as number;
         ch.remoteMaxPacket = msg.maximumPacketSize as number;
@@ -366,7 +366,7 @@ export class Channels {
         const ch = this.lookup(msg);
         if (!ch) return;
         const request = ch.pendingReplies.shift();
-        if (request === undefined) return this.host.fatal(REASON.PROTOCOL_ERROR, `${msg.name} without a pending request on channel ${ch.localId}`);
+        if (request === undefined) return this.host.fatal(REASON.PROTOCOL_ERROR, `${msg.name} without a pending request on channel ${ch.localId}`, { field: 'msg-id', offset: 5 });
         const ok = msg.name === 'SSH_MSG_CHANNEL_SUCCESS';
         this.host.emit({ type: 'channel', id: ch.localId, change: ok ? 'request-success' : 'request-failure', detail: { request } }, SETUP_REQUESTS.has(request) ? 4 : 5);
         return;
@@ -474,10 +474,13 @@ export class Channels {
     const ch = this.lookup(msg);
     if (!ch) return;
     const data = msg.data as Uint8Array;
-    if (ch.receivedEof) return this.host.fatal(REASON.PROTOCOL_ERROR, `data after EOF on channel ${ch.localId}`, { field: 'data', offset: 10 });
-    // RFC 4254 §5.2: the peer must respect the window and the maximum packet size we gave it.
-    if (data.length > ch.localWindow) return this.host.fatal(REASON.PROTOCOL_ERROR, `channel ${ch.localId}: ${data.length} bytes exceed the window of ${ch.localWindow}`, { field: 'data', offset: 10 });
-    if (data.length > ch.localMaxPacket) return this.host.fatal(REASON.PROTOCOL_ERROR, `channel ${ch.localId}: ${data.length} bytes exceed the maximum packet size ${ch.localMaxPacket}`, { field: 'data', offset: 10 });
+    // RFC 4254 §5.2: `data` follows the message number and the recipient channel (packet offset 10),
+    // and in EXTENDED_DATA also the data type code (offset 14).
+    const at = { field: 'data', offset: msg.name === 'SSH_MSG_CHANNEL_DATA' ? 10 : 14 };
+    if (ch.receivedEof) return this.host.fatal(REASON.PROTOCOL_ERROR, `data after EOF on channel ${ch.localId}`, at);
+    // the peer must respect the window and the maximum packet size we gave it
+    if (data.length > ch.localWindow) return this.host.fatal(REASON.PROTOCOL_ERROR, `channel ${ch.localId}: ${data.length} bytes exceed the window of ${ch.localWindow}`, at);
+    if (data.length > ch.localMaxPacket) return this.host.fatal(REASON.PROTOCOL_ERROR, `channel ${ch.localId}: ${data.length} bytes exceed the maximum packet size ${ch.localMaxPacket}`, at);
     ch.localWindow -= data.length;
     if (msg.name === 'SSH_MSG_CHANNEL_DATA') this.host.emit({ type: 'channel', id: ch.localId, change: 'data', detail: { data } }, 5);
     else this.host.emit({ type: 'channel', id: ch.localId, change: 'extended-data', detail: { data, code: msg.dataTypeCode } }, 5);

@@ -459,7 +459,7 @@ export class Connection {
     }
     // RFC 4253 §11.4: a message number we do not know gets SSH_MSG_UNIMPLEMENTED, in any phase.
     if (!messageSpec(msg.id, this.ctx)) return this.unimplemented(msg.id, seq);
-    if (msg.id >= 30 && msg.id <= 49) return this.onKexMethodMessage(msg);
+    if (msg.id >= 30 && msg.id <= 49) return this.onKexMethodMessage(msg, payload);
     if (msg.id >= 50 && msg.id <= 79) {
       if (this.authDone && this.side === 'server') return; // RFC 4252 §5.1: ignore after success
       if (this.sessionId === null || this.kex?.initial) throw outOfOrder(msg);
@@ -652,7 +652,7 @@ export class Connection {
     }
   }
 
-  private onKexMethodMessage(msg: SshMessage): void {
+  private onKexMethodMessage(msg: SshMessage, payload: Uint8Array): void {
     const round = this.kex;
     if (!round || !round.peerPayload || !round.kexName) throw outOfOrder(msg);
     if (round.ignoreNextPeerKexPacket) {
@@ -722,13 +722,13 @@ export class Connection {
     try {
       result = round.client.finish(serverPublic);
     } catch (e) {
-      if (e instanceof KexError) throw new SshProtocolError(REASON.KEY_EXCHANGE_FAILED, e.message, { field: msg.f !== undefined ? 'f' : 'Q_S' });
+      if (e instanceof KexError) throw new SshProtocolError(REASON.KEY_EXCHANGE_FAILED, e.message, { field: msg.f !== undefined ? 'f' : 'Q_S', offset: replyOffsets(payload).serverValue });
       throw e;
     }
     const H = this.exchangeHash(round, kS, round.client.clientPublic, serverPublic, result.encodedK);
     // RFC 4253 §8: the host key's signature over H proves the server holds the private key.
     if (!sig.verify(kS, H, msg.signature as Uint8Array, this.env.crypto)) {
-      throw new SshProtocolError(REASON.KEY_EXCHANGE_FAILED, `the server's ${hostKeyAlg} signature over the exchange hash H does not verify`, { field: 'signature of H' });
+      throw new SshProtocolError(REASON.KEY_EXCHANGE_FAILED, `the server's ${hostKeyAlg} signature over the exchange hash H does not verify`, { field: 'signature of H', offset: replyOffsets(payload).signature });
     }
     const info = { algorithm: hostKeyAlg, blob: kS, fingerprint: fingerprintOf(kS) };
     const proceed = (accept: boolean): void => {
@@ -1005,6 +1005,19 @@ function outOfOrder(msg: SshMessage): SshProtocolError {
 
 function msgIdOfName(name: string): number {
   return (MSG as Record<string, number>)[name.slice('SSH_MSG_'.length)] ?? -1;
+}
+
+/**
+ * Where the fields after K_S start in a key exchange reply (KEXDH_REPLY, KEX_ECDH_REPLY,
+ * KEX_DH_GEX_REPLY, the hybrid reply: byte id, string K_S, f or Q_S, string signature; RFC 4253 §8,
+ * RFC 5656 §4, RFC 4419 §3), as offsets in the binary packet (the payload starts at 5). The payload
+ * has already been decoded, so every length read here is in bounds.
+ */
+function replyOffsets(payload: Uint8Array): { serverValue: number; signature: number } {
+  const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
+  const serverValue = 1 + 4 + view.getUint32(1);
+  const signature = serverValue + 4 + view.getUint32(serverValue);
+  return { serverValue: 5 + serverValue, signature: 5 + signature };
 }
 
 function blobKeyType(blob: Uint8Array): string | null {

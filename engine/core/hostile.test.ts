@@ -90,6 +90,14 @@ function openSessionPair(seed: string, s: Parameters<typeof hostileConfigs>[2] =
   return { pair, ch, remoteId };
 }
 
+
+/**
+ * In a key exchange reply with an ssh-ed25519 host key (the hostile setups' key), f or Q_S follows
+ * packet_length (4), padding_length (1), the message number (1) and string K_S, whose blob is
+ * string "ssh-ed25519" and string of the 32-byte key (RFC 8709 §4): 4 + 1 + 1 + 4 + (4 + 11 + 4 + 32).
+ */
+const F_OR_Q_S_OFFSET = 4 + 1 + 1 + 4 + (4 + 11 + 4 + 32);
+
 describe('binary packet framing (RFC 4253 §6)', () => {
   it('packet_length 0 is refused as soon as its 4 bytes arrive', () => {
     const s = serverAfterVersion('len0');
@@ -480,7 +488,7 @@ describe('key exchange values', () => {
         return plainMessage({ ...reply, f });
       });
       const err = theError(pair.client, pair.pump());
-      expect(err).toMatchObject({ reason: REASON.KEY_EXCHANGE_FAILED, field: 'f' });
+      expect(err).toMatchObject({ reason: REASON.KEY_EXCHANGE_FAILED, field: 'f', offset: F_OR_Q_S_OFFSET });
     }
   });
 
@@ -491,7 +499,7 @@ describe('key exchange values', () => {
       return plainMessage({ ...reply, qS: new Uint8Array(32) });
     });
     const err = theError(pair.client, pair.pump());
-    expect(err).toMatchObject({ reason: REASON.KEY_EXCHANGE_FAILED, field: 'Q_S' });
+    expect(err).toMatchObject({ reason: REASON.KEY_EXCHANGE_FAILED, field: 'Q_S', offset: F_OR_Q_S_OFFSET });
   });
 
   describe('group exchange (RFC 4419)', () => {
@@ -558,7 +566,8 @@ describe('key exchange values', () => {
     const decoded = decodeMessage(reply.payload, { kex: 'ecdh' }).msg;
     expect(SIGNATURES['ssh-ed25519']!.verify(decoded.hostKey as Uint8Array, wrongH!, decoded.signature as Uint8Array)).toBe(true);
     const err = theError(pair.client, events);
-    expect(err).toMatchObject({ reason: REASON.KEY_EXCHANGE_FAILED, field: 'signature of H' });
+    // after Q_S: string of 32 bytes (RFC 8731 §3)
+    expect(err).toMatchObject({ reason: REASON.KEY_EXCHANGE_FAILED, field: 'signature of H', offset: F_OR_Q_S_OFFSET + 4 + 32 });
     expect(pair.client.sessionId).toBeNull();
   });
 });
@@ -622,6 +631,8 @@ describe('identification line (RFC 4253 §4.2; more in version-exchange.test.ts)
   });
 });
 
+// Channel offsets (RFC 4254 §5.2, §5.3): the recipient channel follows the message number (packet
+// offset 6); CHANNEL_DATA's data is at 10, EXTENDED_DATA's, after the data type code, at 14.
 describe('channels (RFC 4254 §5)', () => {
   it('data beyond the maximum packet size the receiver announced', () => {
     const { pair, remoteId } = openSessionPair('beyond-max-packet', { channelWindow: 65536, channelMaxPacket: 1024 });
@@ -629,7 +640,7 @@ describe('channels (RFC 4254 §5)', () => {
     expect(errorsOf(pair.pump())).toEqual([]);
     pair.inject('client', { name: 'SSH_MSG_CHANNEL_DATA', recipientChannel: remoteId, data: new Uint8Array(1025) });
     const err = theError(pair.server, pair.pump());
-    expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'data' });
+    expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'data', offset: 10 });
     expect(err.message).toMatch(/maximum packet size 1024/);
   });
 
@@ -640,7 +651,7 @@ describe('channels (RFC 4254 §5)', () => {
     expect(errorsOf(pair.pump())).toEqual([]);
     pair.inject('client', { name: 'SSH_MSG_CHANNEL_DATA', recipientChannel: remoteId, data: new Uint8Array(1) });
     const err = theError(pair.server, pair.pump());
-    expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'data' });
+    expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'data', offset: 10 });
     expect(err.message).toMatch(/exceed the window of 0/);
   });
 
@@ -648,14 +659,14 @@ describe('channels (RFC 4254 §5)', () => {
     const { pair, remoteId } = openSessionPair('ext-beyond-window', { channelWindow: 2048, channelMaxPacket: 4096, manualWindow: true });
     pair.inject('client', { name: 'SSH_MSG_CHANNEL_EXTENDED_DATA', recipientChannel: remoteId, dataTypeCode: 1, data: new Uint8Array(2049) });
     const err = theError(pair.server, pair.pump());
-    expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'data' });
+    expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'data', offset: 14 });
   });
 
   it('data for a channel that was never opened', () => {
     const { pair, remoteId } = openSessionPair('never-opened');
     pair.inject('client', { name: 'SSH_MSG_CHANNEL_DATA', recipientChannel: remoteId + 7, data: enc.encode('hi') });
     const err = theError(pair.server, pair.pump());
-    expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'recipient channel' });
+    expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'recipient channel', offset: 6 });
   });
 
   it('data for a channel after both sides closed it', () => {
@@ -666,7 +677,7 @@ describe('channels (RFC 4254 §5)', () => {
     expect(packetsOf(closing, 'server').some((p) => p.dir === 's2c' && p.msg === 'SSH_MSG_CHANNEL_CLOSE')).toBe(true);
     pair.inject('client', { name: 'SSH_MSG_CHANNEL_DATA', recipientChannel: remoteId, data: enc.encode('late') });
     const err = theError(pair.server, pair.pump());
-    expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'recipient channel' });
+    expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'recipient channel', offset: 6 });
   });
 
   it('data after EOF on the channel', () => {
@@ -674,7 +685,7 @@ describe('channels (RFC 4254 §5)', () => {
     pair.inject('client', { name: 'SSH_MSG_CHANNEL_EOF', recipientChannel: remoteId });
     pair.inject('client', { name: 'SSH_MSG_CHANNEL_DATA', recipientChannel: remoteId, data: enc.encode('late') });
     const err = theError(pair.server, pair.pump());
-    expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'data' });
+    expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'data', offset: 10 });
   });
 });
 
@@ -766,7 +777,7 @@ describe('the same rules on the client side (a hostile server)', () => {
     const { pair, ch } = clientChannel('client-max-packet', 8192, 1024);
     pair.inject('server', { name: 'SSH_MSG_CHANNEL_DATA', recipientChannel: ch, data: new Uint8Array(1025) });
     const err = theError(pair.client, pair.pump());
-    expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'data' });
+    expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'data', offset: 10 });
   });
 
   it("server data beyond the client's window", () => {
@@ -775,14 +786,22 @@ describe('the same rules on the client side (a hostile server)', () => {
     expect(errorsOf(pair.pump(), 'client')).toEqual([]);
     pair.inject('server', { name: 'SSH_MSG_CHANNEL_DATA', recipientChannel: ch, data: new Uint8Array(1) });
     const err = theError(pair.client, pair.pump());
-    expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'data' });
+    expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'data', offset: 10 });
+  });
+
+  it('a second confirmation for a channel that is already open', () => {
+    const { pair, ch } = clientChannel('client-confirm-twice', 8192, 1024);
+    pair.inject('server', { name: 'SSH_MSG_CHANNEL_OPEN_CONFIRMATION', recipientChannel: ch, senderChannel: 1, initialWindowSize: 10, maximumPacketSize: 10, typeData: new Uint8Array(0) });
+    const err = theError(pair.client, pair.pump());
+    expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'recipient channel', offset: 6 });
+    expect(err.message).toMatch(/confirmed twice/);
   });
 
   it('a confirmation for a channel the client never opened', () => {
     const { pair, ch } = clientChannel('client-stray-confirm', 8192, 1024);
     pair.inject('server', { name: 'SSH_MSG_CHANNEL_OPEN_CONFIRMATION', recipientChannel: ch + 41, senderChannel: 1, initialWindowSize: 10, maximumPacketSize: 10, typeData: new Uint8Array(0) });
     const err = theError(pair.client, pair.pump());
-    expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'recipient channel' });
+    expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'recipient channel', offset: 6 });
   });
 });
 
