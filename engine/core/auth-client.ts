@@ -80,7 +80,7 @@ export class ClientAuth {
       }
       case 'SSH_MSG_USERAUTH_PK_OK': {
         const key = this.pendingKey;
-        if (!key || this.current !== 'publickey') return this.host.fatal(REASON.PROTOCOL_ERROR, 'SSH_MSG_USERAUTH_PK_OK without a publickey query');
+        if (!key || this.current !== 'publickey') return this.host.fatal(REASON.PROTOCOL_ERROR, 'SSH_MSG_USERAUTH_PK_OK without a publickey query', { field: 'msg-id', offset: 5 });
         this.host.emit({ type: 'auth', method: 'publickey', result: 'pk-ok', user: this.cfg.username, detail: 'the server would accept this key; now prove possession by signing' }, 3);
         this.sendSigned(key);
         return;
@@ -92,7 +92,7 @@ export class ClientAuth {
         this.next();
         return;
       default:
-        this.host.fatal(REASON.PROTOCOL_ERROR, `unexpected ${msg.name} during authentication`);
+        this.host.fatal(REASON.PROTOCOL_ERROR, `unexpected ${msg.name} during authentication`, { field: 'msg-id', offset: 5 });
     }
   }
 

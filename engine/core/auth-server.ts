@@ -56,7 +56,7 @@ export class ServerAuth {
   }
 
   handle(msg: SshMessage): void {
-    if (msg.name !== 'SSH_MSG_USERAUTH_REQUEST') return this.host.fatal(REASON.PROTOCOL_ERROR, `unexpected ${msg.name} during authentication`);
+    if (msg.name !== 'SSH_MSG_USERAUTH_REQUEST') return this.host.fatal(REASON.PROTOCOL_ERROR, `unexpected ${msg.name} during authentication`, { field: 'msg-id', offset: 5 });
     if (this.done) return; // RFC 4252 §5.1: requests after success are ignored
     if (!this.bannerSent && this.cfg.banner) {
       this.bannerSent = true;

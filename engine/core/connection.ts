@@ -740,7 +740,7 @@ export class Connection {
     };
     if (this.firstHostKey) {
       // A re-exchange must present the same host key.
-      if (!equalBytes(this.firstHostKey, kS)) throw new SshProtocolError(REASON.HOST_KEY_NOT_VERIFIABLE, 'the host key changed during key re-exchange');
+      if (!equalBytes(this.firstHostKey, kS)) throw new SshProtocolError(REASON.HOST_KEY_NOT_VERIFIABLE, 'the host key changed during key re-exchange', { field: 'K_S', offset: 6 });
       return proceed(true);
     }
     this.firstHostKey = kS;

@@ -11,7 +11,8 @@ import { REASON } from './errors.ts';
 import { MAX_PACKET_LENGTH } from './binary-packet.ts';
 import { decodeMessage, encodeMessage, type SshMessage } from '../wire/messages.ts';
 import { fromHex } from '../wire/codec.ts';
-import { SIGNATURES } from '../algorithms/signatures.ts';
+import { SIGNATURES, generateEd25519, publicKeyBlob } from '../algorithms/signatures.ts';
+import { seededEnv } from '../env.ts';
 import type { SshEvent } from '../events.ts';
 import {
   HOSTILE_VERSION,
@@ -787,6 +788,20 @@ describe('the same rules on the client side (a hostile server)', () => {
     pair.inject('server', { name: 'SSH_MSG_CHANNEL_DATA', recipientChannel: ch, data: new Uint8Array(1) });
     const err = theError(pair.client, pair.pump());
     expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'data', offset: 10 });
+  });
+
+  it('an authentication reply the client did not ask for: PK_OK while its "none" query is pending', () => {
+    let dropped = false;
+    const pair = new InterceptedPair(hostileConfigs('client-unasked-pk-ok', chacha, chacha), (from, pkt) => {
+      if (from !== 'server' || dropped || pkt.msg !== 'SSH_MSG_USERAUTH_FAILURE') return 'pass';
+      dropped = true;
+      return 'drop';
+    });
+    pair.pump();
+    expect(dropped).toBe(true);
+    pair.inject('server', { name: 'SSH_MSG_USERAUTH_PK_OK', algorithm: 'ssh-ed25519', publicKey: publicKeyBlob(generateEd25519((n) => seededEnv('unasked-key').randomBytes(n))) });
+    const err = theError(pair.client, pair.pump());
+    expect(err).toMatchObject({ reason: REASON.PROTOCOL_ERROR, field: 'msg-id', offset: 5 });
   });
 
   it('a second confirmation for a channel that is already open', () => {
