@@ -35,6 +35,7 @@ export const SERVE_SPEC: CommandSpec = {
     ...ALGORITHM_FLAGS,
     { name: 'compression', value: true, valueName: 'LIST', help: 'compression methods offered (default none,zlib@openssh.com,zlib, like sshd)' },
     { name: 'banner', value: true, valueName: 'TEXT', help: 'a banner shown before authentication' },
+    { name: 'max-auth-tries', value: true, valueName: 'N', help: 'failed login attempts allowed per connection, like sshd MaxAuthTries (default 6); the last one is answered with DISCONNECT "Too many authentication failures"' },
     { name: 'rekey-limit', value: true, valueName: 'SIZE', help: 're-exchange keys after this much data, e.g. 1M (default 1G)' },
     { name: 'login-grace-time', value: true, valueName: 'SECONDS', help: 'disconnect a client not authenticated after this long, like sshd LoginGraceTime (default 120; 0 = never)' },
     { name: 'idle-timeout', value: true, valueName: 'SECONDS', help: 'disconnect a connection that sent nothing for this long (default 0 = never)' },
@@ -51,6 +52,8 @@ export interface ServeOptions {
   users: ServerUser[];
   algorithms?: ServerConfig['algorithms'];
   banner?: string;
+  /** Failed authentication attempts allowed per connection (sshd MaxAuthTries, default 6). */
+  maxAuthTries?: number;
   /** Start a key re-exchange after this many bytes (RFC 4253 §9). */
   rekeyBytes?: number;
   /** Every event of every connection. */
@@ -112,6 +115,7 @@ export function startServer(o: ServeOptions): Promise<RunningServer> {
     };
     if (o.algorithms) cfg.algorithms = o.algorithms;
     if (o.banner) cfg.banner = o.banner;
+    if (o.maxAuthTries !== undefined) cfg.maxAuthTries = o.maxAuthTries;
     if (o.rekeyBytes !== undefined) cfg.rekeyBytes = o.rekeyBytes;
     const conn = createServer(cfg);
     const recorder = o.pcapFile ? new SessionRecorder('server') : null;
@@ -295,6 +299,11 @@ export async function serve(argv: string[]): Promise<number> {
     if (Object.keys(algorithms).length) opts.algorithms = algorithms;
     const banner = getValue(p, 'banner');
     if (banner) opts.banner = banner.endsWith('\n') ? banner : banner + '\n';
+    const maxAuthTries = getValue(p, 'max-auth-tries');
+    if (maxAuthTries !== undefined) {
+      if (!/^[1-9]\d{0,3}$/.test(maxAuthTries)) throw new ArgError(`--max-auth-tries wants a whole number from 1 to 9999, not ${JSON.stringify(maxAuthTries)}`);
+      opts.maxAuthTries = Number(maxAuthTries);
+    }
     const running = await startServer(opts);
     if (!/^(127\.|::1$|localhost$)/.test(running.host)) {
       process.stderr.write(`sshscope serve: warning: listening on ${running.host}, not only loopback: anyone who can reach this port may try these passwords\n`);

@@ -4,24 +4,32 @@
 // — and the second one reaches the limit, and instead of a
 // second failure sshd sends SSH_MSG_DISCONNECT with reason 2, PROTOCOL_ERROR, and the description
 // "Too many authentication failures" (RFC 4252 §4 lets a server limit attempts). Our client talks to
-// a real sshd on loopback and reports what arrived; our server (engine/core/auth-server.ts) does the
-// same, which the scenario's own test checks.
+// a real sshd on loopback and reports what arrived; then the real ssh client, answering a wrong
+// password every time, gets the same ending from sshd and from `sshscope serve --max-auth-tries 2`.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PEER_PATHS, requirePeers, requireRoot } from '../helpers/peers.ts';
 import { startSshd, type Sshd } from '../helpers/sshd.ts';
+import { runSsh } from '../helpers/ssh.ts';
+import { spawnServe, type ServeProcess } from '../helpers/serve.ts';
 import { createClient } from '../../engine/index.ts';
 import { attachSocket, connectTcp } from '../../engine/adapters/node-tcp.ts';
 import type { SshEvent } from '../../engine/events.ts';
 
-const ready = requirePeers([['sshd', PEER_PATHS.sshd]]) && requireRoot();
+const ready = requirePeers([
+  ['sshd', PEER_PATHS.sshd],
+  ['ssh', PEER_PATHS.ssh],
+]) && requireRoot();
 
 describe.skipIf(!ready)('MaxAuthTries against a real sshd', () => {
   let sshd: Sshd;
+  let serve: ServeProcess;
   beforeAll(async () => {
     sshd = await startSshd({ extraConfig: 'MaxAuthTries 2\n' });
+    serve = await spawnServe(['--user', 'alice:the-right-one', '--max-auth-tries', '2']);
   });
   afterAll(async () => {
+    await serve?.stop();
     await sshd?.stop();
   });
 
@@ -54,5 +62,21 @@ describe.skipIf(!ready)('MaxAuthTries against a real sshd', () => {
     expect(new TextDecoder().decode(last.subarray(9, 9 + descriptionLength))).toBe('Too many authentication failures');
     expect(events.at(-1)).toMatchObject({ type: 'closed', reason: 2 });
     expect(sshd.logText()).toMatch(/maximum authentication attempts exceeded for sshscope-test/);
+  });
+
+  it('the real ssh client, wrong password every time: the same ending from sshd and from sshscope serve --max-auth-tries 2', async () => {
+    for (const [port, user] of [
+      [sshd.port, sshd.user],
+      [serve.port, 'alice'],
+    ] as const) {
+      // ssh would ask up to three times; the server stops it at the second wrong answer
+      const r = await runSsh(['-o', 'NumberOfPasswordPrompts=3', '-p', String(port), `${user}@127.0.0.1`, 'true'], { password: 'not-it' });
+      expect(r.code, r.stderr).toBe(255);
+      expect(r.stderr).toMatch(/Received disconnect from 127\.0\.0\.1 port \d+:2: Too many authentication failures/);
+    }
+  });
+
+  it('sshscope serve refuses a --max-auth-tries that is not a whole number from 1', async () => {
+    await expect(spawnServe(['--max-auth-tries', '0'])).rejects.toThrow(/--max-auth-tries wants a whole number from 1 to 9999, not "0"/);
   });
 });
