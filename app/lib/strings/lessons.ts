@@ -12,6 +12,7 @@ export const LESSON_STRINGS = {
   'lesson.error': { en: 'The lesson could not run: {why}', zh: '课程场景无法运行：{why}' },
   'lesson.rfc': { en: 'Teaches', zh: '涉及规范' },
   'lesson.stepsCount': { en: '{n} steps', zh: '{n} 步' },
+  'lesson.oneStep': { en: '1 step', zh: '1 步' },
   'lesson.step': { en: 'Step {n} of {total}', zh: '第 {n} 步，共 {total} 步' },
   'lesson.prev': { en: '◀ Previous step', zh: '◀ 上一步' },
   'lesson.next': { en: 'Next step ▶', zh: '下一步 ▶' },
