@@ -55,6 +55,17 @@ describe('every label has its translation', () => {
     expect(fill('{a} {b}', { a: 1 })).toBe('1 {b}');
   });
 
+  it('chooses English singular or plural with {n|one|other}', () => {
+    expect(translate('en', 'open.summary', { name: 'a.pcap', format: 'pcap', frames: 1, n: 1 })).toBe('a.pcap: pcap, 1 frame, 1 SSH connection');
+    expect(translate('en', 'open.summary', { name: 'a.pcap', format: 'pcap', frames: 40, n: 2 })).toBe('a.pcap: pcap, 40 frames, 2 SSH connections');
+    expect(translate('en', 'packets.bytes', { n: 0 })).toBe('0 bytes');
+    expect(translate('en', 'open.stream.opaque', { n: 1 })).toBe('1 packet stays encrypted (no key)');
+    expect(translate('zh', 'open.summary', { name: 'a.pcap', format: 'pcap', frames: 1, n: 1 })).toBe('a.pcap：pcap，1 帧，1 个 SSH 连接');
+    expect(fill('{n|one|other}', {})).toBe('{n|one|other}');
+    // no English string may keep a bare plural noun after a count that can be 1
+    for (const [key, b] of Object.entries(STRINGS) as [string, Bilingual][]) expect(b.en, key).not.toMatch(/\{(n|frames|packets|events)\} (bytes|packets|frames|steps|events|keys|connections)\b/);
+  });
+
   it('explains every step of a session in both languages, with an RFC for packets', () => {
     for (const auth of ['password', 'publickey'] as const) {
       const steps = buildSteps(runScenario({ ...DEFAULT_SCENARIO, auth }).events);

@@ -14,7 +14,7 @@ export const LANGS: readonly Lang[] = ['en', 'zh'];
 const CORE_STRINGS = {
   'app.tagline': { en: 'SSH-2, byte by byte', zh: '逐字节看懂 SSH-2' },
   'app.loading': { en: 'Running the SSH engines…', zh: '正在运行 SSH 引擎…' },
-  'app.summary': { en: '{events} steps · {packets} packets · exit status {status}', zh: '{events} 步 · {packets} 个数据包 · 退出状态 {status}' },
+  'app.summary': { en: '{events} {events|step|steps} · {packets} {packets|packet|packets} · exit status {status}', zh: '{events} 步 · {packets} 个数据包 · 退出状态 {status}' },
   'app.noexit': { en: 'none', zh: '无' },
 
   'phase.1': { en: 'Version exchange', zh: '版本交换' },
@@ -73,7 +73,7 @@ const CORE_STRINGS = {
   },
   'term.loading': { en: 'Loading the terminal…', zh: '正在加载终端…' },
   'term.closed': { en: 'The session has ended. Start a new one to type again.', zh: '会话已结束。开始新的会话才能继续输入。' },
-  'term.packets': { en: '{n} packets so far', zh: '目前共 {n} 个数据包' },
+  'term.packets': { en: '{n} {n|packet|packets} so far', zh: '目前共 {n} 个数据包' },
   'term.mode': { en: 'ssh asks for', zh: 'ssh 请求' },
   'term.command': { en: 'command', zh: '命令' },
   'term.mode.shell-pty': { en: 'a pty and a shell (ssh host)', zh: 'pty 和 shell（ssh host）' },
@@ -128,10 +128,10 @@ const CORE_STRINGS = {
   'packets.hex': { en: 'Bytes', zh: '字节' },
   'packets.wire': { en: 'on the wire', zh: '线路上的字节' },
   'packets.decrypted': { en: 'decrypted', zh: '解密后' },
-  'packets.bytes': { en: '{n} bytes', zh: '{n} 字节' },
-  'packets.selected': { en: 'Selected: {label} — bytes {start}–{end} ({n} bytes)', zh: '已选中：{label} — 第 {start}–{end} 字节（共 {n} 字节）' },
+  'packets.bytes': { en: '{n} {n|byte|bytes}', zh: '{n} 字节' },
+  'packets.selected': { en: 'Selected: {label} — bytes {start}–{end} ({n} {n|byte|bytes})', zh: '已选中：{label} — 第 {start}–{end} 字节（共 {n} 字节）' },
   'packets.hexhint': { en: 'Hover a field to see its bytes; click a byte to find its field.', zh: '悬停字段可看到对应字节；点击字节可找到所属字段。' },
-  'packets.truncated': { en: 'Showing the first {n} bytes.', zh: '只显示前 {n} 个字节。' },
+  'packets.truncated': { en: 'Showing the first {n} {n|byte|bytes}.', zh: '只显示前 {n} 个字节。' },
   'packets.encrypted': {
     en: 'This packet crossed the network encrypted with {cipher}, key {key} ({dir}). The tree shows what it decrypts to: the {msg} payload below.',
     zh: '这个数据包在网络上用 {cipher} 加密传输，密钥为 {key}（{dir}）。下面的字段树是解密后的内容：{msg} 的载荷。',
@@ -290,10 +290,15 @@ export const STRINGS = { ...CORE_STRINGS, ...LESSON_STRINGS, ...OPEN_FILE_STRING
 
 export type StringKey = keyof typeof STRINGS;
 
-/** Fills {name} placeholders. */
+/**
+ * Fills {name} placeholders, and {name|one|other} choices: `one` when the parameter is 1, `other`
+ * otherwise (English plurals: '{n} {n|packet|packets}'; 简体中文 needs none).
+ */
 export function fill(template: string, params?: Record<string, string | number>): string {
   if (!params) return template;
-  return template.replace(/\{(\w+)\}/g, (m, k: string) => (k in params ? String(params[k]) : m));
+  return template
+    .replace(/\{(\w+)\|([^|{}]*)\|([^|{}]*)\}/g, (m, k: string, one: string, other: string) => (k in params ? (Number(params[k]) === 1 ? one : other) : m))
+    .replace(/\{(\w+)\}/g, (m, k: string) => (k in params ? String(params[k]) : m));
 }
 
 export function translate(lang: Lang, key: StringKey, params?: Record<string, string | number>): string {

@@ -41,7 +41,7 @@ export const CLASSROOM_STRINGS = {
   'class.showPassword': { en: 'Show passwords', zh: '显示密码' },
   'class.hidePassword': { en: 'Hide passwords', zh: '隐藏密码' },
   'class.hostKey': { en: 'The host key their ssh will ask about', zh: '学生的 ssh 会询问的主机密钥' },
-  'class.keys.title': { en: 'authorized_keys: {n} keys', zh: 'authorized_keys：{n} 个公钥' },
+  'class.keys.title': { en: 'authorized_keys: {n} {n|key|keys}', zh: 'authorized_keys：{n} 个公钥' },
   'class.keys.help': {
     en: "Add a student's public key (their ~/.ssh/id_ed25519.pub) as one line of {file}: it counts within a second for every class user.",
     zh: '把学生的公钥（~/.ssh/id_ed25519.pub）作为一行加入 {file}：一秒内对所有课堂用户生效。',
@@ -66,7 +66,7 @@ export const CLASSROOM_STRINGS = {
   'class.live': { en: 'live', zh: '进行中' },
   'class.exit': { en: 'exit status {n}', zh: '退出状态 {n}' },
   'class.failures': { en: 'failed attempts: {n}', zh: '认证失败：{n} 次' },
-  'class.events': { en: '{n} events', zh: '{n} 个事件' },
+  'class.events': { en: '{n} {n|event|events}', zh: '{n} 个事件' },
   'class.dropped': { en: 'Events from the middle of this connection not kept (memory limit): {n}', zh: '该连接中间未保留的事件（内存上限）：{n} 个' },
   'class.removed': { en: 'Older connections dropped from the list to save memory: {n} (at most {max} are kept)', zh: '为节省内存已从列表移除的较早连接：{n} 个（最多保留 {max} 个）' },
   'class.show': { en: 'Show', zh: '查看' },
