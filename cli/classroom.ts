@@ -158,7 +158,8 @@ export async function startClassroom(o: ClassroomOptions): Promise<Classroom> {
         keys = next;
         applyKeys();
         feed.setInfo(info());
-        log(`authorized_keys ${keysFile} changed: ${keys.text.split('\n').filter((l) => l.trim() && !l.startsWith('#')).length} keys`);
+        const n = keys.text.split('\n').filter((l) => l.trim() && !l.startsWith('#')).length;
+        log(`authorized_keys ${keysFile} changed: ${n} key${n === 1 ? '' : 's'}`);
       }, o.watchIntervalMs ?? 1000)
     : null;
   keysTimer?.unref?.();

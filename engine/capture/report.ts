@@ -134,7 +134,7 @@ export function keyFields(p: CapturedPacket): string {
 
 export function inspectText(a: CaptureAnalysis): string {
   const lines: string[] = [];
-  lines.push(`${a.format}, ${a.frames} frames, ${a.streams.length} SSH connection${a.streams.length === 1 ? '' : 's'}${a.otherConnections ? `, ${a.otherConnections} other TCP connections skipped` : ''}`);
+  lines.push(`${a.format}, ${count(a.frames, 'frame')}, ${count(a.streams.length, 'SSH connection')}${a.otherConnections ? `, ${count(a.otherConnections, 'other TCP connection')} skipped` : ''}`);
   for (const p of [...a.problems, ...a.keylogErrors]) lines.push(`! ${p}`);
   a.streams.forEach((s, i) => {
     const j = streamJson(s);
@@ -154,4 +154,9 @@ export function inspectText(a: CaptureAnalysis): string {
     for (const e of j.errors) lines.push(`  ! ${e}`);
   });
   return lines.join('\n') + '\n';
+}
+
+/** "1 frame", "2 frames". */
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
