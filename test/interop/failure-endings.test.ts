@@ -64,7 +64,7 @@ const SUITES = [
 ] as const;
 
 describe.skipIf(!ready)('how a failed connection ends, with real OpenSSH on one or both ends', () => {
-  let dir: string;
+  let tmp: string;
   let pair: KeyPair;
   let key: SshPrivateKey;
   let sshd: Sshd;
@@ -75,8 +75,8 @@ describe.skipIf(!ready)('how a failed connection ends, with real OpenSSH on one 
   const served: SshEvent[] = [];
 
   beforeAll(async () => {
-    dir = tempDir('sshscope-endings-');
-    pair = await sshKeygen(dir, 'id_ed25519', 'ed25519');
+    tmp = tempDir('sshscope-endings-');
+    pair = await sshKeygen(tmp, 'id_ed25519', 'ed25519');
     key = parseOpensshPrivateKey(readFileSync(pair.path, 'utf8')) as SshPrivateKey;
     sshd = await startSshd({ authorizedKeys: [pair.pub] });
     sshdAes256 = await startSshd({ authorizedKeys: [pair.pub], extraConfig: 'Ciphers aes256-ctr\n' });
@@ -103,24 +103,24 @@ describe.skipIf(!ready)('how a failed connection ends, with real OpenSSH on one 
     await sshdAes256?.stop();
     await serve?.close();
     await sshd?.stop();
-    if (dir) removeDir(dir);
+    if (tmp) removeDir(tmp);
   });
 
   for (const suite of SUITES) {
-    for (const dir_ of ['up', 'down'] as const) {
-      const victim = dir_ === 'up' ? 'sshd' : 'ssh';
-      it(`ssh ⇄ sshd, ${suite.name}, a bit flipped ${dir_ === 'up' ? 'client→server' : 'server→client'}: ${victim} reports a MAC failure and drops the connection without a DISCONNECT`, async () => {
+    for (const direction of ['up', 'down'] as const) {
+      const victim = direction === 'up' ? 'sshd' : 'ssh';
+      it(`ssh ⇄ sshd, ${suite.name}, a bit flipped ${direction === 'up' ? 'client→server' : 'server→client'}: ${victim} reports a MAC failure and drops the connection without a DISCONNECT`, async () => {
         const proxy = await startProxy(sshd.port);
-        proxy.flip(dir_, MiB);
+        proxy.flip(direction, MiB);
         const before = sshd.logText();
         const r = await runRealSsh({
           port: proxy.port,
           keyPath: pair.path,
           user: sshd.user,
           // `up`: 4 MiB into the server; `down`: 4 MiB echoed back, so the server→client stream carries data too
-          command: dir_ === 'up' ? 'cat > /dev/null' : 'cat',
+          command: direction === 'up' ? 'cat > /dev/null' : 'cat',
           upload: 4 * MiB,
-          knownHosts: join(dir, `known_hosts_${suite.cipher}_${dir_}`),
+          knownHosts: join(tmp, `known_hosts_${suite.cipher}_${direction}`),
           extra: [...suite.ssh, '-o', 'KexAlgorithms=curve25519-sha256', '-o', 'LogLevel=INFO'],
           timeoutMs: 60_000,
         });
@@ -128,7 +128,7 @@ describe.skipIf(!ready)('how a failed connection ends, with real OpenSSH on one 
         expect(proxy.flipped()).toBe(true);
         expect(r.code, r.stderr).toBe(255);
         expect(r.stderr).not.toMatch(/Received disconnect/);
-        if (dir_ === 'up') {
+        if (direction === 'up') {
           // sshd: the failed check in its log, and the client only sees the TCP connection end
           await until(() => count(sshd.logText(), /message authentication code incorrect/) > count(before, /message authentication code incorrect/), 10_000, 'sshd to log the MAC failure');
           // ssh learns only that the connection ended, reading ("closed by remote host") or writing
@@ -155,14 +155,14 @@ describe.skipIf(!ready)('how a failed connection ends, with real OpenSSH on one 
         user: 'alice',
         command: 'cat',
         upload: 4 * MiB,
-        knownHosts: join(dir, `known_hosts_serve_${suite.cipher}`),
+        knownHosts: join(tmp, `known_hosts_serve_${suite.cipher}`),
         extra: [...suite.ssh, '-o', 'KexAlgorithms=curve25519-sha256', '-o', 'LogLevel=INFO'],
         timeoutMs: 60_000,
       });
       await proxy.close();
       expect(proxy.flipped()).toBe(true);
       expect(r.code, r.stderr).toBe(255);
-      expect(r.stderr, r.stderr.split('\n').slice(-12).join('\n') + JSON.stringify(served.slice(seen))).toMatch(/Received disconnect from 127\.0\.0\.1 port \d+:5: corrupted packet/);
+      expect(r.stderr).toMatch(/Received disconnect from 127\.0\.0\.1 port \d+:5: corrupted packet/);
       await until(() => served.slice(seen).some((e) => e.type === 'closed'), 10_000, 'our server to close');
       const error = served.slice(seen).find((e) => e.type === 'error');
       expect(error).toMatchObject({ type: 'error', local: true, reason: 5, field: 'mac' });
@@ -200,7 +200,7 @@ describe.skipIf(!ready)('how a failed connection ends, with real OpenSSH on one 
     it('ssh ⇄ sshd: both give up on their own, and neither sends a DISCONNECT', async () => {
       const proxy = await startProxy(sshdAes256.port);
       const before = sshdAes256.logText();
-      const r = await runRealSsh({ port: proxy.port, keyPath: pair.path, user: sshdAes256.user, command: 'true', knownHosts: join(dir, 'known_hosts_nocommon_sshd'), extra: sshArgs, timeoutMs: 30_000 });
+      const r = await runRealSsh({ port: proxy.port, keyPath: pair.path, user: sshdAes256.user, command: 'true', knownHosts: join(tmp, 'known_hosts_nocommon_sshd'), extra: sshArgs, timeoutMs: 30_000 });
       expect(r.code).toBe(255);
       expect(r.stderr).toMatch(/Unable to negotiate with 127\.0\.0\.1 port \d+: no matching cipher found\. Their offer: aes256-ctr/);
       await until(() => /Unable to negotiate with 127\.0\.0\.1 port \d+: no matching cipher found\. Their offer: aes128-ctr/.test(sshdAes256.logText().slice(before.length)), 10_000, 'sshd to log the failure');
@@ -212,7 +212,7 @@ describe.skipIf(!ready)('how a failed connection ends, with real OpenSSH on one 
 
     it('ssh → sshscope serve: our server sends DISCONNECT 3 (KEY_EXCHANGE_FAILED) after its KEXINIT', async () => {
       const proxy = await startProxy(serveAes256.port);
-      const r = await runRealSsh({ port: proxy.port, keyPath: pair.path, user: 'alice', command: 'true', knownHosts: join(dir, 'known_hosts_nocommon_serve'), extra: sshArgs, timeoutMs: 30_000 });
+      const r = await runRealSsh({ port: proxy.port, keyPath: pair.path, user: 'alice', command: 'true', knownHosts: join(tmp, 'known_hosts_nocommon_serve'), extra: sshArgs, timeoutMs: 30_000 });
       expect(r.code).toBe(255);
       expect(r.stderr).toMatch(/no matching cipher found/);
       await until(() => clearMessages(proxy.head('down')).length >= 2, 10_000, 'our DISCONNECT to pass the proxy');
