@@ -354,10 +354,11 @@ export function startProxy(targetPort: number): Promise<Proxy> {
     b.on('drain', () => a.resume());
     // One side closing ends the other gracefully: what is still queued for it (a DISCONNECT, say)
     // is written first. An error (a reset) tears the other side down at once.
+    // The pair stays in `pairs` (so that close() can still destroy it) until both sides closed.
     const follow = (other: net.Socket) => (hadError: boolean) => {
       if (hadError) other.destroy();
       else other.end();
-      pairs.delete(pair);
+      if (a.closed && b.closed) pairs.delete(pair);
     };
     a.on('close', follow(b));
     b.on('close', follow(a));
