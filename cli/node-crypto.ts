@@ -8,7 +8,7 @@ import { poly1305 } from '@noble/ciphers/_poly1305.js';
 import type { CryptoProvider, HashName } from '../engine/algorithms/types.ts';
 import { modpPow } from './node-crypto-modp.ts';
 import { ecdh, ecdhPublicKey, ecdsaVerify } from './node-crypto-ec.ts';
-import { chachaFromBlock1, chachaIv, chachaPolySealPieces, chachaPolyTag, joinPieces } from './node-crypto-chacha.ts';
+import { chachaFromBlock1, chachaIv, chachaPolySealPieces, chachaPolyTag, updateEach } from './node-crypto-chacha.ts';
 
 export { chachaPolySealPieces, chachaPolyTag };
 
@@ -44,9 +44,9 @@ export const nodeCryptoProvider: CryptoProvider = {
     const c = createCipheriv(algo(AES_GCM, key, 'aes-gcm') as 'aes-128-gcm', key, nonce, { authTagLength: 16 });
     c.setAAD(aad);
     // GCM is a stream mode: update returns as many bytes as it gets, and final() none.
-    const ct = view(c.update(joinPieces(pieces)));
+    const ct = updateEach(c, pieces);
     if (c.final().length !== 0) throw new Error('aes-gcm: final() returned bytes (not a stream mode?)');
-    return { pieces: [ct], tag: view(c.getAuthTag()) };
+    return { pieces: ct, tag: view(c.getAuthTag()) };
   },
   aesGcmDecrypt(key, nonce, aad, ciphertextAndTag) {
     if (ciphertextAndTag.length < 16) return null;
