@@ -1,4 +1,4 @@
-// `npx tsx bench/profile-bulk.ts [ours|ssh2] [cipher] [MiB] [runs]`: only bulk uploads of one client
+// `npx tsx bench/profile-bulk.ts [ours|ssh2|ssh2-pure] [cipher] [MiB] [runs]`: only bulk uploads of one client
 // into the real sshd's `cat > /dev/null`, printing MB per client CPU-second per run. Meant to run
 // under `node --cpu-prof --import ./node_modules/tsx/dist/esm/index.mjs bench/profile-bulk.ts …`
 // so that a profile holds one client's hot path and nothing else of the bench.
@@ -16,7 +16,7 @@ const runs = Number(process.argv[5] ?? 3);
 const data = randomPayload(mib << 20, (b) => randomFillSync(b));
 const peer = await startPeer();
 try {
-  const run = who === 'ssh2' ? ssh2Bulk : ourBulk;
+  const run = who === 'ours' ? ourBulk : (p: typeof peer, c: string, d: Uint8Array) => ssh2Bulk(p, c, d, who === 'ssh2-pure' ? 'pure' : 'installed');
   await run(peer, cipher, data.subarray(0, 8 << 20)); // warm-up
   for (let i = 0; i < runs; i++) {
     const c0 = process.cpuUsage();

@@ -1,12 +1,11 @@
-// The yardstick: the `ssh2` npm package (native node:crypto, wasm Poly1305) doing exactly what
-// our client does against the same sshd, pinned to the same algorithms.
+// The yardstick: the `ssh2` npm package doing exactly what our client does against the same sshd,
+// pinned to the same algorithms; in either of its two builds (ssh2-flavours.ts).
 
-import ssh2, { type ClientChannel, type Ssh2Negotiated } from 'ssh2';
+import type { ClientChannel, Ssh2Negotiated } from 'ssh2';
 import { BENCH_HOST_KEY, BENCH_KEX, type BulkSample, type ExecSample, type Negotiated } from './common.ts';
 import { CHUNK } from './our-client.ts';
 import type { Peer } from './peer.ts';
-
-const { Client } = ssh2;
+import { ssh2Of, type Ssh2Flavour } from './ssh2-flavours.ts';
 
 function negotiatedOf(n: Ssh2Negotiated): Negotiated {
   return { kex: n.kex, hostKey: n.serverHostKey, cipherC2S: n.cs.cipher, cipherS2C: n.sc.cipher };
@@ -17,9 +16,9 @@ interface Hooks {
   onExit?: () => void;
 }
 
-function session(peer: Peer, cipher: string, command: string, hooks: Hooks = {}, kex: string = BENCH_KEX): Promise<{ exitStatus: number | null; negotiated: Negotiated | null }> {
+function session(peer: Peer, cipher: string, command: string, hooks: Hooks = {}, kex: string = BENCH_KEX, flavour: Ssh2Flavour = 'installed'): Promise<{ exitStatus: number | null; negotiated: Negotiated | null }> {
   return new Promise((resolve, reject) => {
-    const c = new Client();
+    const c = new (ssh2Of(flavour).Client)();
     let negotiated: Negotiated | null = null;
     let exitStatus: number | null = null;
     let failed: Error | null = null;
@@ -60,7 +59,7 @@ export async function ssh2Exec(peer: Peer, cipher: string, command = 'true', kex
   return { ms: performance.now() - t0, exitStatus: r.exitStatus, negotiated: r.negotiated };
 }
 
-export async function ssh2Bulk(peer: Peer, cipher: string, data: Uint8Array): Promise<BulkSample> {
+export async function ssh2Bulk(peer: Peer, cipher: string, data: Uint8Array, flavour: Ssh2Flavour = 'installed'): Promise<BulkSample> {
   let t0 = 0;
   let t1 = 0;
   let off = 0;
@@ -84,7 +83,7 @@ export async function ssh2Bulk(peer: Peer, cipher: string, data: Uint8Array): Pr
     onExit: () => {
       t1 = performance.now();
     },
-  });
+  }, BENCH_KEX, flavour);
   if (off < data.length) throw new Error(`ssh2: only ${off} of ${data.length} bytes were sent`);
   return { bytes: data.length, ms: t1 - t0, exitStatus: r.exitStatus, negotiated: r.negotiated };
 }
