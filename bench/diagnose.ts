@@ -11,7 +11,6 @@
 import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { createCipheriv, diffieHellman, generateKeyPairSync, sign, verify } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { encodeMessage } from '../engine/wire/messages.ts';
 import { buildPacket, channelDataPieces } from '../engine/core/binary-packet.ts';
 import { createSealer } from '../engine/algorithms/ciphers.ts';
@@ -19,7 +18,7 @@ import { createClient, createServer, defaultEnv, generateEd25519, pumpPair, type
 import { equalBytes } from '../engine/wire/codec.ts';
 import { nodeCryptoProvider } from '../cli/node-crypto.ts';
 import { inMemoryRunner } from './in-memory.ts';
-import { ssh2AddonBuilt } from './ssh2-flavours.ts';
+import { ADDON, ssh2AddonBuilt } from './ssh2-flavours.ts';
 
 /** Median CPU microseconds per call of `f` over `n` calls (after a warm-up), in 5 batches. */
 function cpuMicros(f: () => void, n: number): number {
@@ -151,9 +150,7 @@ interface Ssh2Addon {
 }
 
 function ssh2Addon(): Ssh2Addon | null {
-  if (!ssh2AddonBuilt) return null;
-  const require = createRequire(import.meta.url);
-  return require(join(dirname(require.resolve('ssh2/package.json')), 'lib/protocol/crypto/build/Release/sshcrypto.node')) as Ssh2Addon;
+  return ssh2AddonBuilt ? (createRequire(import.meta.url)(ADDON) as Ssh2Addon) : null;
 }
 
 /**

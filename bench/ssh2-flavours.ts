@@ -9,10 +9,9 @@
 // second copy of the same package loaded with the addon hidden, which is exactly what a machine
 // without a compiler gets. Only the ciphers differ between the two (the addon holds nothing else).
 
-import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
+import Module, { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
-import Module from 'node:module';
 import ssh2 from 'ssh2';
 
 export type Ssh2Flavour = 'installed' | 'pure';
@@ -20,8 +19,8 @@ type Ssh2Module = typeof ssh2;
 
 const require = createRequire(import.meta.url);
 const packageDir = dirname(require.resolve('ssh2/package.json'));
-const ADDON = join(packageDir, 'lib', 'protocol', 'crypto', 'build', 'Release', 'sshcrypto.node');
-
+/** Where node-gyp puts ssh2's addon (bench/diagnose.ts loads it directly to price one packet). */
+export const ADDON = join(packageDir, 'lib', 'protocol', 'crypto', 'build', 'Release', 'sshcrypto.node');
 const CRYPTO = join(packageDir, 'lib', 'protocol', 'crypto.js');
 
 /** True when ssh2's optional C++ addon was built at install time and the installed copy uses it. */
@@ -57,10 +56,4 @@ function loadPure(): Ssh2Module {
 export function ssh2Of(flavour: Ssh2Flavour): Ssh2Module {
   if (flavour === 'installed') return ssh2;
   return (pure ??= loadPure());
-}
-
-/** How a flavour is named in the bench's tables. */
-export function ssh2Label(flavour: Ssh2Flavour): string {
-  if (!ssh2AddonBuilt) return 'ssh2 npm client (node:crypto; its C++ addon is not built here)';
-  return flavour === 'pure' ? 'ssh2 npm client, node:crypto (as installed without a compiler)' : 'ssh2 npm client with its C++ addon (built here)';
 }
