@@ -19,11 +19,13 @@ try {
   const run = who === 'ours' ? ourBulk : (p: typeof peer, c: string, d: Uint8Array) => ssh2Bulk(p, c, d, who === 'ssh2-pure' ? 'pure' : 'installed');
   await run(peer, cipher, data.subarray(0, 8 << 20)); // warm-up
   for (let i = 0; i < runs; i++) {
-    const c0 = process.cpuUsage();
+    const r0 = process.resourceUsage();
     const s = await run(peer, cipher, data);
-    const d = process.cpuUsage(c0);
-    const cpuS = (d.user + d.system) / 1e6;
-    process.stdout.write(`${who} ${cipher} ${mib} MiB: ${(s.bytes / 1e3 / s.ms).toFixed(0)} MB/s wall, ${(s.bytes / 1e6 / cpuS).toFixed(0)} MB per CPU-second (user ${(d.user / 1e3).toFixed(0)} ms, system ${(d.system / 1e3).toFixed(0)} ms)\n`);
+    const r1 = process.resourceUsage();
+    const user = r1.userCPUTime - r0.userCPUTime;
+    const system = r1.systemCPUTime - r0.systemCPUTime;
+    const cpuS = (user + system) / 1e6;
+    process.stdout.write(`${who} ${cipher} ${mib} MiB: ${(s.bytes / 1e3 / s.ms).toFixed(0)} MB/s wall, ${(s.bytes / 1e6 / cpuS).toFixed(0)} MB per CPU-second (user ${(user / 1e3).toFixed(0)} ms, system ${(system / 1e3).toFixed(0)} ms, ${r1.minorPageFault - r0.minorPageFault} minor page faults)\n`);
   }
 } finally {
   await peer.stop();
