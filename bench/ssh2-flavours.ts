@@ -1,7 +1,7 @@
 // The yardstick comes in two builds. `npm install ssh2` tries to compile an optional C++ addon
 // (lib/protocol/crypto/build/Release/sshcrypto.node, through node-gyp). Where a C++ toolchain is
-// present the addon builds, and ssh2 then seals packets in C++ (one OpenSSL context per direction,
-// encrypted in place), bypassing node:crypto. On the machine our quick start is written for (a
+// present the addon builds, and ssh2 then seals packets in C++ (OpenSSL objects kept from packet to
+// packet, a raw Poly1305 MAC for chacha20-poly1305, encryption in place), bypassing node:crypto. On the machine our quick start is written for (a
 // fresh Debian with only Node and npm) the build fails quietly and ssh2 uses node:crypto, with
 // Poly1305 in WebAssembly: the same tools our engine uses.
 //
