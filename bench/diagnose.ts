@@ -113,8 +113,8 @@ function bulk(): void {
 }
 
 /**
- * What one 32 KiB packet costs the yardstick's C++ addon (ssh2-flavours.ts), which keeps one
- * OpenSSL context per direction and encrypts in place, next to the node:crypto pieces every one of
+ * What one 32 KiB packet costs the yardstick's C++ addon (ssh2-flavours.ts), which keeps its
+ * OpenSSL objects from packet to packet and encrypts in place, next to the node:crypto pieces every one of
  * our packets needs: a new cipher object (node:crypto cannot give an existing one a new IV) and an
  * update that returns a newly allocated buffer.
  */

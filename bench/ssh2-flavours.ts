@@ -1,9 +1,9 @@
 // The yardstick comes in two builds. `npm install ssh2` tries to compile an optional C++ addon
 // (lib/protocol/crypto/build/Release/sshcrypto.node, through node-gyp). Where a C++ toolchain is
 // present the addon builds, and ssh2 then seals packets in C++ (OpenSSL objects kept from packet to
-// packet, a raw Poly1305 MAC for chacha20-poly1305, encryption in place), bypassing node:crypto. On the machine our quick start is written for (a
-// fresh Debian with only Node and npm) the build fails quietly and ssh2 uses node:crypto, with
-// Poly1305 in WebAssembly: the same tools our engine uses.
+// packet, a raw Poly1305 MAC for chacha20-poly1305, encryption in place), bypassing node:crypto. On
+// the machine our quick start is written for (a fresh Debian with only Node and npm) the build fails
+// quietly and ssh2 uses node:crypto, with Poly1305 in WebAssembly: the same tools our engine uses.
 //
 // The bench measures both where both exist: `installed` is ssh2 as it loaded here, `pure` is a
 // second copy of the same package loaded with the addon hidden, which is exactly what a machine
@@ -23,8 +23,11 @@ const packageDir = dirname(require.resolve('ssh2/package.json'));
 export const ADDON = join(packageDir, 'lib', 'protocol', 'crypto', 'build', 'Release', 'sshcrypto.node');
 const CRYPTO = join(packageDir, 'lib', 'protocol', 'crypto.js');
 
+/** Whether the copy of ssh2 that `require` finds now loaded the addon (its crypto module says so). */
+const addonLoaded = (): boolean => (require(CRYPTO) as { bindingAvailable: boolean }).bindingAvailable;
+
 /** True when ssh2's optional C++ addon was built at install time and the installed copy uses it. */
-export const ssh2AddonBuilt: boolean = existsSync(ADDON) && (require(CRYPTO) as { bindingAvailable: boolean }).bindingAvailable;
+export const ssh2AddonBuilt: boolean = existsSync(ADDON) && addonLoaded();
 
 let pure: Ssh2Module | null = null;
 
@@ -43,7 +46,7 @@ function loadPure(): Ssh2Module {
   };
   try {
     const m = require('ssh2') as Ssh2Module;
-    if ((require(CRYPTO) as { bindingAvailable: boolean }).bindingAvailable) throw new Error('bench: the second copy of ssh2 still loaded its C++ addon');
+    if (addonLoaded()) throw new Error('bench: the second copy of ssh2 still loaded its C++ addon');
     return m;
   } finally {
     loader._load = load;
