@@ -17,6 +17,7 @@ import { ArgError, countSwitch, formatHelp, getAll, getValue, parseArgs, parseDe
 import { JsonLog } from './json-log.ts';
 import { keylogLines, keylogOf, legacyKeylogLines } from './keylog.ts';
 import { SessionRecorder } from '../engine/capture/session-recorder.ts';
+import { commandInput } from './stdin-stream.ts';
 
 export const CONNECT_SPEC: CommandSpec = {
   name: 'connect',
@@ -316,7 +317,10 @@ export async function connect(argv: string[]): Promise<number> {
 
 function runSession(conn: Connection, socket: import('node:net').Socket, pl: ConnectPlan, say: (s: string) => void): Promise<number> {
   return new Promise((resolve) => {
+    // raw mode and window size belong to the terminal; the command's input may be our own stream
+    // on fd 0 (a regular file read 1 MiB at a time, stdin-stream.ts), else process.stdin itself
     const stdin = process.stdin;
+    const input = commandInput();
     let channel = -1;
     let exitStatus: number | null = null;
     let stdinStarted = false;
@@ -337,12 +341,12 @@ function runSession(conn: Connection, socket: import('node:net').Socket, pl: Con
     const cleanup = () => {
       if (rawMode && stdin.isTTY) stdin.setRawMode(false);
       rawMode = false;
-      stdin.off('data', onStdin);
-      stdin.off('end', onStdinEnd);
+      input.off('data', onStdin);
+      input.off('end', onStdinEnd);
       process.stdout.off('resize', onResize);
       process.stdout.off('error', onOutputError);
-      stdin.pause();
-      if (stdinStarted && !stdin.isTTY) stdin.destroy();
+      input.pause();
+      if (stdinStarted && !input.isTTY) input.destroy();
     };
     const finish = (code: number) => {
       if (finished) return;
@@ -364,15 +368,16 @@ function runSession(conn: Connection, socket: import('node:net').Socket, pl: Con
       const busy = conn.bufferedAmount(channel) > MiB || attached.congested;
       if (busy && !stdinPaused) {
         stdinPaused = true;
-        stdin.pause();
+        input.pause();
       } else if (!busy && stdinPaused) {
         stdinPaused = false;
-        stdin.resume();
+        input.resume();
       }
     };
     const onStdin = (d: Buffer) => {
       if (channel < 0 || conn.closed) return;
-      conn.command({ type: 'data', channel, data: new Uint8Array(d) });
+      // no copy: a stream hands each chunk over for good (Node allocates a new one per read)
+      conn.command({ type: 'data', channel, data: new Uint8Array(d.buffer, d.byteOffset, d.byteLength) });
       attached.pump();
     };
     const onStdinEnd = () => {
@@ -395,9 +400,9 @@ function runSession(conn: Connection, socket: import('node:net').Socket, pl: Con
         rawMode = true;
         process.stdout.on('resize', onResize);
       }
-      stdin.on('data', onStdin);
-      stdin.on('end', onStdinEnd);
-      stdin.resume();
+      input.on('data', onStdin);
+      input.on('end', onStdinEnd);
+      input.resume();
     };
 
     const onEvent = (e: SshEvent) => {
