@@ -18,6 +18,7 @@ import { JsonLog } from './json-log.ts';
 import { keylogLines, keylogOf, legacyKeylogLines } from './keylog.ts';
 import { SessionRecorder } from '../engine/capture/session-recorder.ts';
 import { commandInput } from './stdin-stream.ts';
+import { view } from './node-buffers.ts';
 
 export const CONNECT_SPEC: CommandSpec = {
   name: 'connect',
@@ -377,7 +378,7 @@ function runSession(conn: Connection, socket: import('node:net').Socket, pl: Con
     const onStdin = (d: Buffer) => {
       if (channel < 0 || conn.closed) return;
       // no copy: a stream hands each chunk over for good (Node allocates a new one per read)
-      conn.command({ type: 'data', channel, data: new Uint8Array(d.buffer, d.byteOffset, d.byteLength) });
+      conn.command({ type: 'data', channel, data: view(d) });
       attached.pump();
     };
     const onStdinEnd = () => {

@@ -5,6 +5,7 @@
 
 import { createECDH, createPublicKey, verify } from 'node:crypto';
 import type { EcdsaCurveName } from '../engine/algorithms/types.ts';
+import { view } from './node-buffers.ts';
 
 interface NodeCurve {
   openssl: string;
@@ -19,8 +20,6 @@ const CURVES: Record<EcdsaCurveName, NodeCurve> = {
   nistp384: { openssl: 'secp384r1', hash: 'sha384', spkiPrefix: Buffer.from('3076301006072a8648ce3d020106052b81040022036200', 'hex') },
   nistp521: { openssl: 'secp521r1', hash: 'sha512', spkiPrefix: Buffer.from('30819b301006072a8648ce3d020106052b8104002303818600', 'hex') },
 };
-
-const view = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 
 /** Q = d·G, uncompressed (0x04 || X || Y, SEC1 §2.3.3). */
 export function ecdhPublicKey(curve: EcdsaCurveName, privateKey: Uint8Array): Uint8Array {

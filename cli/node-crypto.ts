@@ -8,12 +8,10 @@ import { poly1305 } from '@noble/ciphers/_poly1305.js';
 import type { CryptoProvider, HashName } from '../engine/algorithms/types.ts';
 import { modpPow } from './node-crypto-modp.ts';
 import { ecdh, ecdhPublicKey, ecdsaVerify } from './node-crypto-ec.ts';
-import { chachaFromBlock1, chachaIv, chachaPolySealPieces, chachaPolyTag, updateEach } from './node-crypto-chacha.ts';
+import { chachaFromBlock1, chachaIv, chachaPolySealPieces, chachaPolyTag } from './node-crypto-chacha.ts';
+import { updateEach, view } from './node-buffers.ts';
 
 export { chachaPolySealPieces, chachaPolyTag };
-
-/** A plain Uint8Array view of a Buffer's bytes (no copy). */
-const view = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 
 const AES_CTR = { 16: 'aes-128-ctr', 24: 'aes-192-ctr', 32: 'aes-256-ctr' } as Record<number, string>;
 const AES_GCM = { 16: 'aes-128-gcm', 32: 'aes-256-gcm', 24: 'aes-192-gcm' } as Record<number, string>;
