@@ -209,12 +209,13 @@ async function benchBulk(o: BenchOptions, peer: Peer, rows: Row[]): Promise<void
         const s = await withTimeout(bulkOnce(who, peer, cipher, data), bulkTimeout, `${who} bulk ${cipher}`);
         // whole session's CPU (handshake included, a few ms): bytes per CPU-second is what the
         // client could reach with a core of its own, whatever else the machine is doing
-        cpu.get(who)!.push(megabytesPerSecond(s.bytes, cpuMs(c0)));
+        const cpuMbs = megabytesPerSecond(s.bytes, cpuMs(c0));
+        cpu.get(who)!.push(cpuMbs);
         checkNegotiated(who === 'ours' ? 'our client' : `ssh2 (${who})`, s.negotiated, cipher);
         if (s.exitStatus !== 0) throw new Error(`${who}: cat exited with ${s.exitStatus}`);
         const mbs = megabytesPerSecond(s.bytes, s.ms);
         wall.get(who)!.push(mbs);
-        if (o.verbose) say(`  bulk ${cipher}: ${who === 'ours' ? 'ours' : `ssh2 ${who}`} ${mbs.toFixed(0)} MB/s (${s.ms.toFixed(0)} ms; ${cpu.get(who)!.at(-1)!.toFixed(0)} MB per CPU-second)`);
+        if (o.verbose) say(`  bulk ${cipher}: ${who === 'ours' ? 'ours' : `ssh2 ${who}`} ${mbs.toFixed(0)} MB/s (${s.ms.toFixed(0)} ms; ${cpuMbs.toFixed(0)} MB per CPU-second)`);
       }
     }
     const judged = o.bulkRuns >= MIN_BULK_RUNS_FOR_VERDICT && o.bulkMiB >= MIN_BULK_MIB_FOR_VERDICT;
